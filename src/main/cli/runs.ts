@@ -1,0 +1,66 @@
+// npm run runs -- list|show ID [--json] [--db PATH]: reads runs back from the database.
+import { Store } from '../lab/store/store'
+import { defaultDbPath } from '../lab/store/paths'
+import { numberFlag, parseFlags, runCli, UsageError } from './args'
+import { formatDuration } from './progress'
+
+const USAGE = 'usage: npm run runs -- list|show ID [--json] [--db PATH]'
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseFlags(process.argv.slice(2), {
+    json: { type: 'boolean' },
+    db: { type: 'string' },
+    help: { type: 'boolean' }
+  })
+  const [command, id, extra] = positionals
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return 0
+  }
+  if (command !== 'list' && command !== 'show') throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE)
+  if (extra !== undefined || (command === 'list' && id !== undefined)) throw new UsageError(`unexpected argument "${extra ?? id}"\n${USAGE}`)
+  const store = new Store(values.db ?? defaultDbPath())
+  try {
+    if (command === 'list') {
+      const runs = store.listRuns()
+      if (values.json) process.stdout.write(`${JSON.stringify(runs)}\n`)
+      else {
+        if (!runs.length) process.stdout.write(`No runs in ${store.path}\n`)
+        for (const r of runs) {
+          const acc = r.finalTestAccuracy == null ? '   -  ' : `${(r.finalTestAccuracy * 100).toFixed(2)}%`
+          process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${acc.padStart(7)}  ${formatDuration(r.trainSeconds ?? NaN).padStart(7)}  ${r.createdAt.slice(0, 16)}  ${r.name}\n`)
+        }
+      }
+      return 0
+    }
+    if (id === undefined) throw new UsageError(`show needs a run id\n${USAGE}`)
+    const runId = numberFlag('ID', id, true) as number
+    const run = store.getRun(runId)
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ ...run, batches: store.batchMetrics(runId) })}\n`)
+      return 0
+    }
+    const lines = [
+      `Run ${run.id}: ${run.name}`,
+      `  status     ${run.status}${run.error ? ` (${run.error})` : ''}`,
+      `  created    ${run.createdAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
+      `  backend    ${run.backend ? `${run.backend.name} ${run.backend.version}, ${run.backend.threads} thread(s)` : '-'}`,
+      `  model      ${run.preset}, ${run.paramCount ?? '?'} parameters; ${run.hyperparams.activation}, ${run.hyperparams.optimizer} lr ${run.hyperparams.learningRate}, batch ${run.hyperparams.batchSize}`,
+      `  batches    ${run.batchCount} logged`,
+      ...run.epochs.map(
+        (e) => `  epoch ${String(e.epoch).padStart(3)}  train loss ${e.trainLoss.toFixed(4)}  test loss ${e.testLoss.toFixed(4)}  test accuracy ${(e.testAccuracy * 100).toFixed(2)}%  ${e.seconds.toFixed(1)} s`
+      )
+    ]
+    if (run.confusion) {
+      lines.push('  confusion (rows: true, columns: predicted)')
+      for (const row of run.confusion) lines.push(`    ${row.map((v) => String(v).padStart(5)).join('')}`)
+    }
+    if (run.notes) lines.push(`  notes      ${run.notes}`)
+    process.stdout.write(`${lines.join('\n')}\n`)
+    return 0
+  } finally {
+    store.close()
+  }
+}
+
+void runCli(main)

@@ -1,0 +1,15 @@
+// What crosses the worker boundary. The control word lives in shared memory so pause and stop
+// land within one batch even while the worker is busy computing.
+import type { Hyperparams } from '../../../shared/hyperparams'
+import type { TrainEvent } from '../../../shared/run-types'
+import type { TrainOutcome } from './train-loop'
+
+export const CONTROL = { run: 0, pause: 1, stop: 2 } as const
+
+export interface WorkerInput {
+  runId: number
+  hyperparams: Hyperparams
+  control: SharedArrayBuffer
+}
+
+export type WorkerMessage = { kind: 'event'; event: TrainEvent } | { kind: 'outcome'; outcome: TrainOutcome }

@@ -1,0 +1,30 @@
+// Trained weights as tfjs model artifacts: stored in SQLite, exported as model.json + weights.bin.
+import * as tf from '@tensorflow/tfjs'
+import '../model/maxout' // registers the custom layer so stored models load again
+
+export interface ModelArtifacts {
+  modelTopology: object
+  weightSpecs: tf.io.WeightsManifestEntry[]
+  weightData: ArrayBuffer
+}
+
+export async function exportArtifacts(model: tf.LayersModel): Promise<ModelArtifacts> {
+  let saved: ModelArtifacts | null = null
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const data = artifacts.weightData
+      saved = {
+        modelTopology: artifacts.modelTopology as object,
+        weightSpecs: artifacts.weightSpecs ?? [],
+        weightData: Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data as ArrayBuffer)
+      }
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
+    })
+  )
+  if (!saved) throw new Error('the model produced no artifacts')
+  return saved
+}
+
+export async function loadArtifacts(artifacts: ModelArtifacts): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory(artifacts.modelTopology, artifacts.weightSpecs, artifacts.weightData))
+}

@@ -1,0 +1,25 @@
+// Worker-thread entry: trains one run and reports back. Keeps tfjs off the caller's event loop.
+import { parentPort, workerData } from 'node:worker_threads'
+import type { Hyperparams } from '../../../shared/hyperparams'
+import { CONTROL, type WorkerInput, type WorkerMessage } from './protocol'
+import { trainRun, type ControlState } from './train-loop'
+
+const { runId, hyperparams, control } = workerData as WorkerInput
+const flag = new Int32Array(control)
+const port = parentPort!
+
+const states: Record<number, ControlState> = { [CONTROL.run]: 'run', [CONTROL.pause]: 'pause', [CONTROL.stop]: 'stop' }
+
+const outcome = await trainRun(
+  runId,
+  hyperparams as Hyperparams,
+  (event) => port.postMessage({ kind: 'event', event } satisfies WorkerMessage),
+  {
+    state: () => states[Atomics.load(flag, 0)] ?? 'run',
+    // Blocking is right here: this thread does nothing else while paused.
+    waitWhilePaused: () => {
+      while (Atomics.load(flag, 0) === CONTROL.pause) Atomics.wait(flag, 0, CONTROL.pause, 1000)
+    }
+  }
+)
+port.postMessage({ kind: 'outcome', outcome } satisfies WorkerMessage, outcome.weights ? [outcome.weights.weightData] : [])

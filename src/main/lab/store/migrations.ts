@@ -1,0 +1,64 @@
+// Schema history. Never edit a shipped step: append a new one. PRAGMA user_version = steps applied.
+export const MIGRATIONS: string[] = [
+  // 1: runs and their curves
+  `CREATE TABLE runs (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     finished_at TEXT,
+     hyperparams TEXT NOT NULL,
+     preset TEXT NOT NULL,
+     dataset TEXT NOT NULL,
+     backend TEXT,
+     layers TEXT,
+     param_count INTEGER,
+     class_names TEXT,
+     train_seconds REAL,
+     epochs_done INTEGER NOT NULL DEFAULT 0,
+     best_test_accuracy REAL,
+     final_test_accuracy REAL,
+     final_test_loss REAL,
+     notes TEXT NOT NULL DEFAULT '',
+     error TEXT
+   );
+   CREATE TABLE batch_metrics (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     step INTEGER NOT NULL,
+     epoch INTEGER NOT NULL,
+     loss REAL,
+     accuracy REAL,
+     examples_per_sec REAL,
+     elapsed REAL,
+     PRIMARY KEY (run_id, step)
+   ) WITHOUT ROWID;
+   CREATE TABLE epoch_metrics (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     epoch INTEGER NOT NULL,
+     train_loss REAL,
+     train_accuracy REAL,
+     test_loss REAL,
+     test_accuracy REAL,
+     seconds REAL,
+     num_tensors INTEGER,
+     confusion TEXT NOT NULL,
+     PRIMARY KEY (run_id, epoch)
+   ) WITHOUT ROWID;`,
+  // 2: what a run got wrong, its weights, and which process owns a live run
+  `CREATE TABLE misclassified (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     epoch INTEGER NOT NULL,
+     test_index INTEGER NOT NULL,
+     label INTEGER NOT NULL,
+     predicted INTEGER NOT NULL,
+     probs TEXT NOT NULL,
+     PRIMARY KEY (run_id, epoch, test_index)
+   ) WITHOUT ROWID;
+   CREATE TABLE weights (
+     run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+     topology TEXT NOT NULL,
+     specs TEXT NOT NULL,
+     data BLOB NOT NULL
+   );
+   ALTER TABLE runs ADD COLUMN pid INTEGER;`
+]

@@ -1,0 +1,29 @@
+// Groups per-batch metrics into few transactions: one INSERT per batch would cost more than the
+// batch itself on fast backends. Flushes by size, by age, and whenever something final happens.
+import type { BatchMetric } from '../../../shared/run-types'
+import type { Store } from './store'
+
+export class RunLogger {
+  private pending: BatchMetric[] = []
+  private lastFlush = performance.now()
+
+  constructor(
+    private readonly store: Store,
+    private readonly runId: number,
+    private readonly maxRows = 256,
+    private readonly maxAgeMs = 500
+  ) {}
+
+  batch(metric: BatchMetric): void {
+    this.pending.push(metric)
+    if (this.pending.length >= this.maxRows || performance.now() - this.lastFlush >= this.maxAgeMs) this.flush()
+  }
+
+  flush(): void {
+    this.lastFlush = performance.now()
+    if (!this.pending.length) return
+    const rows = this.pending
+    this.pending = []
+    this.store.appendBatches(this.runId, rows)
+  }
+}

@@ -1,0 +1,95 @@
+// Shapes of what the lab stores and streams. Plain data: they cross worker, IPC and HTTP.
+import type { Hyperparams } from './hyperparams'
+
+export const RUN_STATUSES = ['running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const
+export type RunStatus = (typeof RUN_STATUSES)[number]
+export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'stopped', 'diverged', 'failed', 'interrupted']
+
+export interface BackendInfo {
+  name: string
+  version: string
+  threads: number
+  note?: string
+}
+
+export interface LayerSummary {
+  name: string
+  type: string
+  outputShape: (number | null)[]
+  params: number
+}
+
+export interface BatchMetric {
+  step: number
+  epoch: number
+  loss: number
+  accuracy: number
+  examplesPerSec: number
+  /** Seconds since the run started: lets curves use wall time on x. */
+  elapsed: number
+}
+
+export interface EpochMetric {
+  epoch: number
+  trainLoss: number
+  trainAccuracy: number
+  testLoss: number
+  testAccuracy: number
+  seconds: number
+  /** Live tensors after the epoch: a leak shows as growth. */
+  numTensors: number
+}
+
+/** A test example the model got wrong: its index in the test set and the 10 probabilities. */
+export interface Misclassified {
+  index: number
+  label: number
+  predicted: number
+  probs: number[]
+}
+
+export interface RunSummary {
+  id: number
+  name: string
+  status: RunStatus
+  preset: string
+  createdAt: string
+  finishedAt: string | null
+  hyperparams: Hyperparams
+  dataset: string
+  backend: BackendInfo | null
+  trainSeconds: number | null
+  epochsDone: number
+  bestTestAccuracy: number | null
+  finalTestAccuracy: number | null
+  finalTestLoss: number | null
+  notes: string
+  error: string | null
+  paramCount: number | null
+}
+
+export interface RunDetail extends RunSummary {
+  layers: LayerSummary[]
+  epochs: EpochMetric[]
+  confusion: number[][] | null
+  classNames: string[]
+  hasWeights: boolean
+  batchCount: number
+}
+
+export interface DatasetInfo {
+  id: string
+  name: string
+  source: string
+  trainCount: number
+  testCount: number
+  classNames: string[]
+}
+
+/** Events the engine emits while a run trains. */
+export type TrainEvent =
+  | { type: 'started'; runId: number; backend: BackendInfo; layers: LayerSummary[]; paramCount: number; stepsPerEpoch: number; totalSteps: number; classNames: string[] }
+  | { type: 'batch'; runId: number; metric: BatchMetric }
+  | { type: 'epoch'; runId: number; metric: EpochMetric; confusion: number[][]; misclassified: Misclassified[] }
+  | { type: 'status'; runId: number; status: RunStatus }
+  | { type: 'finished'; runId: number; status: RunStatus; error: string | null; finalTestAccuracy: number | null }
