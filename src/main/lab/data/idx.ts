@@ -40,7 +40,7 @@ function readMaybeGzip(file: string): Buffer {
 
 function header(buf: Buffer, file: string, magic: number, dims: number): number[] {
   const headerBytes = 4 + 4 * dims
-  if (buf.length < headerBytes) throw new DatasetFileError(file, `is too short for an IDX header (${buf.length} bytes)`)
+  if (buf.length < 4) throw new DatasetFileError(file, `is too short for an IDX header (${buf.length} bytes)`)
   const found = buf.readUInt32BE(0)
   if (found !== magic) {
     throw new DatasetFileError(
@@ -48,6 +48,7 @@ function header(buf: Buffer, file: string, magic: number, dims: number): number[
       `bad magic number 0x${found.toString(16).padStart(8, '0')} (expected 0x${magic.toString(16).padStart(8, '0')} for ${dims === 3 ? 'images' : 'labels'})`
     )
   }
+  if (buf.length < headerBytes) throw new DatasetFileError(file, `is too short for an IDX header (${buf.length} bytes)`)
   const sizes = Array.from({ length: dims }, (_, i) => buf.readUInt32BE(4 + 4 * i))
   const expected = headerBytes + sizes.reduce((a, b) => a * b, 1)
   if (buf.length !== expected) {

@@ -95,10 +95,17 @@ export function buildModel(hp: Hyperparams, input: InputSpec): BuiltModel {
   const first = { inputShape: [input.rows, input.cols, 1] }
   let seed = hp.seed * 101
   const shape = () => (model.layers.length ? (model.outputShape as (number | null)[]) : [null, input.rows, input.cols, 1])
-  const add = (layer: tf.layers.Layer) => model.add(layer)
   const needsFirst = () => (model.layers.length ? {} : first)
 
   specs.forEach((spec, i) => {
+    const shrunk = () => new Error(`layer ${i + 1} (${spec.type}) shrinks the data to nothing (input ${shape().slice(1).join('x')}): use a smaller kernel or pool, or padding "same"`)
+    const add = (layer: tf.layers.Layer) => {
+      try {
+        model.add(layer)
+      } catch (err) {
+        throw /negative dimension/i.test((err as Error).message) ? shrunk() : err
+      }
+    }
     const widen = feeders.has(i) ? MAXOUT_PIECES : 1
     seed += 7
     switch (spec.type) {
@@ -135,13 +142,10 @@ export function buildModel(hp: Hyperparams, input: InputSpec): BuiltModel {
         if (shape().length > 2) add(tf.layers.flatten(needsFirst()))
         break
     }
-    const s = shape()
-    if (s.slice(1).some((d) => d != null && d < 1)) {
-      throw new Error(`layer ${i + 1} (${spec.type}) shrinks the data to nothing (output ${s.slice(1).join('x')}): use a smaller kernel or pool, or padding "same"`)
-    }
+    if (shape().slice(1).some((d) => d != null && d < 1)) throw shrunk()
   })
-  if (shape().length > 2) add(tf.layers.flatten(needsFirst()))
-  add(tf.layers.dense({ ...needsFirst(), units: input.numClasses, name: 'logits', ...torchInit(shape()[1] ?? 1, seed + 13) }))
+  if (shape().length > 2) model.add(tf.layers.flatten(needsFirst()))
+  model.add(tf.layers.dense({ ...needsFirst(), units: input.numClasses, name: 'logits', ...torchInit(shape()[1] ?? 1, seed + 13) }))
   const logits = model
   const probs = tf.layers.softmax({ name: 'probabilities' }).apply(logits.outputs[0]) as tf.SymbolicTensor
   return { model: tf.model({ inputs: logits.inputs, outputs: probs }), logits }

@@ -1,0 +1,130 @@
+// Real training in a worker thread, on MNIST subsets, through the lab facade and a real SQLite file.
+import * as tf from '@tensorflow/tfjs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadDataset } from '../../src/main/lab/data/datasets'
+import { gatherBatch, range } from '../../src/main/lab/data/batches'
+import { loadArtifacts } from '../../src/main/lab/engine/weights'
+import { Lab } from '../../src/main/lab/lab'
+import type { TrainEvent } from '../../src/shared/run-types'
+import { tempDir } from '../helpers/tmp'
+
+const dir = tempDir()
+const lab = new Lab({ dbPath: join(dir, 'lab.db') })
+afterAll(() => lab.close())
+
+function collect(runId: number): TrainEvent[] {
+  const events: TrainEvent[] = []
+  lab.subscribe((e) => {
+    if (e.runId === runId) events.push(e)
+  })
+  return events
+}
+
+describe('training engine', () => {
+  it("trains the course's CNN on an MNIST subset, clearly learning, without blocking the event loop", async () => {
+    let ticks = 0
+    let last = performance.now()
+    let worstGap = 0
+    const timer = setInterval(() => {
+      const now = performance.now()
+      worstGap = Math.max(worstGap, now - last)
+      last = now
+      ticks++
+    }, 10)
+    const { runId } = lab.startRun({ optimizer: 'adam', learningRate: 0.003, epochs: 2, limitTrain: 2000, limitTest: 500 })
+    const events = collect(runId)
+    const outcome = await lab.waitForRun(runId)
+    clearInterval(timer)
+    expect(outcome).toEqual({ status: 'completed', error: null })
+
+    const started = events.find((e) => e.type === 'started')
+    expect(started).toMatchObject({ paramCount: 21840, stepsPerEpoch: 20, totalSteps: 40 })
+    const epochs = events.filter((e) => e.type === 'epoch')
+    expect(epochs).toHaveLength(2)
+    const batches = events.filter((e) => e.type === 'batch')
+    expect(batches).toHaveLength(40)
+    const firstLoss = batches[0].type === 'batch' ? batches[0].metric.loss : 0
+    expect(firstLoss).toBeGreaterThan(2) // ln(10) = 2.30 at chance
+    const final = epochs[1].type === 'epoch' ? epochs[1].metric : null
+    expect(final!.testAccuracy).toBeGreaterThan(0.8)
+    expect(final!.testLoss).toBeLessThan(firstLoss / 3)
+    expect(worstGap).toBeLessThan(1000)
+    expect(ticks).toBeGreaterThan(20)
+
+    // Everything landed in SQLite.
+    const run = lab.store.getRun(runId)
+    expect(run).toMatchObject({ status: 'completed', epochsDone: 2, batchCount: 40, paramCount: 21840, hasWeights: true })
+    expect(run.backend?.name).toMatch(/wasm|tensorflow/)
+    expect(run.confusion!.flat().reduce((a, b) => a + b, 0)).toBe(500)
+    const wrong = lab.store.misclassified(runId)
+    expect(wrong.items.length).toBe(Math.round(500 * (1 - run.finalTestAccuracy!)))
+    for (const w of wrong.items.slice(0, 5)) {
+      expect(w.predicted).not.toBe(w.label)
+      expect(w.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3)
+      expect(w.probs.indexOf(Math.max(...w.probs))).toBe(w.predicted)
+    }
+
+    // The stored weights reload into a model that predicts what the run measured.
+    await tf.ready()
+    const model = await loadArtifacts(lab.store.getWeights(runId)!)
+    const mnist = loadDataset('mnist')
+    const { x } = gatherBatch(mnist.test, range(0, 500), 784, mnist)
+    const predicted = (model.predict(tf.tensor4d(x, [500, 28, 28, 1])) as tf.Tensor).argMax(1).dataSync()
+    const wrongIdx = new Set(wrong.items.map((w) => w.index))
+    let agree = 0
+    for (let i = 0; i < 500; i++) if ((predicted[i] !== mnist.test.labels[i]) === wrongIdx.has(i)) agree++
+    expect(agree).toBeGreaterThanOrEqual(498) // float differences between backends may flip a near-tie
+  })
+
+  it('keeps the number of live tensors constant from epoch to epoch', async () => {
+    const { runId } = lab.startRun({ architecture: { preset: 'mlp', hidden: [64] }, optimizer: 'adam', learningRate: 0.001, epochs: 4, limitTrain: 500, limitTest: 100 })
+    await lab.waitForRun(runId)
+    const counts = lab.store.epochMetrics(runId).map((e) => e.numTensors)
+    expect(counts).toHaveLength(4)
+    expect(new Set(counts).size).toBe(1)
+  })
+
+  it('ends a run whose loss turns NaN as diverged, keeping what was logged', async () => {
+    const { runId } = lab.startRun({ architecture: { preset: 'mlp', hidden: [256, 256] }, learningRate: 10, epochs: 2, limitTrain: 3000, limitTest: 200 })
+    const outcome = await lab.waitForRun(runId)
+    expect(outcome.status).toBe('diverged')
+    expect(outcome.error).toMatch(/loss became (NaN|Infinity|-Infinity) at epoch 1, step \d+: the learning rate \(10\) is probably too high/)
+    const run = lab.store.getRun(runId)
+    expect(run.status).toBe('diverged')
+    expect(run.batchCount).toBeGreaterThan(0)
+    expect(lab.store.batchMetrics(runId).every((b) => Number.isFinite(b.loss))).toBe(true)
+  })
+
+  it('pauses, resumes and stops within one batch', async () => {
+    const { runId } = lab.startRun({ architecture: { preset: 'mlp', hidden: [32] }, epochs: 50, limitTrain: 2000, limitTest: 100, batchSize: 10 })
+    const events = collect(runId)
+    const waitFor = async (pred: () => boolean) => {
+      for (let i = 0; i < 600 && !pred(); i++) await new Promise((r) => setTimeout(r, 25))
+      expect(pred()).toBe(true)
+    }
+    const batchCount = () => events.filter((e) => e.type === 'batch').length
+    await waitFor(() => batchCount() >= 5)
+    lab.pauseRun(runId)
+    await waitFor(() => events.some((e) => e.type === 'status' && e.status === 'paused'))
+    const atPause = batchCount()
+    await new Promise((r) => setTimeout(r, 300))
+    expect(batchCount()).toBe(atPause)
+    expect(lab.store.getRun(runId).status).toBe('paused')
+    lab.resumeRun(runId)
+    await waitFor(() => batchCount() > atPause + 3)
+    lab.stopRun(runId)
+    const outcome = await lab.waitForRun(runId)
+    expect(outcome.status).toBe('stopped')
+    const steps = lab.store.getRun(runId).batchCount
+    expect(steps).toBeLessThan(50 * 200)
+    expect(steps).toBe(batchCount())
+  })
+
+  it('refuses bad hyperparameters and datasets before starting anything', () => {
+    const before = lab.store.listRuns().length
+    expect(() => lab.startRun({ epochs: 0 })).toThrow('Invalid hyperparameters: epochs: Too small: expected number to be >=1')
+    expect(() => lab.startRun({ dataset: join(dir, 'missing') })).toThrow(/is not a folder/)
+    expect(lab.store.listRuns().length).toBe(before)
+  })
+})

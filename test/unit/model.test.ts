@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs'
+import '@tensorflow/tfjs-backend-cpu'
+import { buildModel, countTrainableParams, summarise } from '../../src/main/lab/model/build'
+import { DEFAULT_HYPERPARAMS, parseHyperparams } from '../../src/shared/hyperparams'
+
+const MNIST = { rows: 28, cols: 28, numClasses: 10 }
+
+describe('model builder', () => {
+  it('builds the course Net by default: 21,840 trainable parameters, SGD lr 0.01, batch 100', async () => {
+    await tf.setBackend('cpu')
+    expect(DEFAULT_HYPERPARAMS).toMatchObject({ architecture: { preset: 'seed-cnn' }, optimizer: 'sgd', learningRate: 0.01, batchSize: 100, testBatchSize: 100, dropout: 0.5, activation: 'relu' })
+    const { model, logits } = buildModel(DEFAULT_HYPERPARAMS, MNIST)
+    expect(countTrainableParams(model)).toBe(21840)
+    const layers = summarise(model)
+    expect(layers.map((l) => l.type)).toEqual(['Conv2D', 'MaxPooling2D', 'Activation', 'Conv2D', 'MaxPooling2D', 'Activation', 'Flatten', 'Dense', 'Activation', 'Dropout', 'Dense', 'Softmax'])
+    expect(layers.map((l) => l.params)).toEqual([260, 0, 0, 5020, 0, 0, 0, 16050, 0, 0, 510, 0])
+    expect(layers[6].outputShape).toEqual([null, 320])
+    const out = model.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor
+    expect(out.shape).toEqual([2, 10])
+    expect(Array.from(out.sum(1).dataSync()).map((v) => Math.round(v * 1e5) / 1e5)).toEqual([1, 1])
+    expect(logits.outputs[0].shape).toEqual([null, 10])
+  })
+
+  it('initialises like PyTorch: weights and biases within 1/sqrt(fan_in)', () => {
+    const { model } = buildModel(DEFAULT_HYPERPARAMS, MNIST)
+    const [kernel, bias] = model.layers.find((l) => l.getClassName() === 'Conv2D')!.getWeights()
+    const bound = 1 / Math.sqrt(25)
+    expect(kernel.abs().max().dataSync()[0]).toBeLessThanOrEqual(bound)
+    expect(kernel.abs().max().dataSync()[0]).toBeGreaterThan(bound * 0.8)
+    expect(bias.abs().max().dataSync()[0]).toBeLessThanOrEqual(bound)
+  })
+
+  it('builds an MLP and every activation, maxout widening its feeding layer', () => {
+    for (const activation of ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'maxout', 'elu'] as const) {
+      const hp = parseHyperparams({ architecture: { preset: 'mlp', hidden: [32, 16] }, activation })
+      const { model } = buildModel(hp, MNIST)
+      const widen = activation === 'maxout' ? 2 : 1
+      expect(countTrainableParams(model)).toBe(784 * 32 * widen + 32 * widen + 32 * 16 * widen + 16 * widen + 16 * 10 + 10)
+      expect(model.outputs[0].shape).toEqual([null, 10])
+    }
+  })
+
+  it('applies leaky ReLU as max(0.1x, x)', () => {
+    const hp = parseHyperparams({ architecture: { preset: 'custom', layers: [{ type: 'dense', units: 3 }, { type: 'activation', activation: 'leakyRelu' }] } })
+    const { model } = buildModel(hp, MNIST)
+    const act = model.layers.find((l) => l.getClassName() === 'LeakyReLU')!
+    const y = act.apply(tf.tensor2d([[-2, 0, 3]])) as tf.Tensor
+    expect(Array.from(y.dataSync())).toEqual([-0.2 * 1, 0, 3].map((v, i) => (i === 0 ? Math.fround(-0.2) : v)))
+  })
+
+  it('builds a custom layer list, flattening before dense by itself', () => {
+    const hp = parseHyperparams({
+      architecture: {
+        preset: 'custom',
+        layers: [
+          { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same' },
+          { type: 'activation', activation: 'elu' },
+          { type: 'avgPool', poolSize: 2 },
+          { type: 'dense', units: 8 },
+          { type: 'dropout', rate: 0.2 }
+        ]
+      }
+    })
+    const layers = summarise(buildModel(hp, MNIST).model)
+    expect(layers.map((l) => l.type)).toEqual(['Conv2D', 'ELU', 'AveragePooling2D', 'Flatten', 'Dense', 'Dropout', 'Dense', 'Softmax'])
+    expect(layers[3].outputShape).toEqual([null, 14 * 14 * 4])
+  })
+
+  it('explains layer lists that cannot work', () => {
+    const custom = (layers: unknown[]) => parseHyperparams({ architecture: { preset: 'custom', layers } })
+    expect(() => buildModel(custom([{ type: 'flatten' }, { type: 'conv2d', filters: 2, kernelSize: 3 }]), MNIST)).toThrow(/layer 2: conv2d needs an image input/)
+    expect(() => buildModel(custom([{ type: 'conv2d', filters: 2, kernelSize: 11 }, { type: 'conv2d', filters: 2, kernelSize: 11 }, { type: 'conv2d', filters: 2, kernelSize: 11 }]), MNIST)).toThrow(/layer 3 \(conv2d\) shrinks the data to nothing/)
+    expect(() => buildModel(custom([{ type: 'activation', activation: 'maxout' }]), MNIST)).toThrow(/maxout needs its own dense or conv2d layer/)
+  })
+})
+
+describe('hyperparameter schema', () => {
+  it('fills defaults and rejects bad values with the field named', () => {
+    expect(parseHyperparams({ epochs: 3 }).epochs).toBe(3)
+    expect(() => parseHyperparams({ learningRate: -1 })).toThrow('Invalid hyperparameters: learningRate: must be greater than 0')
+    expect(() => parseHyperparams({ batchSize: 2.5 })).toThrow(/batchSize: .*int/i)
+    expect(() => parseHyperparams({ activation: 'swish' })).toThrow(/activation: Invalid option: expected one of "sigmoid"\|"tanh"\|"relu"\|"leakyRelu"\|"maxout"\|"elu"/)
+    expect(() => parseHyperparams({ lr: 0.1 })).toThrow(/Unrecognized key: "lr"/)
+    expect(() => parseHyperparams({ architecture: { preset: 'custom', layers: [{ type: 'conv2d', filters: 0, kernelSize: 3 }] } })).toThrow(/architecture.layers.0.filters/)
+    expect(() => parseHyperparams('fast please')).toThrow(/expected object/)
+  })
+})
