@@ -1,9 +1,11 @@
 // The facade every shell calls (Electron IPC, HTTP serve, CLI). Owns the store and the
 // running workers; turns engine events into stored rows and forwards them to listeners.
+import { resolve } from 'node:path'
 import { parseHyperparams, type HyperparamsInput } from '../../shared/hyperparams'
 import type { BackendInfo, DatasetInfo, RunStatus, TrainEvent } from '../../shared/run-types'
 import { selectBackend } from './backend/select'
-import { describeDataset, loadDataset } from './data/datasets'
+import { describeDataset, loadDataset, type Dataset } from './data/datasets'
+import { Predictor } from './model/predictor'
 import { startTraining, type TrainingHandle } from './engine/runner'
 import type { TrainOutcome } from './engine/train-loop'
 import { defaultDbPath } from './store/paths'
@@ -25,10 +27,12 @@ export class Lab {
   readonly store: Store
   private readonly active = new Map<number, { handle: TrainingHandle; done: Promise<TrainOutcome> }>()
   private readonly listeners = new Set<Listener>()
-  private readonly datasetInfo = new Map<string, DatasetInfo>()
+  private loaded: Dataset | null = null
+  private readonly predictor: Predictor
 
   constructor(options: LabOptions = {}) {
     this.store = new Store(options.dbPath ?? defaultDbPath(), options)
+    this.predictor = new Predictor(this.store)
   }
 
   subscribe(listener: Listener): () => void {
@@ -133,15 +137,33 @@ export class Lab {
   deleteRun(runId: number): void {
     if (this.active.has(runId)) throw new LabError(`run ${runId} is still training: stop it before deleting it`)
     this.store.delete(runId)
+    this.predictor.forget(runId)
+  }
+
+  /** The last dataset used stays loaded: the gallery and the draw view ask for it often. */
+  private load(spec: string): Dataset {
+    if (this.loaded?.id !== (spec === 'mnist' ? spec : resolve(spec))) this.loaded = loadDataset(spec)
+    return this.loaded!
   }
 
   dataset(spec: string): DatasetInfo {
-    let info = this.datasetInfo.get(spec)
-    if (!info) {
-      info = describeDataset(loadDataset(spec))
-      this.datasetInfo.set(spec, info)
-    }
-    return info
+    return describeDataset(this.load(spec))
+  }
+
+  testImages(spec: string, indices: number[]): { rows: number; cols: number; images: { index: number; label: number; pixels: string }[] } {
+    const ds = this.load(spec)
+    const size = ds.rows * ds.cols
+    const images = indices.map((index) => {
+      if (index >= ds.test.count) throw new LabError(`test image ${index} does not exist (${ds.name} has ${ds.test.count})`)
+      return { index, label: ds.test.labels[index], pixels: Buffer.from(ds.test.images.subarray(index * size, (index + 1) * size)).toString('base64') }
+    })
+    return { rows: ds.rows, cols: ds.cols, images }
+  }
+
+  async predict(runId: number, pixels: number[]): Promise<number[]> {
+    const run = this.store.getRun(runId)
+    const ds = this.load(run.dataset)
+    return this.predictor.predict(runId, pixels, ds)
   }
 
   async backend(): Promise<BackendInfo> {

@@ -28,3 +28,15 @@ export async function exportArtifacts(model: tf.LayersModel): Promise<ModelArtif
 export async function loadArtifacts(artifacts: ModelArtifacts): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory(artifacts.modelTopology, artifacts.weightSpecs, artifacts.weightData))
 }
+
+/** model.json + weights.bin as `tf.io.browserFiles` and `tf.loadLayersModel` expect them. */
+export function toModelFiles(artifacts: ModelArtifacts): { modelJson: string; weights: Buffer } {
+  const modelJson = JSON.stringify({
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    convertedBy: 'Digit Lab',
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }]
+  })
+  return { modelJson, weights: Buffer.from(artifacts.weightData) }
+}

@@ -1,0 +1,30 @@
+import vue from '@vitejs/plugin-vue'
+import { defineConfig } from 'electron-vite'
+import { resolve } from 'node:path'
+
+export default defineConfig({
+  main: {
+    build: {
+      externalizeDeps: true,
+      rollupOptions: {
+        // The training worker is its own entry: runner.ts finds train-worker.js beside the bundle.
+        input: { index: resolve('src/main/index.ts'), 'train-worker': resolve('src/main/lab/engine/worker.ts') }
+      }
+    }
+  },
+  preload: {
+    build: {
+      externalizeDeps: { exclude: ['zod'] },
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        // Sandboxed preloads must be CommonJS.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' }
+      }
+    }
+  },
+  renderer: {
+    root: resolve('src/renderer'),
+    build: { rollupOptions: { input: resolve('src/renderer/index.html') } },
+    plugins: [vue()]
+  }
+})

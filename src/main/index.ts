@@ -1,0 +1,52 @@
+// Electron main: one hardened window, the lab behind the contract over IPC. Thin on purpose:
+// everything it calls also runs (and is tested) under plain Node.
+import { app, BrowserWindow, ipcMain } from 'electron'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createDispatch } from './api/dispatch'
+import { createLabHandlers } from './api/handlers'
+import { forwardEvents, registerLabIpc } from './electron/ipc'
+import { electronNativeBinding } from './electron/native-binding'
+import { hardenWindow, isTrustedUrl, WEB_PREFERENCES } from './electron/security'
+import { Lab } from './lab/lab'
+import { DB_FILE } from './lab/store/paths'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const devServerUrl = process.env.ELECTRON_RENDERER_URL
+
+app.enableSandbox()
+
+async function main(): Promise<void> {
+  await app.whenReady()
+  const lab = new Lab({ dbPath: join(app.getPath('userData'), DB_FILE), nativeBinding: electronNativeBinding(app.getAppPath()) })
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 860,
+    title: 'Digit Lab',
+    show: false,
+    webPreferences: { ...WEB_PREFERENCES, preload: join(here, '../preload/index.cjs') }
+  })
+  hardenWindow(win, devServerUrl)
+  const unregister = registerLabIpc(ipcMain, createDispatch(createLabHandlers(lab)), (e) => e.sender === win.webContents && isTrustedUrl(e.senderFrame?.url, devServerUrl))
+  const stopEvents = forwardEvents(
+    (l) => lab.subscribe(l),
+    (channel, batch) => {
+      if (!win.isDestroyed()) win.webContents.send(channel, batch)
+    }
+  )
+  win.once('ready-to-show', () => win.show())
+  if (devServerUrl) await win.loadURL(devServerUrl)
+  else await win.loadFile(join(here, '../renderer/index.html'))
+
+  app.on('window-all-closed', async () => {
+    stopEvents()
+    unregister()
+    await lab.close()
+    app.quit()
+  })
+}
+
+main().catch((err) => {
+  console.error(err)
+  app.exit(1)
+})

@@ -1,0 +1,42 @@
+// npm run serve [-- --port N --host H --db PATH]: the lab for a browser, on loopback by default.
+import { fileURLToPath } from 'node:url'
+import { numberFlag, parseFlags, runCli, UsageError } from '../cli/args'
+import { createDispatch } from '../api/dispatch'
+import { createLabHandlers } from '../api/handlers'
+import { Lab } from '../lab/lab'
+import { startServer } from './server'
+
+const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url))
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseFlags(process.argv.slice(2), {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    db: { type: 'string' },
+    help: { type: 'boolean' }
+  })
+  if (values.help) {
+    process.stdout.write('usage: npm run serve -- [--port N] [--host ADDRESS] [--db PATH]\n')
+    return 0
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+  const port = numberFlag('port', values.port, true) ?? 5317
+  if (port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535 (got ${port})`)
+  const lab = new Lab({ dbPath: values.db })
+  const server = await startServer({ lab, dispatch: createDispatch(createLabHandlers(lab)), staticDir: RENDERER_DIR, port, host: values.host })
+  if (values.host && !['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
+    process.stderr.write(`warning: listening on ${values.host}, reachable from other machines; anyone with the URL's token can use the lab\n`)
+  }
+  process.stdout.write(`Digit Lab is ready at ${server.url}\n`)
+  process.stdout.write(`Database: ${lab.store.path}\n`)
+  const shutdown = async () => {
+    await server.close()
+    await lab.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+  return new Promise<number>(() => {})
+}
+
+void runCli(main)

@@ -1,0 +1,26 @@
+// Metrics of one or more runs as one CSV: a row per batch and a row per epoch, tagged by kind.
+import type { BatchMetric, EpochMetric } from '../../../shared/run-types'
+
+export interface RunMetrics {
+  id: number
+  name: string
+  batches: BatchMetric[]
+  epochs: EpochMetric[]
+}
+
+const HEADER = ['run_id', 'run_name', 'kind', 'epoch', 'step', 'loss', 'accuracy', 'test_loss', 'test_accuracy', 'seconds', 'examples_per_sec']
+
+function cell(v: string | number | null | undefined): string {
+  if (v == null || (typeof v === 'number' && !Number.isFinite(v))) return ''
+  const s = String(v)
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+
+export function metricsCsv(runs: RunMetrics[]): string {
+  const rows: (string | number | null)[][] = [HEADER]
+  for (const r of runs) {
+    for (const b of r.batches) rows.push([r.id, r.name, 'batch', b.epoch, b.step, b.loss, b.accuracy, null, null, b.elapsed, b.examplesPerSec])
+    for (const e of r.epochs) rows.push([r.id, r.name, 'epoch', e.epoch, null, e.trainLoss, e.trainAccuracy, e.testLoss, e.testAccuracy, e.seconds, null])
+  }
+  return rows.map((row) => row.map(cell).join(',')).join('\n') + '\n'
+}

@@ -1,0 +1,33 @@
+// The names of the lab's requests, once. The preload imports only this file (no zod), and
+// contract.ts keys its schemas by these names, so a name without a schema (or the reverse)
+// fails the typecheck.
+export const REQUEST_NAMES = [
+  'startRun',
+  'pauseRun',
+  'resumeRun',
+  'stopRun',
+  'listRuns',
+  'getRun',
+  'runMetrics',
+  'renameRun',
+  'annotateRun',
+  'deleteRun',
+  'listDatasets',
+  'listPresets',
+  'backendInfo',
+  'confusion',
+  'misclassified',
+  'testImages',
+  'predict',
+  'exportModel'
+] as const
+
+export type RequestName = (typeof REQUEST_NAMES)[number]
+
+/** IPC channel of a request (Electron) and path of its HTTP endpoint (serve): one naming rule. */
+export const requestChannel = (name: RequestName) => `lab:${name}` as const
+export const requestPath = (name: RequestName) => `/api/${name}` as const
+
+/** Coalesced engine events go to the UI on this channel / WebSocket path. */
+export const EVENTS_CHANNEL = 'lab:events'
+export const EVENTS_PATH = '/api/events'

@@ -1,0 +1,84 @@
+// The lab's one contract: every request's payload schema and result type. Electron main,
+// serve mode, the preload and the renderer's client all derive from this file.
+import { z } from 'zod'
+import type { RequestName } from './channels'
+import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
+import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, Misclassified, RunDetail, RunSummary, TrainEvent } from './run-types'
+
+const id = z.number().int().positive()
+const runRef = z.strictObject({ runId: id })
+const nothing = z.strictObject({}).optional()
+const epochRef = z.strictObject({ runId: id, epoch: z.number().int().positive().optional() })
+
+export interface PresetInfo {
+  id: (typeof PRESETS)[number]
+  label: string
+  description: string
+  architecture: Architecture
+  layers: LayerSpec[]
+}
+
+/** Test images as raw 0..255 pixels, base64 per image: compact over IPC and HTTP. */
+export interface TestImages {
+  rows: number
+  cols: number
+  images: { index: number; label: number; pixels: string }[]
+}
+
+/** A tfjs LayersModel as its two files: tf.loadLayersModel reads them back. */
+export interface ExportedModel {
+  /** model.json, whose manifest points at "weights.bin". */
+  modelJson: string
+  weightsBase64: string
+}
+
+type Spec<I extends z.ZodType, O> = { input: I; output: O }
+const spec = <O>() => <I extends z.ZodType>(input: I): Spec<I, O> => ({ input, output: undefined as O })
+
+export const contract = {
+  startRun: spec<{ runId: number }>()(hyperparams),
+  pauseRun: spec<{ ok: true }>()(runRef),
+  resumeRun: spec<{ ok: true }>()(runRef),
+  stopRun: spec<{ ok: true }>()(runRef),
+  listRuns: spec<RunSummary[]>()(nothing),
+  getRun: spec<RunDetail>()(runRef),
+  runMetrics: spec<{ batches: BatchMetric[]; epochs: EpochMetric[] }>()(runRef),
+  renameRun: spec<RunSummary>()(z.strictObject({ runId: id, name: z.string().trim().min(1, 'must not be empty').max(120) })),
+  annotateRun: spec<RunSummary>()(z.strictObject({ runId: id, notes: z.string().max(10_000) })),
+  deleteRun: spec<{ ok: true }>()(runRef),
+  listDatasets: spec<DatasetInfo[]>()(nothing),
+  listPresets: spec<PresetInfo[]>()(nothing),
+  backendInfo: spec<BackendInfo>()(nothing),
+  confusion: spec<{ epoch: number; matrix: number[][]; classNames: string[] } | null>()(epochRef),
+  misclassified: spec<{ epoch: number; items: Misclassified[] }>()(epochRef),
+  testImages: spec<TestImages>()(
+    z.strictObject({ dataset: z.string().min(1).max(4096).default('mnist'), indices: z.array(z.number().int().min(0)).max(1000) })
+  ),
+  predict: spec<{ probs: number[] }>()(
+    z.strictObject({ runId: id, pixels: z.array(z.number().min(0).max(255)).length(784, 'must hold 28x28 = 784 values') })
+  ),
+  exportModel: spec<ExportedModel>()(runRef)
+} satisfies { [K in RequestName]: Spec<z.ZodType, unknown> }
+
+export type Contract = typeof contract
+/** What a caller sends (defaults may be left out). */
+export type RequestInput<K extends RequestName> = z.input<Contract[K]['input']>
+/** What a handler receives: validated, defaults filled in. */
+export type ValidInput<K extends RequestName> = z.output<Contract[K]['input']>
+export type RequestOutput<K extends RequestName> = Contract[K]['output']
+
+/** The client's view: window.lab in Electron, the HTTP client in a browser. */
+export type LabApi = {
+  [K in RequestName]: undefined extends RequestInput<K>
+    ? (input?: RequestInput<K>) => Promise<RequestOutput<K>>
+    : (input: RequestInput<K>) => Promise<RequestOutput<K>>
+}
+
+/** The main side: one handler per request, or the typecheck fails. */
+export type LabHandlers = { [K in RequestName]: (input: ValidInput<K>) => RequestOutput<K> | Promise<RequestOutput<K>> }
+
+/** Every reply crosses the boundary in this envelope, so errors arrive as messages, not stack traces. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: string }
+
+/** Engine events, coalesced: at most ~30 messages a second, each carrying every event since the last. */
+export type LabEventBatch = TrainEvent[]

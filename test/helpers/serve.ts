@@ -1,0 +1,45 @@
+// Starts `npm run serve`'s entry as a real child process on a temporary database and port.
+import type { ChildProcess } from 'node:child_process'
+import { spawnTs } from './node-child'
+
+export interface Served {
+  url: string
+  origin: string
+  token: string
+  child: ChildProcess
+  output: () => string
+  stop(): Promise<void>
+}
+
+export async function serve(db: string, extra: string[] = []): Promise<Served> {
+  const child = spawnTs('src/main/serve/cli.ts', ['--port', '0', '--db', db, ...extra])
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 60_000)
+    const check = () => {
+      const m = /Digit Lab is ready at (\S+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    }
+    child.stdout!.on('data', check)
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)))
+  })
+  const parsed = new URL(url)
+  return {
+    url,
+    origin: parsed.origin,
+    token: parsed.searchParams.get('token')!,
+    child,
+    output: () => out,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode != null) return resolve()
+        child.on('exit', () => resolve())
+        child.kill('SIGTERM')
+      })
+  }
+}
