@@ -24,7 +24,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export function collectPageErrors(page: Page): string[] {
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`http ${r.status()}: ${r.url()}`)
+  })
   page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().startsWith('Failed to load resource')) return // reported with its URL above
     if (m.type() === 'error') errors.push(`console: ${m.text()}`)
   })
   return errors

@@ -152,7 +152,14 @@ export class Store {
 
   finishRun(runId: number, status: RunStatus, error: string | null): void {
     this.write(() =>
-      this.db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?`).run(status, error, new Date().toISOString(), runId)
+      // A run stopped mid-epoch has no epoch time yet: its batches still say how long it trained.
+      this.db
+        .prepare(
+          `UPDATE runs SET status = ?, error = ?, finished_at = ?,
+             train_seconds = MAX(COALESCE(train_seconds, 0), COALESCE((SELECT MAX(elapsed) FROM batch_metrics WHERE run_id = ?), 0))
+           WHERE id = ?`
+        )
+        .run(status, error, new Date().toISOString(), runId, runId)
     )
   }
 
