@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     // Training tests are CPU-bound and the machines have two cores: run files one at a time.
     fileParallelism: false,
+    reporters: ['default', './test/reporters/summary-line.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [

@@ -1,0 +1,54 @@
+// npm start: launch the desktop app, building first when the sources are newer than the build.
+// Where Electron's binary is missing (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or no
+// network at install time) it says so and points to serve mode, which runs the same app.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+
+const require = createRequire(import.meta.url)
+const root = new URL('..', import.meta.url).pathname
+
+function electronBinary() {
+  try {
+    const path = require('electron')
+    return typeof path === 'string' && existsSync(path) ? path : null
+  } catch {
+    return null
+  }
+}
+
+function newest(dir) {
+  let t = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name)
+    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs)
+  }
+  return t
+}
+
+const electron = electronBinary()
+if (!electron) {
+  process.stderr.write(
+    [
+      "Digit Lab: Electron's binary is not installed here, so the desktop window cannot open.",
+      '  It is downloaded when npm installs the "electron" package; this install skipped it',
+      '  (ELECTRON_SKIP_BINARY_DOWNLOAD=1) or had no network.',
+      '  The same lab runs in your browser:  npm run serve',
+      ''
+    ].join('\n')
+  )
+  process.exit(1)
+}
+
+const built = join(root, 'out/main/index.js')
+if (!existsSync(built) || statSync(built).mtimeMs < newest(join(root, 'src'))) {
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { stdio: 'inherit', cwd: root })
+  if (r.status !== 0) process.exit(r.status ?? 1)
+}
+if (!existsSync(join(root, '.electron-native/better_sqlite3.node'))) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/rebuild-electron-sqlite.mjs')], { stdio: 'inherit', cwd: root })
+  if (r.status !== 0) process.exit(r.status ?? 1)
+}
+const child = spawn(electron, [root], { stdio: 'inherit' })
+child.on('exit', (code) => process.exit(code ?? 0))
