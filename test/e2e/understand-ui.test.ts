@@ -1,0 +1,150 @@
+// Understanding a model, in real Chromium through serve mode: confusion matrix and its digits,
+// the gallery, comparing two runs, drawing a digit, exporting metrics and the model.
+import * as tf from '@tensorflow/tfjs'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import '../../src/main/lab/model/maxout'
+import { collectPageErrors, launch, screenshot } from '../helpers/browser'
+import { serve, type Served } from '../helpers/serve'
+import { tempDir } from '../helpers/tmp'
+
+const dir = tempDir()
+let s: Served
+let browser: Browser
+let page: Page
+let errors: string[]
+
+async function api(name: string, body: unknown) {
+  const res = await fetch(`${s.origin}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token }, body: JSON.stringify(body) })
+  const reply = await res.json()
+  if (!reply.ok) throw new Error(reply.error)
+  return reply.value
+}
+
+beforeAll(async () => {
+  s = await serve(join(dir, 'understand.db'))
+  const common = { architecture: { preset: 'mlp', hidden: [32] }, optimizer: 'adam', epochs: 2, limitTrain: 1500, limitTest: 400, batchSize: 50 }
+  const a = await api('startRun', { ...common, name: 'careful', learningRate: 0.001 })
+  const b = await api('startRun', { ...common, name: 'bold', learningRate: 0.01 })
+  for (const { runId } of [a, b]) {
+    for (let i = 0; i < 600; i++) {
+      const run = await api('getRun', { runId })
+      if (run.status === 'completed') break
+      if (!['running', 'paused'].includes(run.status)) throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  browser = await launch()
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
+  errors = collectPageErrors(page)
+  await page.goto(s.url)
+})
+afterAll(async () => {
+  await browser?.close()
+  await s?.stop()
+})
+
+describe('understanding a run', () => {
+  it("opens a finished run's confusion matrix, clicks a cell and sees exactly those digits", async () => {
+    await page.getByRole('tab', { name: 'Runs' }).click()
+    await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'careful' }).click()
+    const matrix = page.getByRole('table', { name: 'Confusion matrix, epoch 2' })
+    await matrix.waitFor()
+    expect(await page.getByRole('table', { name: 'Per-class scores' }).getByRole('row').count()).toBe(11)
+    // The busiest off-diagonal cell.
+    const cells = await matrix.getByRole('button').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')!))
+    const offDiagonal = cells
+      .map((label) => /true (\d), predicted (\d): (\d+)/.exec(label)!)
+      .filter((m) => m[1] !== m[2] && Number(m[3]) > 0)
+      .sort((x, y) => Number(y[3]) - Number(x[3]))[0]
+    const [, truth, predicted, count] = offDiagonal
+    await matrix.getByRole('button', { name: `true ${truth}, predicted ${predicted}: ${count}` }).click()
+    const gallery = page.getByRole('region', { name: 'Misclassified digits' })
+    await expect.poll(() => gallery.getByRole('button', { name: /^Test digit \d+/ }).count()).toBe(Number(count))
+    const tiles = await gallery.getByRole('button', { name: /^Test digit \d+/ }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
+    expect(tiles.every((t) => t!.endsWith(`true ${truth}, predicted ${predicted}`))).toBe(true)
+    await expect.poll(() => gallery.getByRole('img', { name: /^digit \d+$/ }).count()).toBe(Number(count))
+    await screenshot(page, 'confusion-cell-digits')
+  })
+
+  it('browses the gallery: any class, sorted by loss, paged, with the 10 probabilities of a digit', async () => {
+    const gallery = page.getByRole('region', { name: 'Misclassified digits' })
+    await gallery.getByLabel('True class').selectOption({ label: 'any' })
+    await gallery.getByLabel('Predicted class').selectOption({ label: 'any' })
+    await gallery.getByLabel('Sort by').selectOption('loss')
+    const total = Number((await gallery.getByRole('heading').textContent())!.match(/(\d+) of (\d+)/)![2])
+    expect(total).toBeGreaterThan(10)
+    await gallery.getByRole('button', { name: /^Test digit \d+/ }).first().click()
+    const probs = page.getByRole('list', { name: 'Class probabilities' })
+    await probs.waitFor()
+    expect(await probs.getByRole('meter').count()).toBe(10)
+    if (total > 48) {
+      await gallery.getByRole('button', { name: 'Next page' }).click()
+      await expect.poll(() => gallery.getByText('page 2 /').isVisible()).toBe(true)
+    }
+    await page.getByLabel('Epoch', { exact: true }).fill('1')
+    await expect.poll(() => page.getByRole('table', { name: 'Confusion matrix, epoch 1' }).isVisible()).toBe(true)
+    await screenshot(page, 'gallery')
+  })
+
+  it('exports the metrics as CSV and the model as model.json + weights.bin', async () => {
+    const csvDownload = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export metrics (CSV)' }).click()
+    const csv = readFileSync((await (await csvDownload).path())!, 'utf8').trim().split('\n')
+    expect(csv[0]).toBe('run_id,run_name,kind,epoch,step,loss,accuracy,test_loss,test_accuracy,seconds,examples_per_sec')
+    expect(csv.filter((l) => l.includes(',batch,'))).toHaveLength(60)
+    expect(csv.slice(1).filter((l) => l.includes(',epoch,'))).toHaveLength(2)
+
+    const downloads: Promise<import('playwright-core').Download>[] = [page.waitForEvent('download')]
+    page.once('download', () => downloads.push(page.waitForEvent('download')))
+    await page.getByRole('button', { name: 'Export model' }).click()
+    const first = await downloads[0]
+    await expect.poll(() => downloads.length).toBe(2)
+    const second = await downloads[1]
+    const byName = Object.fromEntries(await Promise.all([first, second].map(async (d) => [d.suggestedFilename(), readFileSync((await d.path())!)])))
+    expect(Object.keys(byName).sort()).toEqual(['model.json', 'weights.bin'])
+    const json = JSON.parse(byName['model.json'].toString('utf8'))
+    const weights = byName['weights.bin'] as Buffer
+    expect(weights.length).toBe((784 * 32 + 32 + 32 * 10 + 10) * 4)
+    const model = await tf.loadLayersModel(tf.io.fromMemory(json.modelTopology, json.weightsManifest[0].weights, new Uint8Array(weights).buffer))
+    expect(model.outputs[0].shape).toEqual([null, 10])
+  })
+
+  it('compares the two runs: overlaid curves, only the settings that differ, confusion difference, digit ledger', async () => {
+    await page.getByRole('tab', { name: 'Compare' }).click()
+    await page.getByLabel(/Compare run 1:/).check()
+    await page.getByLabel(/Compare run 2:/).check()
+    const hp = page.getByRole('table', { name: 'Hyperparameters' })
+    await expect.poll(() => hp.getByRole('row', { name: /learningRate/ }).isVisible()).toBe(true)
+    expect(await hp.getByRole('row', { name: /batchSize/ }).isVisible()).toBe(true)
+    await page.getByLabel('Only show differences').check()
+    await expect.poll(() => hp.getByRole('row', { name: /batchSize/ }).count()).toBe(0)
+    const rows = await hp.locator('tbody th').allTextContents()
+    expect(rows.sort()).toEqual(['learningRate', 'name'])
+    expect(await page.getByRole('img', { name: 'Test accuracy' }).isVisible()).toBe(true)
+    await page.getByLabel('X axis').selectOption('time')
+    await page.getByLabel('Log scale').check()
+    expect(await page.getByRole('table', { name: /Confusion difference: #2 bold minus #1 careful/ }).isVisible()).toBe(true)
+    expect(await page.getByRole('region', { name: 'Right in #1, wrong in #2' }).isVisible()).toBe(true)
+    expect(await page.getByRole('region', { name: 'Wrong in every selected run' }).isVisible()).toBe(true)
+    await screenshot(page, 'compare')
+  })
+
+  it('reads a drawn digit with a stored model and shows the 28x28 input it saw', async () => {
+    await page.getByRole('tab', { name: 'Draw a digit' }).click()
+    await page.getByLabel('Model (a stored run)').selectOption({ index: 0 })
+    const pad = page.getByRole('img', { name: /Drawing pad/ })
+    const box = (await pad.boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15)
+    await page.mouse.down()
+    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + 0.035 * i))
+    await page.mouse.up()
+    await expect.poll(() => page.getByText(/^Prediction:/).isVisible(), { timeout: 20_000 }).toBe(true)
+    expect(await page.getByRole('img', { name: 'Preprocessed 28 by 28 input' }).isVisible()).toBe(true)
+    expect(await page.getByRole('list', { name: 'Probabilities' }).getByRole('meter').count()).toBe(10)
+    await screenshot(page, 'draw')
+    expect(errors.join('\n')).toBe('')
+  })
+})
