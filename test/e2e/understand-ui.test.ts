@@ -16,9 +16,10 @@ let browser: Browser
 let page: Page
 let errors: string[]
 
-async function api(name: string, body: unknown) {
+type RunReply = { runId: number; status: string; error: string | null }
+async function api(name: string, body: unknown): Promise<RunReply> {
   const res = await fetch(`${s.origin}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token }, body: JSON.stringify(body) })
-  const reply = await res.json()
+  const reply = (await res.json()) as { ok: true; value: RunReply } | { ok: false; error: string }
   if (!reply.ok) throw new Error(reply.error)
   return reply.value
 }
