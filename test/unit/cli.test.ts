@@ -40,6 +40,15 @@ describe('CLI', () => {
     expect(r.stderr).toMatch(/on (wasm|tensorflow).*trainable parameters/)
   })
 
+  it('uses the backend DIGIT_LAB_BACKEND forces, and says clearly when it names no backend', async () => {
+    const cpu = await runTs('src/main/cli/train.ts', ['--preset', 'mlp', '--hidden', '8', '--limit-train', '200', '--limit-test', '50', '--db', db, '--json'], { DIGIT_LAB_BACKEND: 'cpu' })
+    expect(cpu.code).toBe(0)
+    expect(JSON.parse(cpu.stdout.trim().split('\n').at(-1)!).backend).toMatch(/^cpu /)
+    const bad = await runTs('src/main/cli/train.ts', ['--preset', 'mlp', '--limit-train', '200', '--limit-test', '50', '--db', db], { DIGIT_LAB_BACKEND: 'gpu' })
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toMatch(/failed: DIGIT_LAB_BACKEND must be one of node, wasm, cpu \(got "gpu"\)/)
+  })
+
   it('rejects bad flags and values with one clear message and a non-zero exit', async () => {
     const cases: [string[], RegExp][] = [
       [['--epochs', 'three'], /^digit-lab: --epochs must be a whole number \(got "three"\)\n$/],

@@ -38,34 +38,41 @@ function makeOptimizer(hp: Hyperparams): tf.Optimizer {
 }
 
 export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEvent) => void, control: RunControl): Promise<TrainOutcome> {
-  const backend = await selectBackend()
-  const dataset = loadDataset(hp.dataset)
-  const pixels = dataset.rows * dataset.cols
-  const train = limitSplit(dataset.train, hp.limitTrain, pixels)
-  const test = limitSplit(dataset.test, hp.limitTest, pixels)
-  const shape = { rows: dataset.rows, cols: dataset.cols, numClasses: dataset.classNames.length }
-  const { model, logits } = buildModel(hp, shape)
-  const optimizer = makeOptimizer(hp)
-  const stepsPerEpoch = Math.ceil(train.count / hp.batchSize)
-  emit({
-    type: 'started',
-    runId,
-    backend,
-    layers: summarise(model),
-    paramCount: countTrainableParams(model),
-    stepsPerEpoch,
-    totalSteps: stepsPerEpoch * hp.epochs,
-    classNames: dataset.classNames
-  })
-
-  const started = performance.now()
   let step = 0
   let last: Evaluation | null = null
   let status: RunStatus = 'completed'
   let error: string | null = null
   let rate = 0 // examples/s, smoothed: one batch's timing alone is too jumpy to show
+  let model: tf.LayersModel | null = null
+  let optimizer: tf.Optimizer | null = null
 
   try {
+    // Setup fails like training does (bad backend choice, unreadable dataset, impossible model):
+    // as a 'failed' run with the reason, never as a crashed worker.
+    const backend = await selectBackend()
+    const dataset = loadDataset(hp.dataset)
+    const pixels = dataset.rows * dataset.cols
+    const train = limitSplit(dataset.train, hp.limitTrain, pixels)
+    const test = limitSplit(dataset.test, hp.limitTest, pixels)
+    const shape = { rows: dataset.rows, cols: dataset.cols, numClasses: dataset.classNames.length }
+    const built = buildModel(hp, shape)
+    model = built.model
+    const logits = built.logits
+    const opt = makeOptimizer(hp)
+    optimizer = opt
+    const stepsPerEpoch = Math.ceil(train.count / hp.batchSize)
+    emit({
+      type: 'started',
+      runId,
+      backend,
+      layers: summarise(model),
+      paramCount: countTrainableParams(model),
+      stepsPerEpoch,
+      totalSteps: stepsPerEpoch * hp.epochs,
+      classNames: dataset.classNames
+    })
+    const started = performance.now()
+
     epochs: for (let epoch = 1; epoch <= hp.epochs; epoch++) {
       const epochStart = performance.now()
       const order = epochOrder(train.count, hp.seed, epoch)
@@ -91,7 +98,7 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
           const xs = tf.tensor4d(x, [n, shape.rows, shape.cols, 1])
           const labels = tf.tensor1d(y, 'int32')
           const ys = tf.oneHot(labels, shape.numClasses)
-          return optimizer.minimize(() => {
+          return opt.minimize(() => {
             const out = logits.apply(xs, { training: true }) as tf.Tensor2D
             correctT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), labels), 'int32')))
             return tf.losses.softmaxCrossEntropy(ys, out) as tf.Scalar
@@ -142,8 +149,8 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
     error = (err as Error).message
     return { status, error, weights: null }
   } finally {
-    optimizer.dispose()
-    model.dispose()
+    optimizer?.dispose()
+    model?.dispose()
     emitFinished()
   }
 
