@@ -2,7 +2,7 @@
 // Where Electron's binary is missing (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or no
 // network at install time) it says so and points to serve mode, which runs the same app.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
@@ -16,15 +16,6 @@ function electronBinary() {
   } catch {
     return null
   }
-}
-
-function newest(dir) {
-  let t = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name)
-    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs)
-  }
-  return t
 }
 
 const electron = electronBinary()
@@ -41,11 +32,8 @@ if (!electron) {
   process.exit(1)
 }
 
-const built = join(root, 'out/main/index.js')
-if (!existsSync(built) || statSync(built).mtimeMs < newest(join(root, 'src'))) {
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { stdio: 'inherit', cwd: root })
-  if (r.status !== 0) process.exit(r.status ?? 1)
-}
+const build = spawnSync(process.execPath, [join(root, 'scripts/ensure-build.mjs')], { stdio: 'inherit', cwd: root })
+if (build.status !== 0) process.exit(build.status ?? 1)
 if (!existsSync(join(root, '.electron-native/better_sqlite3.node'))) {
   const r = spawnSync(process.execPath, [join(root, 'scripts/rebuild-electron-sqlite.mjs')], { stdio: 'inherit', cwd: root })
   if (r.status !== 0) process.exit(r.status ?? 1)

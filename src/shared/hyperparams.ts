@@ -48,6 +48,15 @@ export const layerSpec = z.discriminatedUnion('type', [
 export type LayerSpec = z.infer<typeof layerSpec>
 export const LAYER_TYPES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'dropout', 'activation', 'flatten'] as const
 
+/** Where a custom layer list starts: a small CNN the user can edit. */
+export const DEFAULT_CUSTOM_LAYERS: LayerSpec[] = [
+  { type: 'conv2d', filters: 8, kernelSize: 3, stride: 1, padding: 'same' },
+  { type: 'activation' },
+  { type: 'maxPool', poolSize: 2 },
+  { type: 'dense', units: 64 },
+  { type: 'activation' }
+]
+
 export const architecture = z.discriminatedUnion('preset', [
   z.strictObject({ preset: z.literal('seed-cnn') }),
   z.strictObject({ preset: z.literal('mlp'), hidden: z.array(int(1, 4096)).min(1).max(8).default([100]) }),

@@ -1,6 +1,6 @@
 // The lab behind the contract: one small function per request. Payloads arrive validated.
 import type { LabHandlers, PresetInfo } from '../../shared/contract'
-import { parseHyperparams } from '../../shared/hyperparams'
+import { DEFAULT_CUSTOM_LAYERS, parseHyperparams } from '../../shared/hyperparams'
 import type { Lab } from '../lab/lab'
 import { toModelFiles } from '../lab/engine/weights'
 import { expandArchitecture } from '../lab/model/build'
@@ -17,16 +17,7 @@ const PRESET_INFO: Omit<PresetInfo, 'layers'>[] = [
     id: 'custom',
     label: 'Custom layer list',
     description: 'any list of conv2d / pooling / dense / dropout / activation / flatten layers',
-    architecture: {
-      preset: 'custom',
-      layers: [
-        { type: 'conv2d', filters: 8, kernelSize: 3, stride: 1, padding: 'same' },
-        { type: 'activation' },
-        { type: 'maxPool', poolSize: 2 },
-        { type: 'dense', units: 64 },
-        { type: 'activation' }
-      ]
-    }
+    architecture: { preset: 'custom', layers: DEFAULT_CUSTOM_LAYERS }
   }
 ]
 

@@ -1,5 +1,5 @@
 // The hyperparameter form's state and its translation to the shared schema's input.
-import { hyperparams, type HyperparamsInput, type LayerSpec } from '../../../shared/hyperparams'
+import { DEFAULT_CUSTOM_LAYERS, hyperparams, type HyperparamsInput, type LayerSpec } from '../../../shared/hyperparams'
 
 export interface FormState {
   name: string
@@ -24,13 +24,7 @@ export function defaultForm(): FormState {
     name: '',
     preset: 'seed-cnn',
     hidden: '100',
-    layers: [
-      { type: 'conv2d', filters: 8, kernelSize: 3, stride: 1, padding: 'same' },
-      { type: 'activation' },
-      { type: 'maxPool', poolSize: 2 },
-      { type: 'dense', units: 64 },
-      { type: 'activation' }
-    ],
+    layers: DEFAULT_CUSTOM_LAYERS.map((l) => ({ ...l })),
     activation: 'relu',
     optimizer: 'sgd',
     learningRate: 0.01,
