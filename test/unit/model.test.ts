@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-cpu'
 import { buildModel, countTrainableParams, summarise } from '../../src/main/lab/model/build'
+import { dataConv2d } from '../../src/main/lab/model/data-conv'
 import { DEFAULT_HYPERPARAMS, parseHyperparams } from '../../src/shared/hyperparams'
 
 const MNIST = { rows: 28, cols: 28, numClasses: 10 }
@@ -72,6 +73,28 @@ describe('model builder', () => {
     expect(() => buildModel(custom([{ type: 'flatten' }, { type: 'conv2d', filters: 2, kernelSize: 3 }]), MNIST)).toThrow(/layer 2: conv2d needs an image input/)
     expect(() => buildModel(custom([{ type: 'conv2d', filters: 2, kernelSize: 11 }, { type: 'conv2d', filters: 2, kernelSize: 11 }, { type: 'conv2d', filters: 2, kernelSize: 11 }]), MNIST)).toThrow(/layer 3 \(conv2d\) shrinks the data to nothing/)
     expect(() => buildModel(custom([{ type: 'activation', activation: 'maxout' }]), MNIST)).toThrow(/maxout needs its own dense or conv2d layer/)
+  })
+})
+
+describe('first-layer convolution', () => {
+  it('matches tfjs-layers Conv2D in output and weight gradients, and exports as a plain Conv2D', async () => {
+    await tf.setBackend('cpu')
+    const config = { inputShape: [9, 9, 1], filters: 3, kernelSize: 3, strides: 2, padding: 'same' as const }
+    const plain = tf.sequential({ layers: [tf.layers.conv2d(config)] })
+    const data = tf.sequential({ layers: [dataConv2d(config)] })
+    data.setWeights(plain.getWeights())
+    const x = tf.randomNormal([2, 9, 9, 1], 0, 1, 'float32', 3)
+    const w = tf.randomNormal([2, 5, 5, 3], 0, 1, 'float32', 4)
+    const grads = (m: tf.Sequential) => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(m.apply(x) as tf.Tensor, w)) as tf.Scalar, m.trainableWeights.map((v) => (v as unknown as { val: tf.Variable }).val))
+      return [value.dataSync()[0], ...Object.values(grads).map((g) => Array.from(g.dataSync()))]
+    }
+    const [pv, ...pg] = grads(plain)
+    const [dv, ...dg] = grads(data)
+    expect(dv).toBeCloseTo(pv as number, 4)
+    pg.forEach((g, i) => (g as number[]).forEach((v, j) => expect((dg[i] as number[])[j]).toBeCloseTo(v, 4)))
+    expect(data.layers[0].getClassName()).toBe('Conv2D')
+    expect(JSON.stringify(data.toJSON(null, false))).toContain('"class_name":"Conv2D"')
   })
 })
 

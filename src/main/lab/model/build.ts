@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Activation, Architecture, Hyperparams, LayerSpec } from '../../../shared/hyperparams'
 import type { LayerSummary } from '../../../shared/run-types'
+import { dataConv2d } from './data-conv'
 import { Maxout, MAXOUT_PIECES } from './maxout'
 
 export interface InputSpec {
@@ -112,7 +113,8 @@ export function buildModel(hp: Hyperparams, input: InputSpec): BuiltModel {
       case 'conv2d': {
         const s = shape()
         if (s.length !== 4) throw new Error(`layer ${i + 1}: conv2d needs an image input, but the input here is flat (${s.slice(1).join('x')})`)
-        add(tf.layers.conv2d({ ...needsFirst(), filters: spec.filters * widen, kernelSize: spec.kernelSize, strides: spec.stride, padding: spec.padding, ...torchInit(spec.kernelSize * spec.kernelSize * (s[3] ?? 1), seed) }))
+        const config = { ...needsFirst(), filters: spec.filters * widen, kernelSize: spec.kernelSize, strides: spec.stride, padding: spec.padding, ...torchInit(spec.kernelSize * spec.kernelSize * (s[3] ?? 1), seed) }
+        add(model.layers.length ? tf.layers.conv2d(config) : dataConv2d(config))
         break
       }
       case 'maxPool':
