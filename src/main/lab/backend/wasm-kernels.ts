@@ -105,6 +105,10 @@ export function maxPoolGradient(
   const x = input.dataSync() as Float32Array
   const g = dy.dataSync() as Float32Array
   const dx = new Float32Array(x.length)
+  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0) {
+    pool2x2Gradient(x, g, dx, batch, h, w, c, oh, ow)
+    return tf.tensor4d(dx, input.shape)
+  }
   const best = new Float32Array(c)
   const where = new Int32Array(c)
   for (let b = 0; b < batch; b++) {
@@ -133,6 +137,45 @@ export function maxPoolGradient(
     }
   }
   return tf.tensor4d(dx, input.shape)
+}
+
+/** The course's pooling (2x2, stride 2, no padding), unrolled: most CNNs spend their pooling time here. */
+function pool2x2Gradient(x: Float32Array, g: Float32Array, dx: Float32Array, batch: number, h: number, w: number, c: number, oh: number, ow: number): void {
+  const row = w * c
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < oh; r++) {
+      for (let q = 0; q < ow; q++) {
+        const p00 = ((b * h + 2 * r) * w + 2 * q) * c
+        const p01 = p00 + c
+        const p10 = p00 + row
+        const p11 = p10 + c
+        const out = ((b * oh + r) * ow + q) * c
+        for (let k = 0; k < c; k++) {
+          // First maximum in row-major order wins ties; NaN never wins: the generic loop's rules.
+          let at = -1
+          let best = 0
+          let v = x[p00 + k]
+          if (v === v) {
+            best = v
+            at = p00 + k
+          }
+          v = x[p01 + k]
+          if (at < 0 ? v === v : v > best) {
+            best = v
+            at = p01 + k
+          }
+          v = x[p10 + k]
+          if (at < 0 ? v === v : v > best) {
+            best = v
+            at = p10 + k
+          }
+          v = x[p11 + k]
+          if (at < 0 ? v === v : v > best) at = p11 + k
+          if (at >= 0) dx[at] += g[out + k]
+        }
+      }
+    }
+  }
 }
 
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
