@@ -1,5 +1,6 @@
 // Serve mode's guards, over real HTTP and WebSocket against the real CLI on a temp database.
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -44,10 +45,27 @@ describe('serve mode', () => {
     expect((await raw(asset, { headers: { cookie } })).status).toBe(200)
   })
 
+  it('listens on 127.0.0.1 only: another loopback address finds nothing there', async () => {
+    const { port } = new URL(s.origin)
+    const reach = (host: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ host, port: Number(port) })
+        socket.on('connect', () => {
+          socket.destroy()
+          resolve('connected')
+        })
+        socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message))
+      })
+    expect(await reach('127.0.0.1')).toBe('connected')
+    // A server bound to all interfaces would answer here too.
+    expect(await reach('127.0.0.2')).toBe('ECONNREFUSED')
+  })
+
   it('refuses requests without the token or with a wrong one', async () => {
     expect((await raw('/')).status).toBe(401)
     expect((await raw('/?token=wrong')).status).toBe(401)
-    expect((await raw(`/?token=${s.token.slice(0, -1)}X`)).status).toBe(401)
+    const almost = s.token.slice(0, -1) + (s.token.endsWith('X') ? 'Y' : 'X')
+    expect((await raw(`/?token=${almost}`)).status).toBe(401)
     const noToken = await raw('/api/listRuns', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     expect(noToken.status).toBe(401)
     expect(JSON.parse(noToken.body).error).toMatch(/missing or wrong token/)
