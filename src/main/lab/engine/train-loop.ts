@@ -93,20 +93,21 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
         const idx = order.subarray(s * hp.batchSize, Math.min((s + 1) * hp.batchSize, train.count))
         const n = idx.length
         const { x, y } = gatherBatch(train, idx, pixels, dataset)
-        let correctT: tf.Tensor | null = null
+        // The count of right answers comes out of the same forward pass as the loss.
+        const held: { correct?: tf.Tensor } = {}
         const lossT = tf.tidy(() => {
           const xs = tf.tensor4d(x, [n, shape.rows, shape.cols, 1])
           const labels = tf.tensor1d(y, 'int32')
           const ys = tf.oneHot(labels, shape.numClasses)
           return opt.minimize(() => {
             const out = logits.apply(xs, { training: true }) as tf.Tensor2D
-            correctT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), labels), 'int32')))
+            held.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), labels), 'int32')))
             return tf.losses.softmaxCrossEntropy(ys, out) as tf.Scalar
           }, true) as tf.Scalar
         })
         const loss = lossT.dataSync()[0]
-        const correct = (correctT as tf.Tensor | null)?.dataSync()[0] ?? 0
-        tf.dispose([lossT, correctT as tf.Tensor | null].filter((t): t is tf.Tensor => t != null))
+        const correct = held.correct?.dataSync()[0] ?? 0
+        tf.dispose([lossT, ...(held.correct ? [held.correct] : [])])
         step++
         const dt = (performance.now() - t0) / 1000
         rate = rate === 0 ? n / dt : 0.9 * rate + 0.1 * (n / dt)
