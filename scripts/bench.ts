@@ -44,7 +44,10 @@ function loggingSeconds(batches: BatchMetric[], epochRows: Extract<TrainEvent, {
   const id = store.createRun(parseHyperparams({}), 'replay')
   const logger = new RunLogger(store, id)
   const t0 = performance.now()
-  for (const b of batches) logger.batch(b)
+  for (const b of batches) {
+    logger.add(b)
+    logger.flushIfDue()
+  }
   for (const e of epochRows) {
     logger.flush()
     store.addEpoch(id, e.metric, e.confusion, e.misclassified)

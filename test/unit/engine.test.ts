@@ -1,5 +1,6 @@
 // Real training in a worker thread, on MNIST subsets, through the lab facade and a real SQLite file.
 import * as tf from '@tensorflow/tfjs'
+import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadDataset } from '../../src/main/lab/data/datasets'
@@ -119,6 +120,31 @@ describe('training engine', () => {
     const steps = lab.store.getRun(runId).batchCount
     expect(steps).toBeLessThan(50 * 200)
     expect(steps).toBe(batchCount())
+  })
+
+  it('loses nothing while another process holds the database locked mid-run', async () => {
+    const path = join(dir, 'locked.db')
+    const locked = new Lab({ dbPath: path, busyTimeoutMs: 20 })
+    try {
+      const { runId } = locked.startRun({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 3, limitTrain: 1000, limitTest: 100, batchSize: 10 })
+      const seen: TrainEvent[] = []
+      locked.subscribe((e) => seen.push(e))
+      for (let i = 0; i < 400 && seen.filter((e) => e.type === 'batch').length < 20; i++) await new Promise((r) => setTimeout(r, 10))
+      const blocker = new Database(path)
+      blocker.exec('BEGIN IMMEDIATE')
+      for (let i = 0; i < 400 && !locked.storeError; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(locked.storeError).toMatch(/locked\.db is locked by another process/)
+      await new Promise((r) => setTimeout(r, 400))
+      blocker.exec('ROLLBACK')
+      blocker.close()
+      expect(await locked.waitForRun(runId)).toEqual({ status: 'completed', error: null })
+      const run = locked.store.getRun(runId)
+      expect(run).toMatchObject({ status: 'completed', epochsDone: 3, batchCount: 300 })
+      expect(locked.store.batchMetrics(runId).map((b) => b.step)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
+      expect(locked.storeError).toBeNull()
+    } finally {
+      await locked.close()
+    }
   })
 
   it('refuses bad hyperparameters and datasets before starting anything', () => {

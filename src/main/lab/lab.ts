@@ -28,6 +28,11 @@ export class Lab {
   private readonly active = new Map<number, { handle: TrainingHandle; done: Promise<TrainOutcome> }>()
   private readonly listeners = new Set<Listener>()
   private loaded: Dataset | null = null
+  /** Writes that failed (a locked database), per run, retried in order until they land. */
+  private readonly backlog = new Map<number, (() => void)[]>()
+  private retryTimer: NodeJS.Timeout | null = null
+  /** The last write error, for shells to show; null once the backlog has drained. */
+  storeError: string | null = null
   private readonly predictor: Predictor
 
   constructor(options: LabOptions = {}) {
@@ -58,17 +63,23 @@ export class Lab {
     const runId = this.store.createRun(hp, name)
     const logger = new RunLogger(this.store, runId)
     const onEvent = (event: TrainEvent) => {
-      try {
-        this.record(runId, logger, event)
-      } finally {
-        this.emit(event)
-      }
+      this.record(runId, logger, event)
+      this.emit(event)
     }
-    const handle = startTraining(runId, hp, onEvent)
-    const done = handle.done.then((outcome) => {
-      logger.flush()
-      if (outcome.weights) this.store.saveWeights(runId, outcome.weights)
-      this.store.finishRun(runId, outcome.status, outcome.error)
+    let handle: TrainingHandle
+    try {
+      handle = startTraining(runId, hp, onEvent)
+    } catch (err) {
+      this.store.finishRun(runId, 'failed', (err as Error).message)
+      throw err
+    }
+    const done = handle.done.then(async (outcome) => {
+      this.persist(runId, () => {
+        logger.flush()
+        if (outcome.weights) this.store.saveWeights(runId, outcome.weights)
+        this.store.finishRun(runId, outcome.status, outcome.error)
+      })
+      await this.settled(runId)
       this.active.delete(runId)
       return outcome
     })
@@ -79,23 +90,59 @@ export class Lab {
   private record(runId: number, logger: RunLogger, event: TrainEvent): void {
     switch (event.type) {
       case 'started':
-        this.store.markStarted(runId, event)
-        break
+        return this.persist(runId, () => this.store.markStarted(runId, event))
       case 'batch':
-        logger.batch(event.metric)
-        break
+        // Batches wait in the logger; while earlier writes are stuck, the next write in line takes them.
+        logger.add(event.metric)
+        if (!this.backlog.get(runId)?.length) this.persist(runId, () => logger.flushIfDue())
+        return
       case 'epoch':
-        logger.flush()
-        this.store.addEpoch(runId, event.metric, event.confusion, event.misclassified)
-        break
+        return this.persist(runId, () => {
+          logger.flush()
+          this.store.addEpoch(runId, event.metric, event.confusion, event.misclassified)
+        })
       case 'status':
-        logger.flush()
-        this.store.setStatus(runId, event.status)
-        break
+        return this.persist(runId, () => {
+          logger.flush()
+          this.store.setStatus(runId, event.status)
+        })
       case 'finished':
-        logger.flush()
-        break
+        return this.persist(runId, () => logger.flush())
     }
+  }
+
+  /** Queues a write behind any that failed before it, and tries to write the queue now. */
+  private persist(runId: number, write: () => void): void {
+    const queue = this.backlog.get(runId) ?? []
+    queue.push(write)
+    this.backlog.set(runId, queue)
+    this.drain()
+  }
+
+  private drain(): void {
+    for (const [runId, queue] of this.backlog) {
+      while (queue.length) {
+        try {
+          queue[0]()
+          queue.shift()
+        } catch (err) {
+          this.storeError = (err as Error).message
+          this.retryTimer ??= setTimeout(() => {
+            this.retryTimer = null
+            this.drain()
+          }, 500)
+          return
+        }
+      }
+      this.backlog.delete(runId)
+    }
+    this.storeError = null
+  }
+
+  /** Resolves once everything the run produced is in the database, or after a minute of trying. */
+  private async settled(runId: number, timeoutMs = 60_000): Promise<void> {
+    const until = performance.now() + timeoutMs
+    while (this.backlog.get(runId)?.length && performance.now() < until) await new Promise((r) => setTimeout(r, 100))
   }
 
   private handle(runId: number): TrainingHandle {
@@ -175,6 +222,7 @@ export class Lab {
     const pending = [...this.active.values()]
     for (const { handle } of pending) handle.stop()
     await Promise.allSettled(pending.map((p) => p.done))
+    if (this.retryTimer) clearTimeout(this.retryTimer)
     this.store.close()
   }
 }

@@ -33,13 +33,15 @@ export interface OpenOptions {
   /** A better-sqlite3 build for another ABI (Electron's), used instead of the one in node_modules. */
   nativeBinding?: string
   readonly?: boolean
+  /** How long a write waits for another process's lock before failing (ms). */
+  busyTimeoutMs?: number
 }
 
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   let db: Db | undefined
   try {
-    db = new Database(path, { nativeBinding: options.nativeBinding, readonly: options.readonly ?? false, timeout: 10_000 })
+    db = new Database(path, { nativeBinding: options.nativeBinding, readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 10_000 })
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')

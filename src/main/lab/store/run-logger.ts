@@ -14,16 +14,20 @@ export class RunLogger {
     private readonly maxAgeMs = 500
   ) {}
 
-  batch(metric: BatchMetric): void {
+  add(metric: BatchMetric): void {
     this.pending.push(metric)
+  }
+
+  /** Writes the buffer when it is big or old enough. */
+  flushIfDue(): void {
     if (this.pending.length >= this.maxRows || performance.now() - this.lastFlush >= this.maxAgeMs) this.flush()
   }
 
   flush(): void {
     this.lastFlush = performance.now()
     if (!this.pending.length) return
-    const rows = this.pending
+    // Rows leave the buffer only once they are written: a locked database loses nothing.
+    this.store.appendBatches(this.runId, this.pending)
     this.pending = []
-    this.store.appendBatches(this.runId, rows)
   }
 }
