@@ -98,6 +98,12 @@ describe('understanding a run', () => {
     expect(csv.filter((l) => l.includes(',batch,'))).toHaveLength(60)
     expect(csv.slice(1).filter((l) => l.includes(',epoch,'))).toHaveLength(2)
 
+    const pngDownload = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export chart (PNG)' }).click()
+    const png = readFileSync((await (await pngDownload).path())!)
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG')
+    expect(png.length).toBeGreaterThan(2000)
+
     const downloads: Promise<import('playwright-core').Download>[] = [page.waitForEvent('download')]
     page.once('download', () => downloads.push(page.waitForEvent('download')))
     await page.getByRole('button', { name: 'Export model' }).click()

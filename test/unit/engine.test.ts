@@ -8,6 +8,7 @@ import { gatherBatch, range } from '../../src/main/lab/data/batches'
 import { loadArtifacts } from '../../src/main/lab/engine/weights'
 import { Lab } from '../../src/main/lab/lab'
 import type { TrainEvent } from '../../src/shared/run-types'
+import { writeFolderDataset } from '../helpers/idx-files'
 import { tempDir } from '../helpers/tmp'
 
 const dir = tempDir()
@@ -145,6 +146,18 @@ describe('training engine', () => {
     } finally {
       await locked.close()
     }
+  })
+
+  it('trains on a folder dataset with its own classes and statistics', async () => {
+    const folder = writeFolderDataset(join(dir, 'stripes'), { gzip: true, classes: ['top', 'middle', 'bottom'], train: 300, test: 60 })
+    const { runId } = lab.startRun({ dataset: folder, architecture: { preset: 'mlp', hidden: [16] }, optimizer: 'adam', learningRate: 0.01, epochs: 3, batchSize: 20 })
+    expect(await lab.waitForRun(runId)).toEqual({ status: 'completed', error: null })
+    const run = lab.store.getRun(runId)
+    expect(run.classNames).toEqual(['top', 'middle', 'bottom'])
+    expect(run.confusion).toHaveLength(3)
+    expect(run.confusion!.flat().reduce((a, b) => a + b, 0)).toBe(60)
+    expect(run.finalTestAccuracy).toBeGreaterThan(0.9) // a bright row per class: easy to learn
+    expect(lab.dataset(folder).classNames).toEqual(['top', 'middle', 'bottom'])
   })
 
   it('refuses bad hyperparameters and datasets before starting anything', () => {
