@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import type { RequestName } from './channels'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
-import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, Misclassified, RunDetail, RunSummary, TrainEvent } from './run-types'
+import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, LabEvent, Misclassified, RunDetail, RunSummary } from './run-types'
 
 const id = z.number().int().positive()
 const runRef = z.strictObject({ runId: id })
@@ -81,4 +81,4 @@ export type LabHandlers = { [K in RequestName]: (input: ValidInput<K>) => Reques
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: string }
 
 /** Engine events, coalesced: at most ~30 messages a second, each carrying every event since the last. */
-export type LabEventBatch = TrainEvent[]
+export type LabEventBatch = LabEvent[]

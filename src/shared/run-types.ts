@@ -86,6 +86,15 @@ export interface DatasetInfo {
   classNames: string[]
 }
 
+/** The lab could not write to its database (locked by another process, say); it keeps retrying. null: writing again. */
+export interface StoreEvent {
+  type: 'store'
+  error: string | null
+}
+
+/** Everything the lab tells its listeners: engine events and the store's health. */
+export type LabEvent = TrainEvent | StoreEvent
+
 /** Events the engine emits while a run trains. */
 export type TrainEvent =
   | { type: 'started'; runId: number; backend: BackendInfo; layers: LayerSummary[]; paramCount: number; stepsPerEpoch: number; totalSteps: number; classNames: string[] }

@@ -7,7 +7,7 @@ import { loadDataset } from '../../src/main/lab/data/datasets'
 import { gatherBatch, range } from '../../src/main/lab/data/batches'
 import { loadArtifacts } from '../../src/main/lab/engine/weights'
 import { Lab } from '../../src/main/lab/lab'
-import type { TrainEvent } from '../../src/shared/run-types'
+import type { LabEvent, TrainEvent } from '../../src/shared/run-types'
 import { writeFolderDataset } from '../helpers/idx-files'
 import { tempDir } from '../helpers/tmp'
 
@@ -18,7 +18,7 @@ afterAll(() => lab.close())
 function collect(runId: number): TrainEvent[] {
   const events: TrainEvent[] = []
   lab.subscribe((e) => {
-    if (e.runId === runId) events.push(e)
+    if (e.type !== 'store' && e.runId === runId) events.push(e)
   })
   return events
 }
@@ -128,7 +128,7 @@ describe('training engine', () => {
     const locked = new Lab({ dbPath: path, busyTimeoutMs: 20 })
     try {
       const { runId } = locked.startRun({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 3, limitTrain: 1000, limitTest: 100, batchSize: 10 })
-      const seen: TrainEvent[] = []
+      const seen: LabEvent[] = []
       locked.subscribe((e) => seen.push(e))
       for (let i = 0; i < 400 && seen.filter((e) => e.type === 'batch').length < 20; i++) await new Promise((r) => setTimeout(r, 10))
       const blocker = new Database(path)
@@ -143,6 +143,10 @@ describe('training engine', () => {
       expect(run).toMatchObject({ status: 'completed', epochsDone: 3, batchCount: 300 })
       expect(locked.store.batchMetrics(runId).map((b) => b.step)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
       expect(locked.storeError).toBeNull()
+      // Listeners (the UI) heard about the lock and about its end.
+      const store = seen.filter((e) => e.type === 'store')
+      expect(store[0]).toEqual({ type: 'store', error: expect.stringMatching(/is locked by another process/) })
+      expect(store.at(-1)).toEqual({ type: 'store', error: null })
     } finally {
       await locked.close()
     }

@@ -11,7 +11,7 @@ import { coalesce } from '../../src/main/api/coalesce'
 import { Lab } from '../../src/main/lab/lab'
 import '../../src/main/lab/model/maxout'
 import type { ExportedModel } from '../../src/shared/contract'
-import type { TrainEvent } from '../../src/shared/run-types'
+import type { LabEvent } from '../../src/shared/run-types'
 import { tempDir } from '../helpers/tmp'
 
 const dir = tempDir()
@@ -79,7 +79,7 @@ describe('exports and predictions', () => {
 
 describe('event coalescing', () => {
   it('sends at most about 30 messages a second and drops no event', async () => {
-    const sent: TrainEvent[][] = []
+    const sent: LabEvent[][] = []
     const c = coalesce((b) => sent.push(b), 33)
     const t0 = performance.now()
     let step = 0

@@ -1,6 +1,6 @@
 // npm run train -- [flags]: trains one run in a worker, stores it, and reports like the course's loop.
 import { ACTIVATIONS, OPTIMIZERS, parseHyperparams, type HyperparamsInput } from '../../shared/hyperparams'
-import type { TrainEvent } from '../../shared/run-types'
+import type { LabEvent } from '../../shared/run-types'
 import { Lab } from '../lab/lab'
 import { numberFlag, parseFlags, runCli, UsageError } from './args'
 import { ProgressBar } from './progress'
@@ -74,8 +74,12 @@ async function main(): Promise<number> {
   let backendName = ''
   let lastConfusion: number[][] | null = null
   let lastAccuracy: number | null = null
-  const onEvent = (e: TrainEvent) => {
+  const onEvent = (e: LabEvent) => {
     switch (e.type) {
+      case 'store':
+        bar.clear()
+        process.stderr.write(e.error ? `warning: ${e.error}; retrying, nothing is lost\n` : 'database writable again\n')
+        break
       case 'started':
         totalSteps = e.totalSteps
         backendName = `${e.backend.name} ${e.backend.version}, ${e.backend.threads} thread(s)${e.backend.note ? ` (${e.backend.note})` : ''}`

@@ -3,7 +3,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron'
 import { EVENTS_CHANNEL, REQUEST_NAMES, requestChannel } from '../../shared/channels'
 import type { LabEventBatch, Reply } from '../../shared/contract'
-import type { TrainEvent } from '../../shared/run-types'
+import type { LabEvent } from '../../shared/run-types'
 import { coalesce } from '../api/coalesce'
 import type { Dispatch } from '../api/dispatch'
 
@@ -17,7 +17,7 @@ export function registerLabIpc(ipcMain: IpcMain, dispatch: Dispatch, isTrustedSe
   return () => REQUEST_NAMES.forEach((name) => ipcMain.removeHandler(requestChannel(name)))
 }
 
-export function forwardEvents(subscribe: (l: (e: TrainEvent) => void) => () => void, send: (channel: string, batch: LabEventBatch) => void): () => void {
+export function forwardEvents(subscribe: (l: (e: LabEvent) => void) => () => void, send: (channel: string, batch: LabEventBatch) => void): () => void {
   const events = coalesce((batch) => send(EVENTS_CHANNEL, batch))
   const unsubscribe = subscribe((e) => events.push(e))
   return () => {

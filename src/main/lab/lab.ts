@@ -2,7 +2,7 @@
 // running workers; turns engine events into stored rows and forwards them to listeners.
 import { resolve } from 'node:path'
 import { parseHyperparams, type HyperparamsInput } from '../../shared/hyperparams'
-import type { BackendInfo, DatasetInfo, RunStatus, TrainEvent } from '../../shared/run-types'
+import type { BackendInfo, DatasetInfo, LabEvent, RunStatus, TrainEvent } from '../../shared/run-types'
 import { selectBackend } from './backend/select'
 import { describeDataset, loadDataset, type Dataset } from './data/datasets'
 import { Predictor } from './model/predictor'
@@ -21,7 +21,7 @@ export class LabError extends Error {
   override name = 'LabError'
 }
 
-type Listener = (event: TrainEvent) => void
+type Listener = (event: LabEvent) => void
 
 export class Lab {
   readonly store: Store
@@ -45,7 +45,7 @@ export class Lab {
     return () => this.listeners.delete(listener)
   }
 
-  private emit(event: TrainEvent): void {
+  private emit(event: LabEvent): void {
     for (const l of this.listeners) {
       try {
         l(event)
@@ -126,7 +126,7 @@ export class Lab {
           queue[0]()
           queue.shift()
         } catch (err) {
-          this.storeError = (err as Error).message
+          this.setStoreError((err as Error).message)
           this.retryTimer ??= setTimeout(() => {
             this.retryTimer = null
             this.drain()
@@ -136,7 +136,13 @@ export class Lab {
       }
       this.backlog.delete(runId)
     }
-    this.storeError = null
+    this.setStoreError(null)
+  }
+
+  private setStoreError(error: string | null): void {
+    if (error === this.storeError) return
+    this.storeError = error
+    this.emit({ type: 'store', error })
   }
 
   /** Resolves once everything the run produced is in the database, or after a minute of trying. */

@@ -22,7 +22,8 @@ export interface LiveRun {
   version: number
 }
 
-export const live = reactive({ runs: {} as Record<number, LiveRun>, finishedVersion: 0 })
+/** storeError: the lab cannot write to its database right now (it retries; nothing is lost). */
+export const live = reactive({ runs: {} as Record<number, LiveRun>, finishedVersion: 0, storeError: null as string | null })
 
 function run(runId: number): LiveRun {
   let r = live.runs[runId]
@@ -51,6 +52,10 @@ function run(runId: number): LiveRun {
 export function apply(batch: LabEventBatch): void {
   const touched = new Set<LiveRun>()
   for (const e of batch) {
+    if (e.type === 'store') {
+      live.storeError = e.error
+      continue
+    }
     const r = run(e.runId)
     touched.add(r)
     switch (e.type) {
