@@ -42,6 +42,15 @@ describe('model builder', () => {
     }
   })
 
+  it('draws a fresh dropout mask on every training step', () => {
+    const { model } = buildModel(DEFAULT_HYPERPARAMS, MNIST)
+    const dropout = model.layers.find((l) => l.getClassName() === 'Dropout')!
+    const x = tf.ones([4, 50])
+    const masks = new Set(Array.from({ length: 5 }, () => Array.from((dropout.apply(x, { training: true }) as tf.Tensor).dataSync()).join(',')))
+    expect(masks.size).toBe(5)
+    expect(Array.from((dropout.apply(x, { training: false }) as tf.Tensor).dataSync()).every((v) => v === 1)).toBe(true)
+  })
+
   it('applies leaky ReLU as max(0.1x, x)', () => {
     const hp = parseHyperparams({ architecture: { preset: 'custom', layers: [{ type: 'dense', units: 3 }, { type: 'activation', activation: 'leakyRelu' }] } })
     const { model } = buildModel(hp, MNIST)

@@ -132,7 +132,9 @@ export function buildModel(hp: Hyperparams, input: InputSpec): BuiltModel {
         break
       }
       case 'dropout':
-        add(tf.layers.dropout({ ...needsFirst(), rate: spec.rate ?? hp.dropout, seed }))
+        // No seed: tfjs draws the same mask on every call when dropout is seeded, which would
+        // silently turn dropout into a fixed, thinner network.
+        add(tf.layers.dropout({ ...needsFirst(), rate: spec.rate ?? hp.dropout }))
         break
       case 'activation': {
         const layer = activationLayer(spec.activation ?? hp.activation)
