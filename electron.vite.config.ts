@@ -7,8 +7,12 @@ export default defineConfig({
     build: {
       externalizeDeps: true,
       rollupOptions: {
-        // The training worker is its own entry: runner.ts finds train-worker.js beside the bundle.
-        input: { index: resolve('src/main/index.ts'), 'train-worker': resolve('src/main/lab/engine/worker.ts') }
+        // The training workers are entries of their own: spawn.ts finds them beside the bundle.
+        input: {
+          index: resolve('src/main/index.ts'),
+          'train-worker': resolve('src/main/lab/engine/worker.ts'),
+          'train-helper': resolve('src/main/lab/engine/helper-worker.ts')
+        }
       }
     }
   },

@@ -23,7 +23,7 @@ async function benchLab() {
   const epochRows: Extract<TrainEvent, { type: 'epoch' }>[] = []
   let backend = ''
   lab.subscribe((e) => {
-    if (e.type === 'started') backend = `${e.backend.name} ${e.backend.version} (${e.backend.threads} thread${e.backend.threads > 1 ? 's' : ''})`
+    if (e.type === 'started') backend = `${e.backend.name} ${e.backend.version} (${e.backend.threads} thread${e.backend.threads > 1 ? 's' : ''}${e.backend.note ? `; ${e.backend.note}` : ''})`
     if (e.type === 'batch') batches.push(e.metric)
     if (e.type === 'epoch') {
       epochRows.push(e)

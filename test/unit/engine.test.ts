@@ -79,6 +79,30 @@ describe('training engine', () => {
     expect(agree).toBeGreaterThanOrEqual(498) // float differences between backends may flip a near-tie
   })
 
+  it('splits each batch over two threads with the same result as one thread', async () => {
+    const losses = async (replicas: string) => {
+      process.env.DIGIT_LAB_REPLICAS = replicas
+      try {
+        const { runId } = lab.startRun({ dropout: 0, learningRate: 0.05, epochs: 1, limitTrain: 1500, limitTest: 100, batchSize: 50 })
+        const events = collect(runId)
+        expect(await lab.waitForRun(runId)).toEqual({ status: 'completed', error: null })
+        const started = events.find((e) => e.type === 'started')
+        return { note: started?.type === 'started' ? (started.backend.note ?? '') : '', loss: lab.store.batchMetrics(runId).map((b) => b.loss), accuracy: lab.store.getRun(runId).finalTestAccuracy! }
+      } finally {
+        delete process.env.DIGIT_LAB_REPLICAS
+      }
+    }
+    const one = await losses('1')
+    const two = await losses('2')
+    expect(one.note).not.toMatch(/data parallel/)
+    expect(two.note).toMatch(/data parallel over 2 worker threads/)
+    expect(two.loss).toHaveLength(30)
+    // Same data order, same initial weights, the same mean gradient: only float rounding differs.
+    two.loss.forEach((l, i) => expect(Math.abs(l - one.loss[i])).toBeLessThan(1e-3 * Math.max(1, one.loss[i])))
+    expect(two.loss.at(-1)!).toBeLessThan(two.loss[0] * 0.95)
+    expect(Math.abs(two.accuracy - one.accuracy)).toBeLessThanOrEqual(0.02)
+  })
+
   it('keeps the number of live tensors constant from epoch to epoch', async () => {
     const { runId } = lab.startRun({ architecture: { preset: 'mlp', hidden: [64] }, optimizer: 'adam', learningRate: 0.001, epochs: 4, limitTrain: 500, limitTest: 100 })
     await lab.waitForRun(runId)

@@ -1,10 +1,8 @@
 // Starts a training run in a worker thread and gives the caller a handle to steer it.
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
 import type { Hyperparams } from '../../../shared/hyperparams'
 import type { TrainEvent } from '../../../shared/run-types'
 import { CONTROL, type WorkerInput, type WorkerMessage } from './protocol'
+import { spawnWorker } from './spawn'
 import type { TrainOutcome } from './train-loop'
 
 export interface TrainingHandle {
@@ -15,29 +13,10 @@ export interface TrainingHandle {
   readonly done: Promise<TrainOutcome>
 }
 
-/**
- * From a build the worker is the bundled entry. From sources (tests, the CLI under tsx) it is the
- * .ts file, which a worker can only load after registering tsx itself: execArgv loaders do not
- * reach worker threads.
- */
-function createWorker(workerData: WorkerInput): Worker {
-  const here = import.meta.url
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./worker.ts', here).href
-    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`
-    return new Worker(boot, { eval: true, workerData })
-  }
-  for (const rel of ['./train-worker.js', '../train-worker.js']) {
-    const file = fileURLToPath(new URL(rel, here))
-    if (existsSync(file)) return new Worker(file, { workerData })
-  }
-  throw new Error(`train-worker.js not found next to ${fileURLToPath(here)}: rebuild with "npm run build"`)
-}
-
 export function startTraining(runId: number, hyperparams: Hyperparams, onEvent: (e: TrainEvent) => void): TrainingHandle {
   const control = new SharedArrayBuffer(4)
   const flag = new Int32Array(control)
-  const worker = createWorker({ runId, hyperparams, control })
+  const worker = spawnWorker('trainer', { runId, hyperparams, control } satisfies WorkerInput)
   const set = (value: number) => {
     Atomics.store(flag, 0, value)
     Atomics.notify(flag, 0)

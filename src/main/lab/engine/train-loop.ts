@@ -3,11 +3,11 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Hyperparams } from '../../../shared/hyperparams'
 import type { RunStatus, TrainEvent } from '../../../shared/run-types'
-import { selectBackend } from '../backend/select'
-import { epochOrder, gatherBatch } from '../data/batches'
-import { limitSplit, loadDataset } from '../data/datasets'
-import { buildModel, countTrainableParams, summarise } from '../model/build'
+import { epochOrder } from '../data/batches'
+import { countTrainableParams, summarise } from '../model/build'
+import { Partner, wantsHelper } from './data-parallel'
 import { evaluate, type Evaluation } from './evaluate'
+import { applyFlat, gradientInto, prepareReplica, trainStep, type Replica } from './replica'
 import { exportArtifacts, type ModelArtifacts } from './weights'
 
 export type ControlState = 'run' | 'pause' | 'stop'
@@ -24,43 +24,24 @@ export interface TrainOutcome {
   weights: ModelArtifacts | null
 }
 
-function makeOptimizer(hp: Hyperparams): tf.Optimizer {
-  switch (hp.optimizer) {
-    case 'sgd':
-      return tf.train.sgd(hp.learningRate)
-    case 'momentum':
-      return tf.train.momentum(hp.learningRate, 0.9)
-    case 'adam':
-      return tf.train.adam(hp.learningRate)
-    case 'rmsprop':
-      return tf.train.rmsprop(hp.learningRate)
-  }
-}
-
 export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEvent) => void, control: RunControl): Promise<TrainOutcome> {
-  let step = 0
+  let stepCount = 0
   let last: Evaluation | null = null
   let status: RunStatus = 'completed'
   let error: string | null = null
   let rate = 0 // examples/s, smoothed: one batch's timing alone is too jumpy to show
-  let model: tf.LayersModel | null = null
-  let optimizer: tf.Optimizer | null = null
+  let replica: Replica | null = null
+  let partner: Partner | null = null
 
   try {
     // Setup fails like training does (bad backend choice, unreadable dataset, impossible model):
     // as a 'failed' run with the reason, never as a crashed worker.
-    const backend = await selectBackend()
-    const dataset = loadDataset(hp.dataset)
-    const pixels = dataset.rows * dataset.cols
-    const train = limitSplit(dataset.train, hp.limitTrain, pixels)
-    const test = limitSplit(dataset.test, hp.limitTest, pixels)
-    const shape = { rows: dataset.rows, cols: dataset.cols, numClasses: dataset.classNames.length }
-    const built = buildModel(hp, shape)
-    model = built.model
-    const logits = built.logits
-    const opt = makeOptimizer(hp)
-    optimizer = opt
+    const r = (replica = await prepareReplica(hp))
+    const { train, test, shape, model, logits } = r
     const stepsPerEpoch = Math.ceil(train.count / hp.batchSize)
+    if (wantsHelper(r.backend.name, hp)) partner = await Partner.start(hp, r)
+    const backend = partner ? { ...r.backend, note: [r.backend.note, 'data parallel over 2 worker threads'].filter(Boolean).join('; ') } : r.backend
+    const step = partner ? parallelStep(r, partner) : (indices: Uint32Array) => trainStep(r, indices)
     emit({
       type: 'started',
       runId,
@@ -69,7 +50,7 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
       paramCount: countTrainableParams(model),
       stepsPerEpoch,
       totalSteps: stepsPerEpoch * hp.epochs,
-      classNames: dataset.classNames
+      classNames: r.dataset.classNames
     })
     const started = performance.now()
 
@@ -92,36 +73,22 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
         const t0 = performance.now()
         const idx = order.subarray(s * hp.batchSize, Math.min((s + 1) * hp.batchSize, train.count))
         const n = idx.length
-        const { x, y } = gatherBatch(train, idx, pixels, dataset)
-        // The count of right answers comes out of the same forward pass as the loss.
-        const held: { correct?: tf.Tensor } = {}
-        const lossT = tf.tidy(() => {
-          const xs = tf.tensor4d(x, [n, shape.rows, shape.cols, 1])
-          const labels = tf.tensor1d(y, 'int32')
-          const ys = tf.oneHot(labels, shape.numClasses)
-          return opt.minimize(() => {
-            const out = logits.apply(xs, { training: true }) as tf.Tensor2D
-            held.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), labels), 'int32')))
-            return tf.losses.softmaxCrossEntropy(ys, out) as tf.Scalar
-          }, true) as tf.Scalar
-        })
-        const loss = lossT.dataSync()[0]
-        const correct = held.correct?.dataSync()[0] ?? 0
-        tf.dispose([lossT, ...(held.correct ? [held.correct] : [])])
-        step++
+        partner?.go(epoch, s)
+        const { loss, correct } = step(idx)
+        stepCount++
         const dt = (performance.now() - t0) / 1000
         rate = rate === 0 ? n / dt : 0.9 * rate + 0.1 * (n / dt)
         if (!Number.isFinite(loss)) {
           status = 'diverged'
-          error = `loss became ${loss} at epoch ${epoch}, step ${step}: the learning rate (${hp.learningRate}) is probably too high`
+          error = `loss became ${loss} at epoch ${epoch}, step ${stepCount}: the learning rate (${hp.learningRate}) is probably too high`
           break epochs
         }
         lossSum += loss * n
         correctSum += correct
         seen += n
-        emit({ type: 'batch', runId, metric: { step, epoch, loss, accuracy: correct / n, examplesPerSec: rate, elapsed: (performance.now() - started) / 1000 } })
+        emit({ type: 'batch', runId, metric: { step: stepCount, epoch, loss, accuracy: correct / n, examplesPerSec: rate, elapsed: (performance.now() - started) / 1000 } })
       }
-      last = evaluate(logits, test, shape, dataset, hp.testBatchSize)
+      last = evaluate(logits, test, shape, r.dataset, hp.testBatchSize)
       if (!Number.isFinite(last.loss)) {
         status = 'diverged'
         error = `test loss became ${last.loss} after epoch ${epoch}`
@@ -150,8 +117,8 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
     error = (err as Error).message
     return { status, error, weights: null }
   } finally {
-    optimizer?.dispose()
-    model?.dispose()
+    await partner?.close()
+    replica?.dispose()
     emitFinished()
   }
 
@@ -163,5 +130,25 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
       error,
       finalTestAccuracy: last?.accuracy ?? null
     })
+  }
+}
+
+/**
+ * A step split with the helper thread: the trainer takes the first half of the batch, the helper
+ * (already started by partner.go) the second; the mean gradient over the whole batch is applied
+ * by both. Same result as one thread's step, up to float rounding.
+ */
+function parallelStep(r: Replica, partner: Partner) {
+  const mine = new Float32Array(r.size)
+  return (indices: Uint32Array): { loss: number; correct: number } => {
+    const n = indices.length
+    const half = indices.subarray(0, Math.ceil(n / 2))
+    const own = gradientInto(r, half, mine, half.length)
+    const theirs = partner.collect()
+    const combined = theirs.gradient
+    for (let i = 0; i < combined.length; i++) combined[i] = (combined[i] + mine[i]) / n
+    partner.publish()
+    applyFlat(r, combined)
+    return { loss: (own.loss * half.length + theirs.lossSum) / n, correct: own.correct + theirs.correct }
   }
 }

@@ -1,0 +1,24 @@
+// Starts one of the engine's worker entries. From a build it is the bundled file (train-*.js
+// beside the main bundle). From sources (tests, the CLI under tsx) it is the .ts file, which a
+// worker can only load after registering tsx itself: execArgv loaders do not reach workers.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+
+const ENTRIES = { trainer: { source: './worker.ts', bundle: 'train-worker.js' }, helper: { source: './helper-worker.ts', bundle: 'train-helper.js' } } as const
+
+export function spawnWorker(entry: keyof typeof ENTRIES, workerData: unknown): Worker {
+  const here = import.meta.url
+  const { source, bundle } = ENTRIES[entry]
+  if (here.endsWith('.ts')) {
+    const url = new URL(source, here).href
+    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}) })`
+    return new Worker(boot, { eval: true, workerData })
+  }
+  // Bundled code may sit in a shared chunk one folder below the entries.
+  for (const rel of [`./${bundle}`, `../${bundle}`]) {
+    const file = fileURLToPath(new URL(rel, here))
+    if (existsSync(file)) return new Worker(file, { workerData })
+  }
+  throw new Error(`${bundle} not found next to ${fileURLToPath(here)}: rebuild with "npm run build"`)
+}
