@@ -39,9 +39,19 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
     const r = (replica = await prepareReplica(hp))
     const { train, test, shape, model, logits } = r
     const stepsPerEpoch = Math.ceil(train.count / hp.batchSize)
-    if (wantsHelper(r.backend.name, hp)) partner = await Partner.start(hp, r)
-    const backend = partner ? { ...r.backend, note: [r.backend.note, 'data parallel over 2 worker threads'].filter(Boolean).join('; ') } : r.backend
-    const step = partner ? parallelStep(r, partner) : (indices: Uint32Array) => trainStep(r, indices)
+    const single = (indices: Uint32Array) => trainStep(r, indices)
+    let parallelNote = ''
+    if (wantsHelper(r.backend.name, hp)) {
+      try {
+        partner = await Partner.start(hp, r)
+        parallelNote = 'data parallel over 2 worker threads'
+      } catch (err) {
+        // A second thread is a speed-up, not a requirement.
+        parallelNote = `one thread (the helper thread could not start: ${(err as Error).message})`
+      }
+    }
+    const backend = parallelNote ? { ...r.backend, note: [r.backend.note, parallelNote].filter(Boolean).join('; ') } : r.backend
+    let step = partner ? parallelStep(r, partner) : single
     emit({
       type: 'started',
       runId,
@@ -74,7 +84,19 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
         const idx = order.subarray(s * hp.batchSize, Math.min((s + 1) * hp.batchSize, train.count))
         const n = idx.length
         partner?.go(epoch, s)
-        const { loss, correct } = step(idx)
+        let result: { loss: number; correct: number }
+        try {
+          result = step(idx)
+        } catch (err) {
+          if (!partner) throw err
+          // The helper failed before this step's update was applied anywhere: carry on alone.
+          const lost = partner
+          partner = null
+          await lost.close().catch(() => {})
+          step = single
+          result = step(idx)
+        }
+        const { loss, correct } = result
         stepCount++
         const dt = (performance.now() - t0) / 1000
         rate = rate === 0 ? n / dt : 0.9 * rate + 0.1 * (n / dt)
