@@ -74,6 +74,9 @@ export type LabApi = {
     : (input: RequestInput<K>) => Promise<RequestOutput<K>>
 }
 
+/** What the preload exposes as window.lab: the requests, plus the coalesced event stream. */
+export type LabBridge = LabApi & { onEvents(listener: (batch: LabEventBatch) => void): () => void }
+
 /** The main side: one handler per request, or the typecheck fails. */
 export type LabHandlers = { [K in RequestName]: (input: ValidInput<K>) => RequestOutput<K> | Promise<RequestOutput<K>> }
 

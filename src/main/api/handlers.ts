@@ -1,6 +1,6 @@
 // The lab behind the contract: one small function per request. Payloads arrive validated.
 import type { LabHandlers, PresetInfo } from '../../shared/contract'
-import { DEFAULT_CUSTOM_LAYERS, parseHyperparams } from '../../shared/hyperparams'
+import { DEFAULT_CUSTOM_LAYERS } from '../../shared/hyperparams'
 import type { Lab } from '../lab/lab'
 import { toModelFiles } from '../lab/engine/weights'
 import { expandArchitecture } from '../lab/model/build'
@@ -24,7 +24,7 @@ const PRESET_INFO: Omit<PresetInfo, 'layers'>[] = [
 export function createLabHandlers(lab: Lab): LabHandlers {
   const ok = { ok: true } as const
   return {
-    startRun: (hp) => lab.startRun(parseHyperparams(hp)),
+    startRun: (hp) => lab.startRun(hp),
     pauseRun: ({ runId }) => (lab.pauseRun(runId), ok),
     resumeRun: ({ runId }) => (lab.resumeRun(runId), ok),
     stopRun: ({ runId }) => (lab.stopRun(runId), ok),
