@@ -62,9 +62,13 @@ export class Lab {
     const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
     const runId = this.store.createRun(hp, name)
     const logger = new RunLogger(this.store, runId)
+    // The end of a run is announced once it is stored (status, weights), so a listener that
+    // reacts by reading the run back finds it complete.
+    let finished: TrainEvent | null = null
     const onEvent = (event: TrainEvent) => {
       this.record(runId, logger, event)
-      this.emit(event)
+      if (event.type === 'finished') finished = event
+      else this.emit(event)
     }
     let handle: TrainingHandle
     try {
@@ -81,6 +85,7 @@ export class Lab {
       })
       await this.settled(runId)
       this.active.delete(runId)
+      this.emit(finished ?? { type: 'finished', runId, status: outcome.status, error: outcome.error, finalTestAccuracy: null })
       return outcome
     })
     this.active.set(runId, { handle, done })
