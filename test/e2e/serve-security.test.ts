@@ -4,6 +4,7 @@ import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { runTs } from '../helpers/node-child'
 import { serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
 
@@ -59,6 +60,13 @@ describe('serve mode', () => {
     expect(await reach('127.0.0.1')).toBe('connected')
     // A server bound to all interfaces would answer here too.
     expect(await reach('127.0.0.2')).toBe('ECONNREFUSED')
+  })
+
+  it('says which port is taken instead of failing obscurely', async () => {
+    const { port } = new URL(s.origin)
+    const r = await runTs('src/main/serve/cli.ts', ['--port', port, '--db', join(dir, 'other.db')])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(`digit-lab: port ${port} is already in use: choose another with --port N (0 picks a free one)\n`)
   })
 
   it('refuses requests without the token or with a wrong one', async () => {

@@ -23,7 +23,12 @@ async function main(): Promise<number> {
   const port = numberFlag('port', values.port, true) ?? 5317
   if (port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535 (got ${port})`)
   const lab = new Lab({ dbPath: values.db })
-  const server = await startServer({ lab, dispatch: createDispatch(createLabHandlers(lab)), staticDir: RENDERER_DIR, port, host: values.host })
+  const server = await startServer({ lab, dispatch: createDispatch(createLabHandlers(lab)), staticDir: RENDERER_DIR, port, host: values.host }).catch(async (err: NodeJS.ErrnoException) => {
+    await lab.close()
+    if (err.code === 'EADDRINUSE') throw new UsageError(`port ${port} is already in use: choose another with --port N (0 picks a free one)`)
+    if (err.code === 'EADDRNOTAVAIL') throw new UsageError(`--host ${values.host}: no such address on this machine`)
+    throw err
+  })
   if (values.host && !['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
     process.stderr.write(`warning: listening on ${values.host}, reachable from other machines; anyone with the URL's token can use the lab\n`)
   }
