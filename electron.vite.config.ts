@@ -28,7 +28,16 @@ export default defineConfig({
   },
   renderer: {
     root: resolve('src/renderer'),
-    build: { rollupOptions: { input: resolve('src/renderer/index.html') } },
+    build: {
+      rollupOptions: {
+        input: resolve('src/renderer/index.html'),
+        // zod's sources carry comments Rollup cannot place; harmless, and not ours to fix.
+        onwarn(warning, warn) {
+          if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return
+          warn(warning)
+        }
+      }
+    },
     plugins: [vue()]
   }
 })
