@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import type { RequestName } from './channels'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
-import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, LabEvent, Misclassified, RunDetail, RunSummary } from './run-types'
+import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, EpochMisclassified, LabEvent, RunDetail, RunSummary } from './run-types'
 
 const id = z.number().int().positive()
 const runRef = z.strictObject({ runId: id })
@@ -50,7 +50,7 @@ export const contract = {
   listPresets: spec<PresetInfo[]>()(nothing),
   backendInfo: spec<BackendInfo>()(nothing),
   confusion: spec<{ epoch: number; matrix: number[][]; classNames: string[] } | null>()(epochRef),
-  misclassified: spec<{ epoch: number; items: Misclassified[] }>()(epochRef),
+  misclassified: spec<EpochMisclassified>()(epochRef),
   testImages: spec<TestImages>()(
     z.strictObject({ dataset: z.string().min(1).max(4096).default('mnist'), indices: z.array(z.number().int().min(0)).max(1000) })
   ),

@@ -1,6 +1,9 @@
 // Shapes of what the lab stores and streams. Plain data: they cross worker, IPC and HTTP.
 import type { Hyperparams } from './hyperparams'
 
+/** MNIST's classes, and any dataset's without a classes.txt. */
+export const DIGIT_CLASS_NAMES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
+
 export const RUN_STATUSES = ['running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
 export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'stopped', 'diverged', 'failed', 'interrupted']
@@ -46,6 +49,12 @@ export interface Misclassified {
   label: number
   predicted: number
   probs: number[]
+}
+
+/** The test examples a run got wrong after one epoch. */
+export interface EpochMisclassified {
+  epoch: number
+  items: Misclassified[]
 }
 
 export interface RunSummary {

@@ -51,9 +51,7 @@ export function createLabHandlers(lab: Lab): LabHandlers {
     testImages: ({ dataset, indices }) => lab.testImages(dataset, indices),
     predict: async ({ runId, pixels }) => ({ probs: await lab.predict(runId, pixels) }),
     exportModel: ({ runId }) => {
-      const weights = lab.store.getWeights(runId)
-      if (!weights) throw new Error(`run ${runId} has no stored model (it did not finish training)`)
-      const files = toModelFiles(weights)
+      const files = toModelFiles(lab.store.requireWeights(runId))
       return { modelJson: files.modelJson, weightsBase64: files.weights.toString('base64') }
     }
   }

@@ -1,12 +1,5 @@
 // A one-line progress bar for terminals; plain periodic lines when stderr is not a terminal.
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--:--'
-  const s = Math.round(seconds)
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`
-}
+import { formatDuration } from '../../shared/format'
 
 export class ProgressBar {
   private lastDraw = 0
@@ -22,7 +15,7 @@ export class ProgressBar {
     this.lastDraw = now
     const frac = total ? Math.min(1, done / total) : 0
     const filled = Math.round(frac * this.width)
-    const eta = rate > 0 ? formatDuration(((total - done) * (this.exampleScale || 1)) / rate) : '--:--'
+    const eta = formatDuration(rate > 0 ? ((total - done) * (this.exampleScale || 1)) / rate : null, '--:--')
     const line = `[${'#'.repeat(filled)}${'-'.repeat(this.width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${label} ${Math.round(rate)} ex/s ETA ${eta}`
     this.out.write(this.out.isTTY ? `\r${line}\x1b[K` : `${line}\n`)
   }

@@ -2,7 +2,7 @@
 import { Store } from '../lab/store/store'
 import { defaultDbPath } from '../lab/store/paths'
 import { numberFlag, parseFlags, runCli, UsageError } from './args'
-import { formatDuration } from './progress'
+import { formatDuration } from '../../shared/format'
 
 const USAGE = 'usage: npm run runs -- list|show ID [--json] [--db PATH]'
 
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
         if (!runs.length) process.stdout.write(`No runs in ${store.path}\n`)
         for (const r of runs) {
           const acc = r.finalTestAccuracy == null ? '   -  ' : `${(r.finalTestAccuracy * 100).toFixed(2)}%`
-          process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${acc.padStart(7)}  ${formatDuration(r.trainSeconds ?? NaN).padStart(7)}  ${r.createdAt.slice(0, 16)}  ${r.name}\n`)
+          process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${acc.padStart(7)}  ${formatDuration(r.trainSeconds, '--:--').padStart(7)}  ${r.createdAt.slice(0, 16)}  ${r.name}\n`)
         }
       }
       return 0

@@ -38,7 +38,7 @@ export function hyperparamsFromFlags(values: Record<string, string | boolean | u
   const hidden = s('hidden')
     ?.split(',')
     .map((h) => numberFlag('hidden', h, true) as number)
-  const input: Record<string, unknown> = {
+  return {
     name: s('name'),
     architecture: preset === 'mlp' ? { preset: 'mlp', ...(hidden ? { hidden } : {}) } : preset ? { preset } : undefined,
     activation: s('activation'),
@@ -52,9 +52,7 @@ export function hyperparamsFromFlags(values: Record<string, string | boolean | u
     dataset: s('dataset'),
     limitTrain: numberFlag('limit-train', s('limit-train'), true),
     limitTest: numberFlag('limit-test', s('limit-test'), true)
-  }
-  for (const k of Object.keys(input)) if (input[k] === undefined) delete input[k]
-  return input as HyperparamsInput
+  } as HyperparamsInput
 }
 
 async function main(): Promise<number> {

@@ -1,6 +1,7 @@
 // The facade every shell calls (Electron IPC, HTTP serve, CLI). Owns the store and the
 // running workers; turns engine events into stored rows and forwards them to listeners.
 import { resolve } from 'node:path'
+import type { TestImages } from '../../shared/contract'
 import { parseHyperparams, type HyperparamsInput } from '../../shared/hyperparams'
 import type { BackendInfo, DatasetInfo, LabEvent, RunStatus, TrainEvent } from '../../shared/run-types'
 import { selectBackend } from './backend/select'
@@ -208,7 +209,7 @@ export class Lab {
     return describeDataset(this.load(spec))
   }
 
-  testImages(spec: string, indices: number[]): { rows: number; cols: number; images: { index: number; label: number; pixels: string }[] } {
+  testImages(spec: string, indices: number[]): TestImages {
     const ds = this.load(spec)
     const size = ds.rows * ds.cols
     const images = indices.map((index) => {

@@ -3,7 +3,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
-import type { DatasetInfo } from '../../../shared/run-types'
+import { DIGIT_CLASS_NAMES, type DatasetInfo } from '../../../shared/run-types'
+import type { Normaliser } from './batches'
 import { DatasetFileError, readIdxImages, readIdxLabels } from './idx'
 
 export interface Split {
@@ -35,7 +36,6 @@ const FILES = {
 } as const
 
 const MNIST_STATS = { mean: 0.1307, std: 0.3081 }
-const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
 
 export function mnistDir(): string {
   const require = createRequire(import.meta.url)
@@ -68,7 +68,7 @@ function readSplit(imagesFile: string, labelsFile: string, numClasses: number) {
 }
 
 /** Mean and std of pixels scaled to 0..1, from the training images: a folder's own statistics. */
-export function pixelStats(pixels: Uint8Array): { mean: number; std: number } {
+export function pixelStats(pixels: Uint8Array): Normaliser {
   let sum = 0
   let sumSq = 0
   for (let i = 0; i < pixels.length; i++) {
@@ -88,7 +88,7 @@ export function loadDataset(spec: string): Dataset {
   if (!isMnist && (!existsSync(dir) || !statSync(dir).isDirectory())) {
     throw new DatasetFileError(dir, 'is not a folder: a dataset is "mnist" or a folder holding the four IDX files')
   }
-  const classNames = (isMnist ? null : readClassNames(dir)) ?? DIGITS
+  const classNames = (isMnist ? null : readClassNames(dir)) ?? [...DIGIT_CLASS_NAMES]
   const train = readSplit(findFile(dir, FILES.trainImages), findFile(dir, FILES.trainLabels), classNames.length)
   const test = readSplit(findFile(dir, FILES.testImages), findFile(dir, FILES.testLabels), classNames.length)
   if (train.images.rows !== test.images.rows || train.images.cols !== test.images.cols) {

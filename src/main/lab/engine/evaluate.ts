@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { Misclassified } from '../../../shared/run-types'
 import { gatherBatch, range, type Normaliser } from '../data/batches'
 import type { Split } from '../data/datasets'
+import type { InputSpec } from '../model/build'
 
 export interface Evaluation {
   loss: number
@@ -18,7 +19,7 @@ export function emptyConfusion(n: number): number[][] {
 export function evaluate(
   logitsModel: tf.LayersModel,
   split: Split,
-  shape: { rows: number; cols: number; numClasses: number },
+  shape: InputSpec,
   norm: Normaliser,
   batchSize: number
 ): Evaluation {

@@ -6,14 +6,14 @@ import type { BackendInfo } from '../../../shared/run-types'
 import { selectBackend } from '../backend/select'
 import { gatherBatch } from '../data/batches'
 import { limitSplit, loadDataset, type Dataset, type Split } from '../data/datasets'
-import { buildModel } from '../model/build'
+import { buildModel, type InputSpec } from '../model/build'
 
 export interface Replica {
   backend: BackendInfo
   dataset: Dataset
   train: Split
   test: Split
-  shape: { rows: number; cols: number; numClasses: number }
+  shape: InputSpec
   model: tf.LayersModel
   logits: tf.LayersModel
   optimizer: tf.Optimizer

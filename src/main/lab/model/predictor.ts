@@ -1,7 +1,7 @@
 // Predictions from stored runs, in the calling thread: one small model, one image at a time.
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../backend/select'
-import { normalisationTable } from '../data/batches'
+import { normalisationTable, type Normaliser } from '../data/batches'
 import { loadArtifacts } from '../engine/weights'
 import type { Store } from '../store/store'
 
@@ -13,8 +13,7 @@ export class Predictor {
   private model(runId: number): Promise<tf.LayersModel> {
     let model = this.models.get(runId)
     if (!model) {
-      const weights = this.store.getWeights(runId)
-      if (!weights) throw new Error(`run ${runId} has no stored model (it did not finish training)`)
+      const weights = this.store.requireWeights(runId)
       model = selectBackend().then(() => loadArtifacts(weights))
       this.models.set(runId, model)
       // Keep a handful: each is small, but a session can open many runs.
@@ -28,7 +27,7 @@ export class Predictor {
   }
 
   /** `pixels`: 0..255, row-major, as MNIST stores them. Normalised as the run's training data was. */
-  async predict(runId: number, pixels: ArrayLike<number>, norm: { mean: number; std: number }): Promise<number[]> {
+  async predict(runId: number, pixels: ArrayLike<number>, norm: Normaliser): Promise<number[]> {
     const model = await this.model(runId)
     const [, rows, cols] = model.inputs[0].shape as number[]
     if (pixels.length !== rows * cols) throw new Error(`run ${runId} expects ${rows}x${cols} = ${rows * cols} pixels, got ${pixels.length}`)

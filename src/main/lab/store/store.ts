@@ -5,11 +5,13 @@ import type {
   BackendInfo,
   BatchMetric,
   EpochMetric,
+  EpochMisclassified,
   LayerSummary,
   Misclassified,
   RunDetail,
   RunStatus,
-  RunSummary
+  RunSummary,
+  TrainEvent
 } from '../../../shared/run-types'
 import type { ModelArtifacts } from '../engine/weights'
 import { explainSqliteError, openDatabase, StoreError, type Db, type OpenOptions } from './db'
@@ -107,7 +109,7 @@ export class Store {
     })
   }
 
-  markStarted(runId: number, info: { backend: BackendInfo; layers: LayerSummary[]; paramCount: number; classNames: string[] }): void {
+  markStarted(runId: number, info: Pick<Extract<TrainEvent, { type: 'started' }>, 'backend' | 'layers' | 'paramCount' | 'classNames'>): void {
     this.write(() =>
       this.db
         .prepare(`UPDATE runs SET backend = ?, layers = ?, param_count = ?, class_names = ? WHERE id = ?`)
@@ -180,6 +182,13 @@ export class Store {
     return { modelTopology: JSON.parse(row.topology) as object, weightSpecs: JSON.parse(row.specs), weightData: data }
   }
 
+  /** The run's weights, or an error that says why there are none. */
+  requireWeights(runId: number): ModelArtifacts {
+    const weights = this.getWeights(runId)
+    if (!weights) throw new StoreError(`run ${runId} has no stored model (it did not finish training)`)
+    return weights
+  }
+
   private row(runId: number): RunRow {
     const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow | undefined
     if (!row) throw new StoreError(`run ${runId} does not exist`)
@@ -192,14 +201,11 @@ export class Store {
 
   getRun(runId: number): RunDetail {
     const row = this.row(runId)
-    const last = this.db.prepare(`SELECT confusion FROM epoch_metrics WHERE run_id = ? ORDER BY epoch DESC LIMIT 1`).get(runId) as
-      | { confusion: string }
-      | undefined
     return {
       ...toSummary(row),
       layers: json<LayerSummary[]>(row.layers, []),
       epochs: this.epochMetrics(runId),
-      confusion: last ? (JSON.parse(last.confusion) as number[][]) : null,
+      confusion: this.confusion(runId)?.matrix ?? null,
       classNames: json<string[]>(row.class_names, []),
       hasWeights: !!this.db.prepare(`SELECT 1 FROM weights WHERE run_id = ?`).get(runId),
       batchCount: (this.db.prepare(`SELECT COUNT(*) AS n FROM batch_metrics WHERE run_id = ?`).get(runId) as { n: number }).n
@@ -237,7 +243,7 @@ export class Store {
     return row ? { epoch: row.epoch, matrix: JSON.parse(row.confusion) as number[][] } : null
   }
 
-  misclassified(runId: number, epoch?: number): { epoch: number; items: Misclassified[] } {
+  misclassified(runId: number, epoch?: number): EpochMisclassified {
     const e = epoch ?? (this.db.prepare(`SELECT MAX(epoch) AS e FROM epoch_metrics WHERE run_id = ?`).get(runId) as { e: number | null }).e
     if (e == null) return { epoch: 0, items: [] }
     const rows = this.db

@@ -50,7 +50,7 @@ export function toInput(f: FormState): HyperparamsInput {
       : f.preset === 'custom'
         ? { preset: 'custom' as const, layers: f.layers }
         : { preset: 'seed-cnn' as const }
-  const input: Record<string, unknown> = {
+  return {
     name: f.name.trim() || undefined,
     architecture,
     activation: f.activation,
@@ -64,9 +64,7 @@ export function toInput(f: FormState): HyperparamsInput {
     dataset: f.dataset.trim() || undefined,
     limitTrain: nullable(f.limitTrain),
     limitTest: nullable(f.limitTest)
-  }
-  for (const k of Object.keys(input)) if (input[k] === undefined) delete input[k]
-  return input as HyperparamsInput
+  } as HyperparamsInput
 }
 
 /** Field path ("learningRate", "architecture.hidden", "architecture.layers.2") -> message. */
