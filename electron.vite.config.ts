@@ -2,8 +2,12 @@ import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'electron-vite'
 import { resolve } from 'node:path'
 
+// One alias for the shared contract, in every bundle (tsconfig's paths say the same for tsc and tsx).
+const resolveShared = { alias: { '@shared': resolve('src/shared') } }
+
 export default defineConfig({
   main: {
+    resolve: resolveShared,
     build: {
       externalizeDeps: true,
       rollupOptions: {
@@ -17,6 +21,7 @@ export default defineConfig({
     }
   },
   preload: {
+    resolve: resolveShared,
     build: {
       externalizeDeps: { exclude: ['zod'] },
       rollupOptions: {
@@ -28,6 +33,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve('src/renderer'),
+    resolve: resolveShared,
     build: {
       rollupOptions: {
         input: resolve('src/renderer/index.html'),

@@ -1,6 +1,8 @@
+import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  resolve: { alias: { '@shared': resolve('src/shared') } },
   test: {
     // Training tests are CPU-bound and the machines have two cores: run files one at a time.
     fileParallelism: false,

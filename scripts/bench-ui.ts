@@ -11,22 +11,22 @@ import { createLabHandlers } from '../src/main/api/handlers'
 import { seededRandom } from '../src/main/lab/data/batches'
 import { Lab } from '../src/main/lab/lab'
 import { startServer } from '../src/main/serve/server'
-import type { Store } from '../src/main/lab/store/store'
-import { parseHyperparams } from '../src/shared/hyperparams'
+import { Store } from '../src/main/lab/store/store'
+import { parseHyperparams } from '../src/shared/fields'
 
 const dir = mkdtempSync(join(tmpdir(), 'digit-lab-bench-ui-'))
 const rand = seededRandom(7)
 
 function seedRun(store: Store, name: string, epochs: number, stepsPerEpoch: number): number {
-  const id = store.createRun(parseHyperparams({ epochs, learningRate: 0.01 + rand() * 0.05, name }), name)
-  store.markStarted(id, { backend: { name: 'wasm', version: '4.22.0', threads: 1 }, layers: [], paramCount: 21840, classNames: [...'0123456789'] })
+  const id = store.runs.create(parseHyperparams({ epochs, learningRate: 0.01 + rand() * 0.05, name }), name)
+  store.runs.markStarted(id, { backend: { name: 'wasm', version: '4.22.0', threads: 1 }, layers: [], paramCount: 21840, classNames: [...'0123456789'] })
   let step = 0
   for (let e = 1; e <= epochs; e++) {
     const rows = Array.from({ length: stepsPerEpoch }, () => {
       step++
       return { step, epoch: e, loss: 2.3 * Math.exp(-step / 400) + 0.1 + rand() * 0.2, accuracy: Math.min(1, 0.1 + step / 1000 + rand() * 0.05), examplesPerSec: 1000, elapsed: step * 0.09 }
     })
-    store.appendBatches(id, rows)
+    store.metrics.appendBatches(id, rows)
     const acc = Math.min(0.99, 0.85 + e * 0.006)
     const confusion = Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => (i === j ? Math.round(1000 * acc) : Math.round((1000 * (1 - acc)) / 9))))
     const wrong = Array.from({ length: Math.round(10000 * (1 - acc)) }, (_, k) => {
@@ -35,15 +35,18 @@ function seedRun(store: Store, name: string, epochs: number, stepsPerEpoch: numb
       const probs = Array.from({ length: 10 }, (_, c) => (c === predicted ? 0.6 : 0.4 / 9))
       return { index: k * 7, label, predicted, probs }
     })
-    store.addEpoch(id, { epoch: e, trainLoss: 0.5 / e, trainAccuracy: acc, testLoss: 0.4 / e, testAccuracy: acc, seconds: 55, numTensors: 14 }, confusion, wrong)
+    store.metrics.addEpoch(id, { epoch: e, trainLoss: 0.5 / e, trainAccuracy: acc, testLoss: 0.4 / e, testAccuracy: acc, seconds: 55, numTensors: 14 }, confusion, wrong)
   }
-  store.finishRun(id, 'completed', null)
+  store.runs.finish(id, 'completed', null)
   return id
 }
 
-const lab = new Lab({ dbPath: join(dir, 'ui.db') })
-for (let i = 1; i < 50; i++) seedRun(lab.store, `run ${i}`, 3, 100)
-const big = seedRun(lab.store, 'twenty epochs', 20, 600)
+const dbPath = join(dir, 'ui.db')
+const seeding = new Store(dbPath)
+for (let i = 1; i < 50; i++) seedRun(seeding, `run ${i}`, 3, 100)
+const big = seedRun(seeding, 'twenty epochs', 20, 600)
+seeding.close()
+const lab = new Lab({ dbPath })
 const server = await startServer({ lab, dispatch: createDispatch(createLabHandlers(lab)), staticDir: fileURLToPath(new URL('../out/renderer', import.meta.url)) })
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] })
 try {
@@ -74,7 +77,7 @@ try {
     }
   }
   const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-  process.stdout.write(`50 runs stored; run ${big} open with 20 epochs, 12,000 batch rows, ${lab.store.misclassified(big).items.length} misclassified in its last epoch\n`)
+  process.stdout.write(`50 runs stored; run ${big} open with 20 epochs, 12,000 batch rows, ${lab.misclassified(big).items.length} misclassified in its last epoch\n`)
   process.stdout.write('view switch         median ms   max ms   (target: under 200 ms; first round includes cold loads)\n')
   for (const [name] of views) process.stdout.write(`${name.padEnd(18)} ${median(times[name]).toFixed(0).padStart(9)} ${Math.max(...times[name]).toFixed(0).padStart(8)}\n`)
   const all = Object.values(times).flat()

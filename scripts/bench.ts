@@ -10,7 +10,7 @@ import { Lab } from '../src/main/lab/lab'
 import { mnistDir } from '../src/main/lab/data/datasets'
 import { Store } from '../src/main/lab/store/store'
 import { RunLogger } from '../src/main/lab/store/run-logger'
-import { parseHyperparams } from '../src/shared/hyperparams'
+import { parseHyperparams } from '../src/shared/fields'
 import type { BatchMetric, TrainEvent } from '../src/shared/run-types'
 
 const { values } = parseArgs({ options: { epochs: { type: 'string', default: '1' }, 'limit-train': { type: 'string' }, 'no-torch': { type: 'boolean' } } })
@@ -30,7 +30,7 @@ async function benchLab() {
       process.stdout.write(`lab   epoch ${e.metric.epoch}: ${e.metric.seconds.toFixed(2)} s, test loss ${e.metric.testLoss.toFixed(4)}, test accuracy ${e.metric.testAccuracy.toFixed(4)}\n`)
     }
   })
-  const { runId } = lab.startRun({ epochs, limitTrain: values['limit-train'] ? Number(values['limit-train']) : null })
+  const { runId } = lab.startRun(parseHyperparams({ epochs, limitTrain: values['limit-train'] ? Number(values['limit-train']) : null }))
   const outcome = await lab.waitForRun(runId)
   await lab.close()
   if (outcome.status !== 'completed') throw new Error(`bench run ${outcome.status}: ${outcome.error}`)
@@ -41,8 +41,8 @@ async function benchLab() {
 /** Replays the run's own rows through the same logger into a fresh file: the cost of logging alone. */
 function loggingSeconds(batches: BatchMetric[], epochRows: Extract<TrainEvent, { type: 'epoch' }>[]): number {
   const store = new Store(join(dir, 'replay.db'))
-  const id = store.createRun(parseHyperparams({}), 'replay')
-  const logger = new RunLogger(store, id)
+  const id = store.runs.create(parseHyperparams({}), 'replay')
+  const logger = new RunLogger(store.metrics, id)
   const t0 = performance.now()
   for (const b of batches) {
     logger.add(b)
@@ -50,7 +50,7 @@ function loggingSeconds(batches: BatchMetric[], epochRows: Extract<TrainEvent, {
   }
   for (const e of epochRows) {
     logger.flush()
-    store.addEpoch(id, e.metric, e.confusion, e.misclassified)
+    store.metrics.addEpoch(id, e.metric, e.confusion, e.misclassified)
   }
   logger.flush()
   const seconds = (performance.now() - t0) / 1000

@@ -9,7 +9,6 @@ import { forwardEvents, registerLabIpc } from './electron/ipc'
 import { electronNativeBinding } from './electron/native-binding'
 import { hardenWindow, isTrustedUrl, WEB_PREFERENCES } from './electron/security'
 import { Lab } from './lab/lab'
-import { DB_FILE } from './lab/store/paths'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const devServerUrl = process.env.ELECTRON_RENDERER_URL
@@ -18,7 +17,7 @@ app.enableSandbox()
 
 async function main(): Promise<void> {
   await app.whenReady()
-  const lab = new Lab({ dbPath: join(app.getPath('userData'), DB_FILE), nativeBinding: electronNativeBinding(app.getAppPath()) })
+  const lab = new Lab({ dbPath: Lab.dbPathIn(app.getPath('userData')), nativeBinding: electronNativeBinding(app.getAppPath()) })
   const win = new BrowserWindow({
     width: 1280,
     height: 860,

@@ -1,7 +1,7 @@
 // Exposes the contract as window.lab and nothing else: never ipcRenderer itself.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import { EVENTS_CHANNEL, REQUEST_NAMES, requestChannel } from '../shared/channels'
-import type { LabApi, LabBridge, LabEventBatch, Reply } from '../shared/contract'
+import { EVENTS_CHANNEL, REQUEST_NAMES, requestChannel } from '@shared/channels'
+import type { LabApi, LabBridge, LabEventBatch, Reply } from '@shared/contract'
 
 const invoke = async (name: (typeof REQUEST_NAMES)[number], payload: unknown) => {
   const reply = (await ipcRenderer.invoke(requestChannel(name), payload)) as Reply<unknown>

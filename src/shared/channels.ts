@@ -12,7 +12,6 @@ export const REQUEST_NAMES = [
   'renameRun',
   'annotateRun',
   'deleteRun',
-  'listDatasets',
   'listPresets',
   'backendInfo',
   'confusion',

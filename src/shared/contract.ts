@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import type { RequestName } from './channels'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
-import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, EpochMisclassified, LabEvent, RunDetail, RunSummary } from './run-types'
+import type { BackendInfo, BatchMetric, EpochMetric, EpochMisclassified, LabEvent, RunDetail, RunSummary } from './run-types'
 
 const id = z.number().int().positive()
 const runRef = z.strictObject({ runId: id })
@@ -46,7 +46,6 @@ export const contract = {
   renameRun: spec<RunSummary>()(z.strictObject({ runId: id, name: z.string().trim().min(1, 'must not be empty').max(120) })),
   annotateRun: spec<RunSummary>()(z.strictObject({ runId: id, notes: z.string().max(10_000) })),
   deleteRun: spec<{ ok: true }>()(runRef),
-  listDatasets: spec<DatasetInfo[]>()(nothing),
   listPresets: spec<PresetInfo[]>()(nothing),
   backendInfo: spec<BackendInfo>()(nothing),
   confusion: spec<{ epoch: number; matrix: number[][]; classNames: string[] } | null>()(epochRef),
@@ -80,8 +79,16 @@ export type LabBridge = LabApi & { onEvents(listener: (batch: LabEventBatch) => 
 /** The main side: one handler per request, or the typecheck fails. */
 export type LabHandlers = { [K in RequestName]: (input: ValidInput<K>) => RequestOutput<K> | Promise<RequestOutput<K>> }
 
+/**
+ * Why a request failed: `unknown` request name, `invalid` payload, a `missing` run or file,
+ * `conflict` with the run's state (not training, still training), `failed` otherwise.
+ * Shells map kinds to their own codes (HTTP status) without reading messages.
+ */
+export const ERROR_KINDS = ['unknown', 'invalid', 'missing', 'conflict', 'failed'] as const
+export type ErrorKind = (typeof ERROR_KINDS)[number]
+
 /** Every reply crosses the boundary in this envelope, so errors arrive as messages, not stack traces. */
-export type Reply<T> = { ok: true; value: T } | { ok: false; error: string }
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: string; kind: ErrorKind }
 
 /** Engine events, coalesced: at most ~30 messages a second, each carrying every event since the last. */
 export type LabEventBatch = LabEvent[]

@@ -86,20 +86,3 @@ export type HyperparamsInput = z.input<typeof hyperparams>
 export type Hyperparams = z.output<typeof hyperparams>
 
 export const DEFAULT_HYPERPARAMS: Hyperparams = hyperparams.parse({})
-
-/** One line per problem, each naming the field: "learningRate: must be greater than 0". */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'hyperparameters'}: ${issue.message}`)
-    .join('; ')
-}
-
-export class ValidationError extends Error {
-  override name = 'ValidationError'
-}
-
-export function parseHyperparams(input: unknown): Hyperparams {
-  const result = hyperparams.safeParse(input ?? {})
-  if (!result.success) throw new ValidationError(`Invalid hyperparameters: ${describeIssues(result.error)}`)
-  return result.data
-}

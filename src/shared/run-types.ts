@@ -6,7 +6,9 @@ export const DIGIT_CLASS_NAMES: readonly string[] = ['0', '1', '2', '3', '4', '5
 
 export const RUN_STATUSES = ['running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
-export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'stopped', 'diverged', 'failed', 'interrupted']
+/** A run in one of these is still training (or may resume): it can be paused, resumed or stopped. */
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['running', 'paused']
+export const isActiveStatus = (s: RunStatus) => ACTIVE_STATUSES.includes(s)
 
 export interface BackendInfo {
   name: string

@@ -51,11 +51,12 @@ describe('CLI', () => {
 
   it('rejects bad flags and values with one clear message and a non-zero exit', async () => {
     const cases: [string[], RegExp][] = [
-      [['--epochs', 'three'], /^digit-lab: --epochs must be a whole number \(got "three"\)\n$/],
-      [['--lr=-0.5', '--db', db], /^digit-lab: Invalid hyperparameters: learningRate: must be greater than 0\n$/],
-      [['--optimizer', 'adagrad', '--db', db], /^digit-lab: Invalid hyperparameters: optimizer: Invalid option/],
+      [['--epochs', 'three'], /^digit-lab: --epochs: Epochs must be a whole number \(got "three"\)\n$/],
+      [['--lr', '', '--db', db], /^digit-lab: --lr: Learning rate is empty: enter a number\n$/],
+      [['--lr=-0.5', '--db', db], /^digit-lab: Invalid settings: Learning rate must be greater than 0\n$/],
+      [['--optimizer', 'adagrad', '--db', db], /^digit-lab: Invalid settings: Optimizer must be one of sgd, momentum, adam, rmsprop\n$/],
       [['--learning-rate', '0.1'], /^digit-lab: Unknown option '--learning-rate'/],
-      [['--preset', 'resnet'], /^digit-lab: --preset must be seed-cnn or mlp \(got "resnet"\)\n$/],
+      [['--preset', 'resnet'], /^digit-lab: --preset must be seed-cnn or mlp \(got "resnet"\); custom layer lists are edited in the app\n$/],
       [['--dataset', join(dir, 'nowhere'), '--db', db], /^digit-lab: .*nowhere: is not a folder/]
     ]
     for (const [args, message] of cases) {

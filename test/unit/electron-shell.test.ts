@@ -104,11 +104,11 @@ describe('Electron main', () => {
     const trusted = { sender: win.webContents, senderFrame: { url: 'file:///app/out/renderer/index.html' } }
     const call = (name: string, payload: unknown, event: unknown = trusted) => fake.handlers.get(requestChannel(name as never))!(event, payload)
     expect(await call('listRuns', {})).toEqual({ ok: true, value: [] })
-    expect(await call('startRun', { batchSize: 0 })).toEqual({ ok: false, error: 'Invalid hyperparameters: batchSize: Too small: expected number to be >=1' })
-    expect(await call('getRun', { runId: 'one' })).toEqual({ ok: false, error: 'Invalid getRun request: runId: Invalid input: expected number, received string' })
+    expect(await call('startRun', { batchSize: 0 })).toEqual({ ok: false, error: 'Invalid settings: Batch size must be at least 1', kind: 'invalid' })
+    expect(await call('getRun', { runId: 'one' })).toEqual({ ok: false, error: 'Invalid getRun request: runId must be a number', kind: 'invalid' })
     expect(await call('listPresets', undefined)).toMatchObject({ ok: true, value: [{ id: 'seed-cnn' }, { id: 'mlp' }, { id: 'custom' }] })
     const stranger = { sender: {}, senderFrame: { url: 'https://evil.example/' } }
-    expect(await call('listRuns', {}, stranger)).toEqual({ ok: false, error: 'request refused: it did not come from the Digit Lab window' })
+    expect(await call('listRuns', {}, stranger)).toEqual({ ok: false, error: 'request refused: it did not come from the Digit Lab window', kind: 'invalid' })
     expect(await call('deleteRun', { runId: 1 }, { sender: win.webContents, senderFrame: { url: 'https://evil.example/' } })).toMatchObject({ ok: false })
   })
 })

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-cpu'
 import { buildModel, countTrainableParams, summarise } from '../../src/main/lab/model/build'
 import { dataConv2d } from '../../src/main/lab/model/data-conv'
-import { DEFAULT_HYPERPARAMS, parseHyperparams } from '../../src/shared/hyperparams'
+import { ACTIVATIONS, DEFAULT_HYPERPARAMS } from '../../src/shared/hyperparams'
+import { parseHyperparams } from '../../src/shared/fields'
 
 const MNIST = { rows: 28, cols: 28, numClasses: 10 }
 
@@ -110,11 +111,11 @@ describe('first-layer convolution', () => {
 describe('hyperparameter schema', () => {
   it('fills defaults and rejects bad values with the field named', () => {
     expect(parseHyperparams({ epochs: 3 }).epochs).toBe(3)
-    expect(() => parseHyperparams({ learningRate: -1 })).toThrow('Invalid hyperparameters: learningRate: must be greater than 0')
-    expect(() => parseHyperparams({ batchSize: 2.5 })).toThrow(/batchSize: .*int/i)
-    expect(() => parseHyperparams({ activation: 'swish' })).toThrow(/activation: Invalid option: expected one of "sigmoid"\|"tanh"\|"relu"\|"leakyRelu"\|"maxout"\|"elu"/)
-    expect(() => parseHyperparams({ lr: 0.1 })).toThrow(/Unrecognized key: "lr"/)
-    expect(() => parseHyperparams({ architecture: { preset: 'custom', layers: [{ type: 'conv2d', filters: 0, kernelSize: 3 }] } })).toThrow(/architecture.layers.0.filters/)
-    expect(() => parseHyperparams('fast please')).toThrow(/expected object/)
+    expect(() => parseHyperparams({ learningRate: -1 })).toThrow('Invalid settings: Learning rate must be greater than 0')
+    expect(() => parseHyperparams({ batchSize: 2.5 })).toThrow('Invalid settings: Batch size must be a whole number')
+    expect(() => parseHyperparams({ activation: 'swish' })).toThrow(`Invalid settings: Activation must be one of ${ACTIVATIONS.join(', ')}`)
+    expect(() => parseHyperparams({ lr: 0.1 })).toThrow('Invalid settings: Settings has unknown setting "lr"')
+    expect(() => parseHyperparams({ architecture: { preset: 'custom', layers: [{ type: 'conv2d', filters: 0, kernelSize: 3 }] } })).toThrow('Invalid settings: Layer 1 filters must be at least 1')
+    expect(() => parseHyperparams('fast please')).toThrow('Invalid settings: Settings must be an object')
   })
 })

@@ -2,11 +2,11 @@ import Database from 'better-sqlite3'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openDatabase, SCHEMA_VERSION } from '../../src/main/lab/store/db'
+import { APPLICATION_ID, openDatabase, SCHEMA_VERSION } from '../../src/main/lab/store/db'
 import { MIGRATIONS } from '../../src/main/lab/store/migrations'
 import { defaultDbPath, userDataDir } from '../../src/main/lab/store/paths'
 import { Store } from '../../src/main/lab/store/store'
-import { parseHyperparams } from '../../src/shared/hyperparams'
+import { parseHyperparams } from '../../src/shared/fields'
 import { runTs, spawnTs } from '../helpers/node-child'
 import { tempDir } from '../helpers/tmp'
 
@@ -16,29 +16,29 @@ const hp = parseHyperparams({ epochs: 2, learningRate: 0.05 })
 describe('store', () => {
   it('round-trips a run with its curves, confusion, mistakes and weights', () => {
     const store = new Store(join(dir, 'roundtrip.db'))
-    const id = store.createRun(hp, 'first')
-    store.markStarted(id, { backend: { name: 'wasm', version: '4.22.0', threads: 1 }, layers: [{ name: 'd', type: 'Dense', outputShape: [null, 10], params: 7850 }], paramCount: 7850, classNames: ['a', 'b'] })
-    store.appendBatches(id, [1, 2, 3].map((step) => ({ step, epoch: 1, loss: 2 / step, accuracy: step / 10, examplesPerSec: 100, elapsed: step })))
-    store.addEpoch(id, { epoch: 1, trainLoss: 1.5, trainAccuracy: 0.4, testLoss: 1.2, testAccuracy: 0.5, seconds: 3, numTensors: 9 }, [[1, 1], [0, 2]], [{ index: 4, label: 0, predicted: 1, probs: [0.3, 0.7] }])
-    store.addEpoch(id, { epoch: 2, trainLoss: 1, trainAccuracy: 0.6, testLoss: 0.9, testAccuracy: 0.75, seconds: 2, numTensors: 9 }, [[2, 0], [1, 1]], [{ index: 2, label: 1, predicted: 0, probs: [0.6, 0.4] }])
-    store.saveWeights(id, { modelTopology: { k: 1 }, weightSpecs: [{ name: 'w', shape: [2], dtype: 'float32' }], weightData: new Float32Array([1.5, -2]).buffer })
-    store.finishRun(id, 'completed', null)
+    const id = store.runs.create(hp, 'first')
+    store.runs.markStarted(id, { backend: { name: 'wasm', version: '4.22.0', threads: 1 }, layers: [{ name: 'd', type: 'Dense', outputShape: [null, 10], params: 7850 }], paramCount: 7850, classNames: ['a', 'b'] })
+    store.metrics.appendBatches(id, [1, 2, 3].map((step) => ({ step, epoch: 1, loss: 2 / step, accuracy: step / 10, examplesPerSec: 100, elapsed: step })))
+    store.metrics.addEpoch(id, { epoch: 1, trainLoss: 1.5, trainAccuracy: 0.4, testLoss: 1.2, testAccuracy: 0.5, seconds: 3, numTensors: 9 }, [[1, 1], [0, 2]], [{ index: 4, label: 0, predicted: 1, probs: [0.3, 0.7] }])
+    store.metrics.addEpoch(id, { epoch: 2, trainLoss: 1, trainAccuracy: 0.6, testLoss: 0.9, testAccuracy: 0.75, seconds: 2, numTensors: 9 }, [[2, 0], [1, 1]], [{ index: 2, label: 1, predicted: 0, probs: [0.6, 0.4] }])
+    store.weights.save(id, { modelTopology: { k: 1 }, weightSpecs: [{ name: 'w', shape: [2], dtype: 'float32' }], weightData: new Float32Array([1.5, -2]).buffer })
+    store.runs.finish(id, 'completed', null)
     store.close()
 
     const again = new Store(join(dir, 'roundtrip.db'))
     const run = again.getRun(id)
     expect(run).toMatchObject({ name: 'first', status: 'completed', epochsDone: 2, bestTestAccuracy: 0.75, finalTestAccuracy: 0.75, finalTestLoss: 0.9, trainSeconds: 5, batchCount: 3, paramCount: 7850, classNames: ['a', 'b'], hasWeights: true, confusion: [[2, 0], [1, 1]] })
     expect(run.hyperparams).toEqual(hp)
-    expect(again.batchMetrics(id).map((b) => b.loss)).toEqual([2, 1, 2 / 3])
-    expect(again.confusion(id, 1)).toEqual({ epoch: 1, matrix: [[1, 1], [0, 2]] })
-    expect(again.misclassified(id, 1).items).toEqual([{ index: 4, label: 0, predicted: 1, probs: [0.3, 0.7] }])
-    expect(again.misclassified(id).epoch).toBe(2)
-    expect(Array.from(new Float32Array(again.getWeights(id)!.weightData))).toEqual([1.5, -2])
-    again.rename(id, 'renamed')
-    again.annotate(id, 'lr too high?')
-    expect(again.listRuns()[0]).toMatchObject({ name: 'renamed', notes: 'lr too high?' })
-    again.delete(id)
-    expect(again.listRuns()).toEqual([])
+    expect(again.metrics.batches(id).map((b) => b.loss)).toEqual([2, 1, 2 / 3])
+    expect(again.metrics.confusion(id, 1)).toEqual({ epoch: 1, matrix: [[1, 1], [0, 2]] })
+    expect(again.metrics.misclassified(id, 1).items).toEqual([{ index: 4, label: 0, predicted: 1, probs: [0.3, 0.7] }])
+    expect(again.metrics.misclassified(id).epoch).toBe(2)
+    expect(Array.from(new Float32Array(again.weights.get(id)!.weightData))).toEqual([1.5, -2])
+    again.runs.rename(id, 'renamed')
+    again.runs.annotate(id, 'lr too high?')
+    expect(again.runs.list()[0]).toMatchObject({ name: 'renamed', notes: 'lr too high?' })
+    again.runs.delete(id)
+    expect(again.runs.list()).toEqual([])
     expect(again.db.prepare('SELECT COUNT(*) AS n FROM batch_metrics').get()).toEqual({ n: 0 })
     expect(() => again.getRun(id)).toThrow(`run ${id} does not exist`)
     expect(again.db.pragma('journal_mode', { simple: true })).toBe('wal')
@@ -54,7 +54,7 @@ describe('store', () => {
     old.close()
     const store = new Store(path)
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
-    expect(store.listRuns().map((r) => r.name)).toEqual(['old'])
+    expect(store.runs.list().map((r) => r.name)).toEqual(['old'])
     expect(store.getRun(1).hasWeights).toBe(false)
     store.close()
   })
@@ -67,6 +67,7 @@ describe('store', () => {
     const future = join(dir, 'future.db')
     const f = new Database(future)
     f.pragma('user_version = 99')
+    f.pragma(`application_id = ${APPLICATION_ID}`)
     f.close()
     expect(() => openDatabase(future)).toThrow(/has schema version 99, newer than this Digit Lab understands \(2\)/)
 
@@ -75,12 +76,12 @@ describe('store', () => {
     const blocker = new Database(lockedPath, { timeout: 0 })
     blocker.exec('BEGIN IMMEDIATE')
     store.db.pragma('busy_timeout = 50')
-    expect(() => store.createRun(hp, 'blocked')).toThrow(/locked.db is locked by another process/)
+    expect(() => store.runs.create(hp, 'blocked')).toThrow(/locked.db is locked by another process/)
     blocker.exec('ROLLBACK')
     blocker.close()
-    expect(store.listRuns()).toEqual([])
-    store.createRun(hp, 'after')
-    expect(store.listRuns()).toHaveLength(1)
+    expect(store.runs.list()).toEqual([])
+    store.runs.create(hp, 'after')
+    expect(store.runs.list()).toHaveLength(1)
     store.close()
   })
 
@@ -122,7 +123,7 @@ describe('store', () => {
     const results = await Promise.all([runTs('test/helpers/writer.ts', [path, 'a', '1000']), runTs('test/helpers/writer.ts', [path, 'b', '1000'])])
     for (const r of results) expect(r).toMatchObject({ code: 0, stderr: '' })
     const store = new Store(path)
-    const runs = store.listRuns()
+    const runs = store.runs.list()
     expect(runs).toHaveLength(10)
     expect(runs.every((r) => r.status === 'completed')).toBe(true)
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM batch_metrics').get()).toEqual({ n: 10_000 })

@@ -1,7 +1,7 @@
 // Engine events arrive at the batch rate; the UI wants a steady ~30 messages a second.
 // Events are queued and sent together, none dropped, so curves keep every point.
-import type { LabEventBatch } from '../../shared/contract'
-import type { LabEvent } from '../../shared/run-types'
+import type { LabEventBatch } from '@shared/contract'
+import type { LabEvent } from '@shared/run-types'
 
 export function coalesce(send: (batch: LabEventBatch) => void, intervalMs = 33): { push(e: LabEvent): void; flush(): void; close(): void } {
   let queue: LabEvent[] = []

@@ -1,5 +1,5 @@
 // A one-line progress bar for terminals; plain periodic lines when stderr is not a terminal.
-import { formatDuration } from '../../shared/format'
+import { formatDuration } from '@shared/format'
 
 export class ProgressBar {
   private lastDraw = 0

@@ -1,8 +1,9 @@
-// npm run runs -- list|show ID [--json] [--db PATH]: reads runs back from the database.
-import { Store } from '../lab/store/store'
-import { defaultDbPath } from '../lab/store/paths'
-import { numberFlag, parseFlags, runCli, UsageError } from './args'
-import { formatDuration } from '../../shared/format'
+// npm run runs -- list|show ID [--json] [--db PATH]: reads runs back, read-only: it never
+// creates, migrates or changes a database.
+import { formatDuration } from '@shared/format'
+import { Lab } from '../lab/lab'
+import { numberFlag, parseFlags, runCli, UsageError } from '../terminal/args'
+import { plain } from '../terminal/text'
 
 const USAGE = 'usage: npm run runs -- list|show ID [--json] [--db PATH]'
 
@@ -19,25 +20,25 @@ async function main(): Promise<number> {
   }
   if (command !== 'list' && command !== 'show') throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE)
   if (extra !== undefined || (command === 'list' && id !== undefined)) throw new UsageError(`unexpected argument "${extra ?? id}"\n${USAGE}`)
-  const store = new Store(values.db ?? defaultDbPath())
+  const lab = new Lab({ dbPath: values.db, readonly: true })
   try {
     if (command === 'list') {
-      const runs = store.listRuns()
+      const runs = lab.listRuns()
       if (values.json) process.stdout.write(`${JSON.stringify(runs)}\n`)
       else {
-        if (!runs.length) process.stdout.write(`No runs in ${store.path}\n`)
+        if (!runs.length) process.stdout.write(`No runs in ${plain(lab.dbPath)}\n`)
         for (const r of runs) {
           const acc = r.finalTestAccuracy == null ? '   -  ' : `${(r.finalTestAccuracy * 100).toFixed(2)}%`
-          process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${acc.padStart(7)}  ${formatDuration(r.trainSeconds, '--:--').padStart(7)}  ${r.createdAt.slice(0, 16)}  ${r.name}\n`)
+          process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${acc.padStart(7)}  ${formatDuration(r.trainSeconds, '--:--').padStart(7)}  ${r.createdAt.slice(0, 16)}  ${plain(r.name)}\n`)
         }
       }
       return 0
     }
     if (id === undefined) throw new UsageError(`show needs a run id\n${USAGE}`)
     const runId = numberFlag('ID', id, true) as number
-    const run = store.getRun(runId)
+    const run = lab.getRun(runId)
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ...run, batches: store.batchMetrics(runId) })}\n`)
+      process.stdout.write(`${JSON.stringify({ ...run, batches: lab.runMetrics(runId).batches })}\n`)
       return 0
     }
     const lines = [
@@ -56,10 +57,10 @@ async function main(): Promise<number> {
       for (const row of run.confusion) lines.push(`    ${row.map((v) => String(v).padStart(5)).join('')}`)
     }
     if (run.notes) lines.push(`  notes      ${run.notes}`)
-    process.stdout.write(`${lines.join('\n')}\n`)
+    process.stdout.write(`${plain(lines.join('\n'))}\n`)
     return 0
   } finally {
-    store.close()
+    await lab.close()
   }
 }
 

@@ -1,16 +1,16 @@
 // The contract over Electron IPC: one ipcMain handler per request, senders checked, payloads
 // validated by the shared dispatch; events pushed coalesced to the window.
 import type { IpcMain, IpcMainInvokeEvent } from 'electron'
-import { EVENTS_CHANNEL, REQUEST_NAMES, requestChannel } from '../../shared/channels'
-import type { LabEventBatch, Reply } from '../../shared/contract'
-import type { LabEvent } from '../../shared/run-types'
+import { EVENTS_CHANNEL, REQUEST_NAMES, requestChannel } from '@shared/channels'
+import type { LabEventBatch, Reply } from '@shared/contract'
+import type { LabEvent } from '@shared/run-types'
 import { coalesce } from '../api/coalesce'
 import type { Dispatch } from '../api/dispatch'
 
 export function registerLabIpc(ipcMain: IpcMain, dispatch: Dispatch, isTrustedSender: (e: IpcMainInvokeEvent) => boolean): () => void {
   for (const name of REQUEST_NAMES) {
     ipcMain.handle(requestChannel(name), async (event, payload: unknown): Promise<Reply<unknown>> => {
-      if (!isTrustedSender(event)) return { ok: false, error: 'request refused: it did not come from the Digit Lab window' }
+      if (!isTrustedSender(event)) return { ok: false, error: 'request refused: it did not come from the Digit Lab window', kind: 'invalid' }
       return dispatch(name, payload)
     })
   }

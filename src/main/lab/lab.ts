@@ -1,44 +1,65 @@
-// The facade every shell calls (Electron IPC, HTTP serve, CLI). Owns the store and the
-// running workers; turns engine events into stored rows and forwards them to listeners.
-import { resolve } from 'node:path'
-import type { TestImages } from '../../shared/contract'
-import { parseHyperparams, type HyperparamsInput } from '../../shared/hyperparams'
-import type { BackendInfo, DatasetInfo, LabEvent, RunStatus, TrainEvent } from '../../shared/run-types'
+// The facade: the only door every shell uses (Electron IPC, HTTP serve, CLI). Owns the store and
+// the running workers; turns engine events into stored rows and forwards them to listeners.
+import { join, resolve } from 'node:path'
+import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
+import type { Hyperparams } from '@shared/hyperparams'
+import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, EpochMisclassified, LabEvent, RunDetail, RunStatus, RunSummary, TrainEvent } from '@shared/run-types'
 import { selectBackend } from './backend/select'
 import { describeDataset, loadDataset, type Dataset } from './data/datasets'
-import { Predictor } from './model/predictor'
+import { finishedEvent, type TrainOutcome } from './engine/outcome'
 import { startTraining, type TrainingHandle } from './engine/runner'
-import type { TrainOutcome } from './engine/train-loop'
-import { defaultDbPath } from './store/paths'
+import { Predictor } from './model/predictor'
+import { listPresets } from './model/presets'
+import { toModelFiles } from './model/weights'
+import type { OpenOptions } from './store/db'
+import { DB_FILE, defaultDbPath } from './store/paths'
 import { RunLogger } from './store/run-logger'
 import { Store } from './store/store'
-import type { OpenOptions } from './store/db'
+import { WriteQueue } from './store/write-queue'
 
 export interface LabOptions extends OpenOptions {
+  /** Default: DIGIT_LAB_DB, else where the desktop app keeps its data. */
   dbPath?: string
 }
 
 export class LabError extends Error {
   override name = 'LabError'
+  constructor(
+    message: string,
+    readonly kind: 'missing' | 'conflict' = 'conflict'
+  ) {
+    super(message)
+  }
 }
 
 type Listener = (event: LabEvent) => void
 
 export class Lab {
-  readonly store: Store
+  /** The database file inside a folder (the desktop app's userData). */
+  static dbPathIn(folder: string): string {
+    return join(folder, DB_FILE)
+  }
+
+  private readonly store: Store
   private readonly active = new Map<number, { handle: TrainingHandle; done: Promise<TrainOutcome> }>()
   private readonly listeners = new Set<Listener>()
+  private readonly writes: WriteQueue
+  private readonly predictor = new Predictor()
   private loaded: Dataset | null = null
-  /** Writes that failed (a locked database), per run, retried in order until they land. */
-  private readonly backlog = new Map<number, (() => void)[]>()
-  private retryTimer: NodeJS.Timeout | null = null
-  /** The last write error, for shells to show; null once the backlog has drained. */
-  storeError: string | null = null
-  private readonly predictor: Predictor
 
   constructor(options: LabOptions = {}) {
     this.store = new Store(options.dbPath ?? defaultDbPath(), options)
-    this.predictor = new Predictor(this.store)
+    this.writes = new WriteQueue((error) => this.emit({ type: 'store', error }))
+  }
+
+  /** Where the runs are stored. */
+  get dbPath(): string {
+    return this.store.path
+  }
+
+  /** Why the database cannot be written right now (the lab keeps retrying), or null. */
+  get storeError(): string | null {
+    return this.writes.error
   }
 
   subscribe(listener: Listener): () => void {
@@ -56,13 +77,15 @@ export class Lab {
     }
   }
 
-  startRun(input: HyperparamsInput | unknown): { runId: number } {
-    const hp = parseHyperparams(input)
+  // ---- training -------------------------------------------------------------------------
+
+  /** Starts a run with settings already parsed at the shell's boundary. */
+  startRun(hp: Hyperparams): { runId: number } {
     // Check the dataset here, so a bad path fails the request instead of a worker later.
     this.dataset(hp.dataset)
     const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
-    const runId = this.store.createRun(hp, name)
-    const logger = new RunLogger(this.store, runId)
+    const runId = this.store.runs.create(hp, name)
+    const logger = new RunLogger(this.store.metrics, runId)
     // The end of a run is announced once it is stored (status, weights), so a listener that
     // reacts by reading the run back finds it complete.
     let finished: TrainEvent | null = null
@@ -75,18 +98,18 @@ export class Lab {
     try {
       handle = startTraining(runId, hp, onEvent)
     } catch (err) {
-      this.store.finishRun(runId, 'failed', (err as Error).message)
+      this.store.runs.finish(runId, 'failed', (err as Error).message)
       throw err
     }
     const done = handle.done.then(async (outcome) => {
-      this.persist(runId, () => {
+      this.writes.persist(runId, () => {
         logger.flush()
-        if (outcome.weights) this.store.saveWeights(runId, outcome.weights)
-        this.store.finishRun(runId, outcome.status, outcome.error)
+        if (outcome.weights) this.store.weights.save(runId, outcome.weights)
+        this.store.runs.finish(runId, outcome.status, outcome.error)
       })
-      await this.settled(runId)
+      await this.writes.settled(runId)
       this.active.delete(runId)
-      this.emit(finished ?? { type: 'finished', runId, status: outcome.status, error: outcome.error, finalTestAccuracy: null })
+      this.emit(finished ?? finishedEvent(runId, outcome))
       return outcome
     })
     this.active.set(runId, { handle, done })
@@ -94,67 +117,28 @@ export class Lab {
   }
 
   private record(runId: number, logger: RunLogger, event: TrainEvent): void {
+    const persist = (write: () => void) => this.writes.persist(runId, write)
     switch (event.type) {
       case 'started':
-        return this.persist(runId, () => this.store.markStarted(runId, event))
+        return persist(() => this.store.runs.markStarted(runId, event))
       case 'batch':
         // Batches wait in the logger; while earlier writes are stuck, the next write in line takes them.
         logger.add(event.metric)
-        if (!this.backlog.get(runId)?.length) this.persist(runId, () => logger.flushIfDue())
+        if (!this.writes.blocked(runId)) persist(() => logger.flushIfDue())
         return
       case 'epoch':
-        return this.persist(runId, () => {
+        return persist(() => {
           logger.flush()
-          this.store.addEpoch(runId, event.metric, event.confusion, event.misclassified)
+          this.store.metrics.addEpoch(runId, event.metric, event.confusion, event.misclassified)
         })
       case 'status':
-        return this.persist(runId, () => {
+        return persist(() => {
           logger.flush()
-          this.store.setStatus(runId, event.status)
+          this.store.runs.setStatus(runId, event.status)
         })
       case 'finished':
-        return this.persist(runId, () => logger.flush())
+        return persist(() => logger.flush())
     }
-  }
-
-  /** Queues a write behind any that failed before it, and tries to write the queue now. */
-  private persist(runId: number, write: () => void): void {
-    const queue = this.backlog.get(runId) ?? []
-    queue.push(write)
-    this.backlog.set(runId, queue)
-    this.drain()
-  }
-
-  private drain(): void {
-    for (const [runId, queue] of this.backlog) {
-      while (queue.length) {
-        try {
-          queue[0]()
-          queue.shift()
-        } catch (err) {
-          this.setStoreError((err as Error).message)
-          this.retryTimer ??= setTimeout(() => {
-            this.retryTimer = null
-            this.drain()
-          }, 500)
-          return
-        }
-      }
-      this.backlog.delete(runId)
-    }
-    this.setStoreError(null)
-  }
-
-  private setStoreError(error: string | null): void {
-    if (error === this.storeError) return
-    this.storeError = error
-    this.emit({ type: 'store', error })
-  }
-
-  /** Resolves once everything the run produced is in the database, or after a minute of trying. */
-  private async settled(runId: number, timeoutMs = 60_000): Promise<void> {
-    const until = performance.now() + timeoutMs
-    while (this.backlog.get(runId)?.length && performance.now() < until) await new Promise((r) => setTimeout(r, 100))
   }
 
   private handle(runId: number): TrainingHandle {
@@ -175,14 +159,7 @@ export class Lab {
     this.handle(runId).stop()
   }
 
-  isActive(runId: number): boolean {
-    return this.active.has(runId)
-  }
-
-  activeRuns(): number[] {
-    return [...this.active.keys()]
-  }
-
+  /** Resolves when the run has ended and everything it produced is stored. */
   async waitForRun(runId: number): Promise<{ status: RunStatus; error: string | null }> {
     const entry = this.active.get(runId)
     if (!entry) {
@@ -193,11 +170,56 @@ export class Lab {
     return { status: outcome.status, error: outcome.error }
   }
 
+  // ---- reading and editing runs ---------------------------------------------------------
+
+  listRuns(): RunSummary[] {
+    return this.store.runs.list()
+  }
+
+  getRun(runId: number): RunDetail {
+    return this.store.getRun(runId)
+  }
+
+  runMetrics(runId: number): { batches: BatchMetric[]; epochs: EpochMetric[] } {
+    this.store.runs.row(runId)
+    return { batches: this.store.metrics.batches(runId), epochs: this.store.metrics.epochs(runId) }
+  }
+
+  confusion(runId: number, epoch?: number): { epoch: number; matrix: number[][]; classNames: string[] } | null {
+    const run = this.store.getRun(runId)
+    const found = this.store.metrics.confusion(runId, epoch)
+    return found && { ...found, classNames: run.classNames }
+  }
+
+  misclassified(runId: number, epoch?: number): EpochMisclassified {
+    this.store.runs.row(runId)
+    return this.store.metrics.misclassified(runId, epoch)
+  }
+
+  renameRun(runId: number, name: string): RunDetail {
+    this.store.runs.rename(runId, name)
+    return this.store.getRun(runId)
+  }
+
+  annotateRun(runId: number, notes: string): RunDetail {
+    this.store.runs.annotate(runId, notes)
+    return this.store.getRun(runId)
+  }
+
   deleteRun(runId: number): void {
     if (this.active.has(runId)) throw new LabError(`run ${runId} is still training: stop it before deleting it`)
-    this.store.delete(runId)
+    this.store.runs.delete(runId)
     this.predictor.forget(runId)
   }
+
+  /** The trained model as model.json + weights.bin, as tf.loadLayersModel reads them. */
+  exportModel(runId: number): ExportedModel {
+    this.store.runs.row(runId)
+    const files = toModelFiles(this.store.weights.require(runId))
+    return { modelJson: files.modelJson, weightsBase64: files.weights.toString('base64') }
+  }
+
+  // ---- data, models, backend ------------------------------------------------------------
 
   /** The last dataset used stays loaded: the gallery and the draw view ask for it often. */
   private load(spec: string): Dataset {
@@ -213,16 +235,20 @@ export class Lab {
     const ds = this.load(spec)
     const size = ds.rows * ds.cols
     const images = indices.map((index) => {
-      if (index >= ds.test.count) throw new LabError(`test image ${index} does not exist (${ds.name} has ${ds.test.count})`)
+      if (index >= ds.test.count) throw new LabError(`test image ${index} does not exist (${ds.name} has ${ds.test.count})`, 'missing')
       return { index, label: ds.test.labels[index], pixels: Buffer.from(ds.test.images.subarray(index * size, (index + 1) * size)).toString('base64') }
     })
     return { rows: ds.rows, cols: ds.cols, images }
   }
 
   async predict(runId: number, pixels: number[]): Promise<number[]> {
-    const run = this.store.getRun(runId)
+    const run = this.store.runs.row(runId)
     const ds = this.load(run.dataset)
-    return this.predictor.predict(runId, pixels, ds)
+    return this.predictor.predict(runId, () => this.store.weights.require(runId), pixels, ds)
+  }
+
+  listPresets(): PresetInfo[] {
+    return listPresets()
   }
 
   async backend(): Promise<BackendInfo> {
@@ -234,7 +260,7 @@ export class Lab {
     const pending = [...this.active.values()]
     for (const { handle } of pending) handle.stop()
     await Promise.allSettled(pending.map((p) => p.done))
-    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.writes.close()
     this.store.close()
   }
 }

@@ -1,6 +1,6 @@
 // npm run serve [-- --port N --host H --db PATH]: the lab for a browser, on loopback by default.
 import { fileURLToPath } from 'node:url'
-import { numberFlag, parseFlags, runCli, UsageError } from '../cli/args'
+import { numberFlag, parseFlags, runCli, UsageError } from '../terminal/args'
 import { createDispatch } from '../api/dispatch'
 import { createLabHandlers } from '../api/handlers'
 import { Lab } from '../lab/lab'
@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     process.stderr.write(`warning: listening on ${values.host}, reachable from other machines; anyone with the URL's token can use the lab\n`)
   }
   process.stdout.write(`Digit Lab is ready at ${server.url}\n`)
-  process.stdout.write(`Database: ${lab.store.path}\n`)
+  process.stdout.write(`Database: ${lab.dbPath}\n`)
   const shutdown = async () => {
     await server.close()
     await lab.close()

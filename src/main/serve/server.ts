@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { extname, isAbsolute, join, relative, resolve } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { EVENTS_PATH } from '../../shared/channels'
+import { EVENTS_PATH } from '@shared/channels'
+import type { ErrorKind } from '@shared/contract'
 import type { Dispatch } from '../api/dispatch'
 import { coalesce } from '../api/coalesce'
 import type { Lab } from '../lab/lab'
@@ -44,6 +45,8 @@ const MIME: Record<string, string> = {
 }
 
 const COOKIE = 'digit_lab_token'
+
+const STATUS_OF: Record<ErrorKind, number> = { unknown: 404, invalid: 400, missing: 404, conflict: 409, failed: 500 }
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -152,7 +155,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           throw new HttpError(400, 'request body is not valid JSON')
         }
         const reply = await options.dispatch(url.pathname.slice('/api/'.length), payload)
-        send(res, reply.ok ? 200 : reply.error.startsWith('unknown request') ? 404 : 400, reply)
+        send(res, reply.ok ? 200 : STATUS_OF[reply.kind], reply)
         return
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'static files are read with GET')

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import type { BackendInfo } from '../../../shared/run-types'
+import type { BackendInfo } from '@shared/run-types'
 import { installWasmGradientKernels } from './wasm-kernels'
 
 export const BACKEND_CHOICES = ['node', 'wasm', 'cpu'] as const

@@ -1,5 +1,5 @@
 // Turning raw pixels into normalised batches, and the seeded order they are visited in.
-import type { Split } from './datasets'
+import type { Normaliser, Split } from './datasets'
 
 /** mulberry32: tiny, fast and good enough to make shuffles reproducible from a seed. */
 export function seededRandom(seed: number): () => number {
@@ -25,11 +25,6 @@ export function epochOrder(n: number, seed: number, epoch: number): Uint32Array 
     order[j] = t
   }
   return order
-}
-
-export interface Normaliser {
-  mean: number
-  std: number
 }
 
 /** Gathers `indices` of a split into one Float32Array of normalised pixels plus their labels. */
@@ -65,4 +60,15 @@ export function range(start: number, end: number): Uint32Array {
   const r = new Uint32Array(Math.max(0, end - start))
   for (let i = 0; i < r.length; i++) r[i] = start + i
   return r
+}
+
+/** The examples of step `step` in an epoch's order: trainer and helper thread must slice alike. */
+export function batchAt(order: Uint32Array, step: number, batchSize: number): Uint32Array {
+  return order.subarray(step * batchSize, Math.min((step + 1) * batchSize, order.length))
+}
+
+/** A batch split for two replicas: the trainer takes the first (larger) half, the helper the rest. */
+export function halves(batch: Uint32Array): [Uint32Array, Uint32Array] {
+  const mid = Math.ceil(batch.length / 2)
+  return [batch.subarray(0, mid), batch.subarray(mid)]
 }

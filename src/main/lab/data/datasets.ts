@@ -3,9 +3,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
-import { DIGIT_CLASS_NAMES, type DatasetInfo } from '../../../shared/run-types'
-import type { Normaliser } from './batches'
+import { DIGIT_CLASS_NAMES, type DatasetInfo } from '@shared/run-types'
 import { DatasetFileError, readIdxImages, readIdxLabels } from './idx'
+
+/** Pixels scaled to 0..1, then (x - mean) / std, as the course does. */
+export interface Normaliser {
+  mean: number
+  std: number
+}
 
 export interface Split {
   count: number

@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib'
 
 export class DatasetFileError extends Error {
   override name = 'DatasetFileError'
+  readonly kind = 'invalid'
   constructor(readonly file: string, problem: string) {
     super(`${basename(file)}: ${problem}`)
   }

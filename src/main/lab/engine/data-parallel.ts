@@ -8,7 +8,7 @@
 //   helper:  wait go -> own half, scaled by its size -> done -> wait publish -> apply
 import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
-import type { Hyperparams } from '../../../shared/hyperparams'
+import type { Hyperparams } from '@shared/hyperparams'
 import { readWeights, type Replica } from './replica'
 import { spawnWorker } from './spawn'
 

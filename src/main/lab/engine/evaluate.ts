@@ -1,8 +1,8 @@
 // Test-set evaluation: loss, accuracy, confusion matrix and the misclassified examples.
 import * as tf from '@tensorflow/tfjs'
-import type { Misclassified } from '../../../shared/run-types'
-import { gatherBatch, range, type Normaliser } from '../data/batches'
-import type { Split } from '../data/datasets'
+import type { Misclassified } from '@shared/run-types'
+import { gatherBatch, range } from '../data/batches'
+import type { Normaliser, Split } from '../data/datasets'
 import type { InputSpec } from '../model/build'
 
 export interface Evaluation {

@@ -1,7 +1,7 @@
 // The helper thread of data-parallel training: computes the gradient of the second half of each
 // batch and applies the combined gradient the trainer publishes. See data-parallel.ts.
 import { parentPort, workerData } from 'node:worker_threads'
-import { epochOrder } from '../data/batches'
+import { batchAt, epochOrder, halves } from '../data/batches'
 import { COMMAND, SLOT, writeError, type HelperInput } from './data-parallel'
 import { applyFlat, gradientInto, prepareReplica, writeWeights } from './replica'
 
@@ -31,8 +31,7 @@ try {
       order = epochOrder(replica.train.count, hp.seed, epoch)
       orderEpoch = epoch
     }
-    const batch = order!.subarray(step * hp.batchSize, Math.min((step + 1) * hp.batchSize, replica.train.count))
-    const half = batch.subarray(Math.ceil(batch.length / 2))
+    const [, half] = halves(batchAt(order!, step, hp.batchSize))
     if (half.length) {
       const { loss, correct } = gradientInto(replica, half, mine, half.length)
       stats[0] = loss * half.length

@@ -1,8 +1,8 @@
 // What crosses the worker boundary. The control word lives in shared memory so pause and stop
 // land within one batch even while the worker is busy computing.
-import type { Hyperparams } from '../../../shared/hyperparams'
-import type { TrainEvent } from '../../../shared/run-types'
-import type { TrainOutcome } from './train-loop'
+import type { Hyperparams } from '@shared/hyperparams'
+import type { TrainEvent } from '@shared/run-types'
+import type { TrainOutcome } from './outcome'
 
 export const CONTROL = { run: 0, pause: 1, stop: 2 } as const
 

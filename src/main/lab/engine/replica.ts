@@ -1,8 +1,8 @@
 // One copy of a run's data, model and optimizer. The trainer holds one; when training is split
 // over two threads, the helper holds another, built from the same hyperparameters.
 import * as tf from '@tensorflow/tfjs'
-import type { Hyperparams } from '../../../shared/hyperparams'
-import type { BackendInfo } from '../../../shared/run-types'
+import type { Hyperparams } from '@shared/hyperparams'
+import type { BackendInfo } from '@shared/run-types'
 import { selectBackend } from '../backend/select'
 import { gatherBatch } from '../data/batches'
 import { limitSplit, loadDataset, type Dataset, type Split } from '../data/datasets'

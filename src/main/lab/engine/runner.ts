@@ -1,9 +1,9 @@
 // Starts a training run in a worker thread and gives the caller a handle to steer it.
-import type { Hyperparams } from '../../../shared/hyperparams'
-import type { TrainEvent } from '../../../shared/run-types'
+import type { Hyperparams } from '@shared/hyperparams'
+import type { TrainEvent } from '@shared/run-types'
 import { CONTROL, type WorkerInput, type WorkerMessage } from './protocol'
 import { spawnWorker } from './spawn'
-import type { TrainOutcome } from './train-loop'
+import { finishedEvent, type TrainOutcome } from './outcome'
 
 export interface TrainingHandle {
   runId: number
@@ -35,7 +35,7 @@ export function startTraining(runId: number, hyperparams: Hyperparams, onEvent: 
     })
     worker.on('exit', (code) => {
       outcome ??= { status: 'failed', error: `training worker exited with code ${code} before finishing`, weights: null }
-      if (!finishedSeen) onEvent({ type: 'finished', runId, status: outcome.status, error: outcome.error, finalTestAccuracy: null })
+      if (!finishedSeen) onEvent(finishedEvent(runId, outcome))
       resolve(outcome)
     })
   })

@@ -1,6 +1,6 @@
 // Worker-thread entry: trains one run and reports back. Keeps tfjs off the caller's event loop.
 import { parentPort, workerData } from 'node:worker_threads'
-import type { Hyperparams } from '../../../shared/hyperparams'
+import type { Hyperparams } from '@shared/hyperparams'
 import { CONTROL, type WorkerInput, type WorkerMessage } from './protocol'
 import { trainRun, type ControlState } from './train-loop'
 

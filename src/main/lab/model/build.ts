@@ -1,8 +1,8 @@
 // Hyperparameters -> a tfjs model. Presets expand to a layer list first, so the course's
 // `Net`, the MLP and any custom list all go through one builder.
 import * as tf from '@tensorflow/tfjs'
-import type { Activation, Architecture, Hyperparams, LayerSpec } from '../../../shared/hyperparams'
-import type { LayerSummary } from '../../../shared/run-types'
+import type { Activation, Architecture, Hyperparams, LayerSpec } from '@shared/hyperparams'
+import type { LayerSummary } from '@shared/run-types'
 import { dataConv2d } from './data-conv'
 import { Maxout, MAXOUT_PIECES } from './maxout'
 
@@ -89,70 +89,82 @@ function torchInit(fanIn: number, seed: number) {
   }
 }
 
+/** What a layer builder needs: the model so far, the layer's place, the run's settings, a seed. */
+interface BuildContext {
+  model: tf.Sequential
+  hp: Hyperparams
+  input: InputSpec
+  index: number
+  /** How many times wider a layer feeding a maxout must be (1 otherwise). */
+  widen: number
+  seed: number
+}
+
+const shapeOf = (c: BuildContext) => (c.model.layers.length ? (c.model.outputShape as (number | null)[]) : [null, c.input.rows, c.input.cols, 1])
+/** The first layer carries the input shape. */
+const inputShape = (c: BuildContext) => (c.model.layers.length ? {} : { inputShape: [c.input.rows, c.input.cols, 1] })
+const shrunk = (c: BuildContext, type: string) =>
+  new Error(`layer ${c.index + 1} (${type}) shrinks the data to nothing (input ${shapeOf(c).slice(1).join('x')}): use a smaller kernel or pool, or padding "same"`)
+
+function add(c: BuildContext, type: string, layer: tf.layers.Layer): void {
+  try {
+    c.model.add(layer)
+  } catch (err) {
+    throw /negative dimension/i.test((err as Error).message) ? shrunk(c, type) : err
+  }
+}
+
+function flattenIfImage(c: BuildContext): void {
+  if (shapeOf(c).length > 2) add(c, 'flatten', tf.layers.flatten(inputShape(c)))
+}
+
+/** One builder per layer kind: each checks what it needs and adds its tfjs layer. */
+const BUILDERS: { [K in LayerSpec['type']]: (spec: Extract<LayerSpec, { type: K }>, c: BuildContext) => void } = {
+  conv2d(spec, c) {
+    const s = shapeOf(c)
+    if (s.length !== 4) throw new Error(`layer ${c.index + 1}: conv2d needs an image input, but the input here is flat (${s.slice(1).join('x')})`)
+    const config = { ...inputShape(c), filters: spec.filters * c.widen, kernelSize: spec.kernelSize, strides: spec.stride, padding: spec.padding, ...torchInit(spec.kernelSize * spec.kernelSize * (s[3] ?? 1), c.seed) }
+    add(c, spec.type, c.model.layers.length ? tf.layers.conv2d(config) : dataConv2d(config))
+  },
+  maxPool: (spec, c) => pool(spec, c),
+  avgPool: (spec, c) => pool(spec, c),
+  dense(spec, c) {
+    flattenIfImage(c)
+    add(c, spec.type, tf.layers.dense({ ...inputShape(c), units: spec.units * c.widen, ...torchInit(shapeOf(c)[1] ?? 1, c.seed) }))
+  },
+  dropout(spec, c) {
+    // No seed: tfjs draws the same mask on every call when dropout is seeded, which would
+    // silently turn dropout into a fixed, thinner network.
+    add(c, spec.type, tf.layers.dropout({ ...inputShape(c), rate: spec.rate ?? c.hp.dropout }))
+  },
+  activation(spec, c) {
+    if (!c.model.layers.length) throw new Error(`layer ${c.index + 1}: an activation cannot be the first layer`)
+    add(c, spec.type, activationLayer(spec.activation ?? c.hp.activation))
+  },
+  flatten: (_spec, c) => flattenIfImage(c)
+}
+
+function pool(spec: Extract<LayerSpec, { type: 'maxPool' | 'avgPool' }>, c: BuildContext): void {
+  if (shapeOf(c).length !== 4) throw new Error(`layer ${c.index + 1}: ${spec.type} needs an image input, but the input here is flat`)
+  const config = { ...inputShape(c), poolSize: spec.poolSize, strides: spec.stride ?? spec.poolSize }
+  add(c, spec.type, spec.type === 'maxPool' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config))
+}
+
 export function buildModel(hp: Hyperparams, input: InputSpec): BuiltModel {
   const specs = expandArchitecture(hp.architecture)
   const feeders = maxoutFeeders(specs, hp.activation)
   const model = tf.sequential()
-  const first = { inputShape: [input.rows, input.cols, 1] }
-  let seed = hp.seed * 101
-  const shape = () => (model.layers.length ? (model.outputShape as (number | null)[]) : [null, input.rows, input.cols, 1])
-  const needsFirst = () => (model.layers.length ? {} : first)
-
+  const c: BuildContext = { model, hp, input, index: 0, widen: 1, seed: hp.seed * 101 }
   specs.forEach((spec, i) => {
-    const shrunk = () => new Error(`layer ${i + 1} (${spec.type}) shrinks the data to nothing (input ${shape().slice(1).join('x')}): use a smaller kernel or pool, or padding "same"`)
-    const add = (layer: tf.layers.Layer) => {
-      try {
-        model.add(layer)
-      } catch (err) {
-        throw /negative dimension/i.test((err as Error).message) ? shrunk() : err
-      }
-    }
-    const widen = feeders.has(i) ? MAXOUT_PIECES : 1
-    seed += 7
-    switch (spec.type) {
-      case 'conv2d': {
-        const s = shape()
-        if (s.length !== 4) throw new Error(`layer ${i + 1}: conv2d needs an image input, but the input here is flat (${s.slice(1).join('x')})`)
-        const config = { ...needsFirst(), filters: spec.filters * widen, kernelSize: spec.kernelSize, strides: spec.stride, padding: spec.padding, ...torchInit(spec.kernelSize * spec.kernelSize * (s[3] ?? 1), seed) }
-        add(model.layers.length ? tf.layers.conv2d(config) : dataConv2d(config))
-        break
-      }
-      case 'maxPool':
-      case 'avgPool': {
-        const s = shape()
-        if (s.length !== 4) throw new Error(`layer ${i + 1}: ${spec.type} needs an image input, but the input here is flat`)
-        const config = { ...needsFirst(), poolSize: spec.poolSize, strides: spec.stride ?? spec.poolSize }
-        add(spec.type === 'maxPool' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config))
-        break
-      }
-      case 'dense': {
-        if (shape().length > 2) add(tf.layers.flatten(needsFirst()))
-        const fanIn = shape()[1] ?? 1
-        add(tf.layers.dense({ ...needsFirst(), units: spec.units * widen, ...torchInit(fanIn, seed) }))
-        break
-      }
-      case 'dropout':
-        // No seed: tfjs draws the same mask on every call when dropout is seeded, which would
-        // silently turn dropout into a fixed, thinner network.
-        add(tf.layers.dropout({ ...needsFirst(), rate: spec.rate ?? hp.dropout }))
-        break
-      case 'activation': {
-        const layer = activationLayer(spec.activation ?? hp.activation)
-        if (!model.layers.length) throw new Error(`layer ${i + 1}: an activation cannot be the first layer`)
-        add(layer)
-        break
-      }
-      case 'flatten':
-        if (shape().length > 2) add(tf.layers.flatten(needsFirst()))
-        break
-    }
-    if (shape().slice(1).some((d) => d != null && d < 1)) throw shrunk()
+    Object.assign(c, { index: i, widen: feeders.has(i) ? MAXOUT_PIECES : 1, seed: c.seed + 7 })
+    ;(BUILDERS[spec.type] as (s: LayerSpec, c: BuildContext) => void)(spec, c)
+    if (shapeOf(c).slice(1).some((d) => d != null && d < 1)) throw shrunk(c, spec.type)
   })
-  if (shape().length > 2) model.add(tf.layers.flatten(needsFirst()))
-  model.add(tf.layers.dense({ ...needsFirst(), units: input.numClasses, name: 'logits', ...torchInit(shape()[1] ?? 1, seed + 13) }))
-  const logits = model
-  const probs = tf.layers.softmax({ name: 'probabilities' }).apply(logits.outputs[0]) as tf.SymbolicTensor
-  return { model: tf.model({ inputs: logits.inputs, outputs: probs }), logits }
+  flattenIfImage(c)
+  // The output layer: one unit per class of the dataset, logits for a numerically stable loss.
+  model.add(tf.layers.dense({ ...inputShape(c), units: input.numClasses, name: 'logits', ...torchInit(shapeOf(c)[1] ?? 1, c.seed + 13) }))
+  const probs = tf.layers.softmax({ name: 'probabilities' }).apply(model.outputs[0]) as tf.SymbolicTensor
+  return { model: tf.model({ inputs: model.inputs, outputs: probs }), logits: model }
 }
 
 export function summarise(model: tf.LayersModel): LayerSummary[] {

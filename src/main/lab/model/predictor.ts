@@ -1,34 +1,56 @@
-// Predictions from stored runs, in the calling thread: one small model, one image at a time.
+// Predictions from stored runs: one small model, one image at a time. Loaded models are kept
+// while they fit a byte budget (a session opens many runs; a big model must not pin memory).
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../backend/select'
-import { normalisationTable, type Normaliser } from '../data/batches'
-import { loadArtifacts } from '../engine/weights'
-import type { Store } from '../store/store'
+import { normalisationTable } from '../data/batches'
+import type { Normaliser } from '../data/datasets'
+import { loadArtifacts, type ModelArtifacts } from './weights'
+
+interface Cached {
+  model: Promise<tf.LayersModel>
+  bytes: number
+}
 
 export class Predictor {
-  private readonly models = new Map<number, Promise<tf.LayersModel>>()
+  /** Insertion order is use order: a hit moves its entry to the end. */
+  private readonly models = new Map<number, Cached>()
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
 
-  private model(runId: number): Promise<tf.LayersModel> {
-    let model = this.models.get(runId)
-    if (!model) {
-      const weights = this.store.requireWeights(runId)
-      model = selectBackend().then(() => loadArtifacts(weights))
-      this.models.set(runId, model)
-      // Keep a handful: each is small, but a session can open many runs.
-      if (this.models.size > 8) {
-        const [oldest] = this.models.keys()
-        void this.models.get(oldest)!.then((m) => m.dispose())
-        this.models.delete(oldest)
-      }
-    }
-    return model
+  /** Bytes of weights held by cached models. */
+  get cachedBytes(): number {
+    let total = 0
+    for (const c of this.models.values()) total += c.bytes
+    return total
   }
 
-  /** `pixels`: 0..255, row-major, as MNIST stores them. Normalised as the run's training data was. */
-  async predict(runId: number, pixels: ArrayLike<number>, norm: Normaliser): Promise<number[]> {
-    const model = await this.model(runId)
+  cachedRuns(): number[] {
+    return [...this.models.keys()]
+  }
+
+  private model(runId: number, weights: () => ModelArtifacts): Promise<tf.LayersModel> {
+    const hit = this.models.get(runId)
+    if (hit) {
+      this.models.delete(runId)
+      this.models.set(runId, hit)
+      return hit.model
+    }
+    const artifacts = weights()
+    const entry = { model: selectBackend().then(() => loadArtifacts(artifacts)), bytes: artifacts.weightData.byteLength }
+    this.models.set(runId, entry)
+    for (const [oldest] of this.models) {
+      if (this.cachedBytes <= this.maxBytes || oldest === runId) break
+      this.forget(oldest)
+    }
+    return entry.model
+  }
+
+  /**
+   * `pixels`: 0..255, row-major, as datasets store them; normalised as the run's training data was.
+   * `weights` is read only when the run's model is not cached.
+   */
+  async predict(runId: number, weights: () => ModelArtifacts, pixels: ArrayLike<number>, norm: Normaliser): Promise<number[]> {
+    const model = await this.model(runId, weights)
     const [, rows, cols] = model.inputs[0].shape as number[]
     if (pixels.length !== rows * cols) throw new Error(`run ${runId} expects ${rows}x${cols} = ${rows * cols} pixels, got ${pixels.length}`)
     const table = normalisationTable(norm)
@@ -38,7 +60,7 @@ export class Predictor {
   }
 
   forget(runId: number): void {
-    void this.models.get(runId)?.then((m) => m.dispose())
+    void this.models.get(runId)?.model.then((m) => m.dispose())
     this.models.delete(runId)
   }
 }

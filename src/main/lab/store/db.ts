@@ -1,13 +1,25 @@
 // Opening the database: native binding, WAL, migrations, and errors that say what went wrong.
+// A reader opens read-only and never creates or changes a file; the lab stamps its own files
+// (PRAGMA application_id) and refuses, untouched, a SQLite file that is not its own.
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { MIGRATIONS } from './migrations'
 
 export type Db = Database.Database
 
+/** "DGLB": what PRAGMA application_id holds in every Digit Lab database. */
+export const APPLICATION_ID = 0x44474c42
+
 export class StoreError extends Error {
   override name = 'StoreError'
+  constructor(
+    message: string,
+    /** What a shell tells its client: a run that does not exist, or a run without what was asked of it. */
+    readonly kind: 'missing' | 'conflict' | 'failed' = 'failed'
+  ) {
+    super(message)
+  }
 }
 
 /** Explains SQLite's terse codes in terms of what the user can do about them. */
@@ -32,20 +44,30 @@ export function explainSqliteError(err: unknown, path: string): StoreError {
 export interface OpenOptions {
   /** A better-sqlite3 build for another ABI (Electron's), used instead of the one in node_modules. */
   nativeBinding?: string
+  /** Read only: the file must exist and be a Digit Lab database of this version or older; nothing is written. */
   readonly?: boolean
   /** How long a write waits for another process's lock before failing (ms). */
   busyTimeoutMs?: number
 }
 
+export const SCHEMA_VERSION = MIGRATIONS.length
+
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const readonly = options.readonly ?? false
+  if (path !== ':memory:') {
+    if (readonly && !existsSync(path)) throw new StoreError(`${path} does not exist: check the path (--db or DIGIT_LAB_DB)`)
+    if (!readonly) mkdirSync(dirname(path), { recursive: true })
+  }
   let db: Db | undefined
   try {
-    db = new Database(path, { nativeBinding: options.nativeBinding, readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 10_000 })
-    db.pragma('journal_mode = WAL')
-    db.pragma('synchronous = NORMAL')
-    db.pragma('foreign_keys = ON')
-    migrate(db, path)
+    db = new Database(path, { nativeBinding: options.nativeBinding, readonly, fileMustExist: readonly, timeout: options.busyTimeoutMs ?? 10_000 })
+    checkOwnership(db, path, readonly)
+    if (!readonly) {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+      db.pragma('foreign_keys = ON')
+      migrate(db)
+    }
     return db
   } catch (err) {
     db?.close()
@@ -53,14 +75,34 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   }
 }
 
-export const SCHEMA_VERSION = MIGRATIONS.length
+function tableNames(db: Db): string[] {
+  return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((r) => r.name)
+}
 
-function migrate(db: Db, path: string): void {
+/**
+ * Ours: stamped with our application_id, or made by a Digit Lab from before the stamp (user_version
+ * set and our runs table present). An empty file may become ours, but only when we write.
+ */
+function checkOwnership(db: Db, path: string, readonly: boolean): void {
+  const appId = db.pragma('application_id', { simple: true }) as number
   const version = db.pragma('user_version', { simple: true }) as number
-  if (version > SCHEMA_VERSION) {
-    throw new StoreError(`${path} has schema version ${version}, newer than this Digit Lab understands (${SCHEMA_VERSION}); update Digit Lab`)
+  const tables = tableNames(db)
+  const empty = tables.length === 0 && version === 0 && appId === 0
+  if (appId === APPLICATION_ID) {
+    if (version > SCHEMA_VERSION) throw new StoreError(`${path} has schema version ${version}, newer than this Digit Lab understands (${SCHEMA_VERSION}); update Digit Lab`)
+  } else if (empty) {
+    if (readonly) throw new StoreError(`${path} is an empty database: there are no runs to read yet`)
+  } else if (!(appId === 0 && version >= 1 && version <= SCHEMA_VERSION && tables.includes('runs') && tables.includes('batch_metrics'))) {
+    throw new StoreError(`${path} is a SQLite database of another application, not a Digit Lab database: it was left untouched; choose another file with --db`)
   }
-  if (version === SCHEMA_VERSION) return
+  if (readonly && version < SCHEMA_VERSION) {
+    throw new StoreError(`${path} was written by an older Digit Lab (schema ${version}, now ${SCHEMA_VERSION}): open it once with the app or "npm run train" to upgrade it`)
+  }
+}
+
+function migrate(db: Db): void {
+  const version = db.pragma('user_version', { simple: true }) as number
+  if (version === SCHEMA_VERSION && (db.pragma('application_id', { simple: true }) as number) === APPLICATION_ID) return
   // IMMEDIATE takes the write lock first, so two processes opening a fresh file cannot both migrate.
   db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number
@@ -68,5 +110,6 @@ function migrate(db: Db, path: string): void {
       db.exec(MIGRATIONS[v])
       db.pragma(`user_version = ${v + 1}`)
     }
+    db.pragma(`application_id = ${APPLICATION_ID}`)
   }).immediate()
 }

@@ -1,14 +1,14 @@
 // Groups per-batch metrics into few transactions: one INSERT per batch would cost more than the
 // batch itself on fast backends. Flushes by size, by age, and whenever something final happens.
-import type { BatchMetric } from '../../../shared/run-types'
-import type { Store } from './store'
+import type { BatchMetric } from '@shared/run-types'
+import type { MetricsTable } from './metrics'
 
 export class RunLogger {
   private pending: BatchMetric[] = []
   private lastFlush = performance.now()
 
   constructor(
-    private readonly store: Store,
+    private readonly metrics: MetricsTable,
     private readonly runId: number,
     private readonly maxRows = 256,
     private readonly maxAgeMs = 500
@@ -27,7 +27,7 @@ export class RunLogger {
     this.lastFlush = performance.now()
     if (!this.pending.length) return
     // Rows leave the buffer only once they are written: a locked database loses nothing.
-    this.store.appendBatches(this.runId, this.pending)
+    this.metrics.appendBatches(this.runId, this.pending)
     this.pending = []
   }
 }

@@ -1,7 +1,7 @@
 // The renderer's one way to reach the lab: window.lab (Electron preload) when present,
 // otherwise HTTP + WebSocket to serve mode. Both speak the shared contract.
-import { EVENTS_PATH, REQUEST_NAMES, requestPath, type RequestName } from '../../../shared/channels'
-import type { LabApi, LabBridge, LabEventBatch, Reply } from '../../../shared/contract'
+import { EVENTS_PATH, REQUEST_NAMES, requestPath, type RequestName } from '@shared/channels'
+import type { LabApi, LabBridge, LabEventBatch, Reply } from '@shared/contract'
 
 export type LabClient = LabBridge & { transport: 'ipc' | 'http' }
 

@@ -1,5 +1,5 @@
 // Metrics of one or more runs as one CSV: a row per batch and a row per epoch, tagged by kind.
-import type { BatchMetric, EpochMetric } from '../../../shared/run-types'
+import type { BatchMetric, EpochMetric } from '@shared/run-types'
 
 export interface RunMetrics {
   id: number

@@ -1,5 +1,5 @@
 // The hyperparameter form's state and its translation to the shared schema's input.
-import { DEFAULT_CUSTOM_LAYERS, hyperparams, type HyperparamsInput, type LayerSpec } from '../../../shared/hyperparams'
+import { DEFAULT_CUSTOM_LAYERS, hyperparams, type HyperparamsInput, type LayerSpec } from '@shared/hyperparams'
 
 export interface FormState {
   name: string

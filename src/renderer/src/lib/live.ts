@@ -2,8 +2,8 @@
 // (non-reactive) arrays and a version counter tells views to redraw: deep reactivity on
 // thousands of points would cost more than drawing them.
 import { markRaw, reactive } from 'vue'
-import type { LabEventBatch } from '../../../shared/contract'
-import type { BackendInfo, BatchMetric, EpochMetric, LayerSummary, RunStatus } from '../../../shared/run-types'
+import type { LabEventBatch } from '@shared/contract'
+import type { BackendInfo, BatchMetric, EpochMetric, LayerSummary, RunStatus } from '@shared/run-types'
 import { lab } from '../api/client'
 
 export interface LiveRun {

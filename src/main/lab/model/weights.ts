@@ -1,6 +1,6 @@
 // Trained weights as tfjs model artifacts: stored in SQLite, exported as model.json + weights.bin.
 import * as tf from '@tensorflow/tfjs'
-import '../model/maxout' // registers the custom layer so stored models load again
+import './maxout' // registers the custom layer so stored models load again
 
 export interface ModelArtifacts {
   modelTopology: object

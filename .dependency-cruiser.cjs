@@ -1,0 +1,90 @@
+// The layer rules of Digit Lab (see README "Layout"): shared at the bottom, the core above it,
+// thin shells around the core's one door, the renderer and preload apart. `npm run lint` runs
+// this; test/unit/layers.test.ts proves a violation fails it.
+//
+// Paths are matched from any root ending in src/, so the fixtures under test/fixtures/layers/src
+// are judged by the same rules as the real tree.
+const SRC = '(?:^|/)src/'
+const SHELLS = `${SRC}main/(?:api|electron|serve|cli|terminal)/|${SRC}main/index\\.ts$`
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'Modules must not depend on each other in a circle: it hides which one is the lower layer.',
+      from: {},
+      to: { circular: true }
+    },
+    {
+      name: 'shared-is-the-bottom',
+      severity: 'error',
+      comment: 'src/shared is the contract: it imports nothing of ours outside itself.',
+      from: { path: `${SRC}shared/` },
+      to: { path: `${SRC}`, pathNot: `${SRC}shared/` }
+    },
+    {
+      name: 'core-imports-only-shared',
+      severity: 'error',
+      comment: 'The core (src/main/lab) runs under plain Node and knows no shell: it imports only itself and src/shared.',
+      from: { path: `${SRC}main/lab/` },
+      to: { path: `${SRC}`, pathNot: [`${SRC}main/lab/`, `${SRC}shared/`] }
+    },
+    {
+      name: 'shells-use-the-one-door',
+      severity: 'error',
+      comment: 'Shells reach the core only through lab/lab.ts (its public types included), never its rooms (store, engine, model, data, backend).',
+      from: { path: SHELLS },
+      to: { path: `${SRC}main/lab/`, pathNot: `${SRC}main/lab/lab\\.ts$` }
+    },
+    {
+      name: 'shells-do-not-import-each-other',
+      severity: 'error',
+      comment: 'One shell does not import another: what two shells share lives in api/ (requests) or terminal/ (command-line helpers).',
+      from: { path: `${SRC}main/(electron|serve|cli)/` },
+      to: { path: `${SRC}main/(?:electron|serve|cli)/|${SRC}main/index\\.ts$`, pathNot: `${SRC}main/$1/` }
+    },
+    {
+      name: 'shared-helpers-stay-below-shells',
+      severity: 'error',
+      comment: 'api/ and terminal/ serve every shell, so they import no shell.',
+      from: { path: `${SRC}main/(?:api|terminal)/` },
+      to: { path: `${SRC}main/(?:electron|serve|cli)/|${SRC}main/index\\.ts$` }
+    },
+    {
+      name: 'renderer-and-preload-import-only-shared',
+      severity: 'error',
+      comment: 'The renderer and the preload see the lab only through the contract in src/shared.',
+      from: { path: `${SRC}(?:renderer|preload)/` },
+      to: { path: `${SRC}`, pathNot: [`${SRC}shared/`, `${SRC}renderer/`, `${SRC}preload/`] }
+    },
+    {
+      name: 'renderer-is-not-preload',
+      severity: 'error',
+      from: { path: `${SRC}renderer/` },
+      to: { path: `${SRC}preload/` }
+    },
+    {
+      name: 'no-unresolvable',
+      severity: 'error',
+      comment: 'An import that resolves to nothing is a typo or a missing dependency.',
+      from: {},
+      // tfjs-node is optional: it is absent wherever libtensorflow could not be fetched.
+      to: { couldNotResolve: true, pathNot: '^@tensorflow/tfjs-node$' }
+    }
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|out)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    combinedDependencies: false,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.vue', '.json', '.d.ts']
+    },
+    reporterOptions: { text: { highlightFocused: true } }
+  }
+}

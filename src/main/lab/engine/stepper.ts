@@ -1,0 +1,81 @@
+// One training step, on one thread or split with a helper thread; if the helper fails, the
+// step is redone alone and training carries on in one thread.
+import type { Hyperparams } from '@shared/hyperparams'
+import { halves } from '../data/batches'
+import { Partner, wantsHelper } from './data-parallel'
+import { applyFlat, gradientInto, trainStep, type Replica } from './replica'
+
+export interface StepResult {
+  loss: number
+  correct: number
+}
+
+/** Starts a helper thread when it helps; `note` says in words how training is split. */
+export async function startPartner(hp: Hyperparams, r: Replica): Promise<{ partner: Partner | null; note: string }> {
+  if (!wantsHelper(r.backend.name, hp)) return { partner: null, note: '' }
+  try {
+    return { partner: await Partner.start(hp, r), note: 'data parallel over 2 worker threads' }
+  } catch (err) {
+    // A second thread is a speed-up, not a requirement.
+    return { partner: null, note: `one thread (the helper thread could not start: ${(err as Error).message})` }
+  }
+}
+
+/** The half of the step's work a partner thread does; `Partner` is the real one, tests may inject others. */
+export interface StepPartner {
+  go(epoch: number, step: number): void
+  collect(): { lossSum: number; correct: number; gradient: Float32Array }
+  publish(): void
+  close(): Promise<void>
+}
+
+export class Stepper {
+  private readonly mine: Float32Array
+
+  constructor(
+    private readonly r: Replica,
+    private partner: StepPartner | null
+  ) {
+    this.mine = new Float32Array(r.size)
+  }
+
+  get parallel(): boolean {
+    return this.partner !== null
+  }
+
+  /** The step over `batch` (step `step` of `epoch`: the helper slices the same batch from it). */
+  async step(batch: Uint32Array, epoch: number, step: number): Promise<StepResult> {
+    const partner = this.partner
+    if (!partner) return trainStep(this.r, batch)
+    partner.go(epoch, step)
+    try {
+      return this.parallelStep(partner, batch)
+    } catch {
+      // The helper failed before this step's update was applied anywhere: carry on alone.
+      this.partner = null
+      await partner.close().catch(() => {})
+      return trainStep(this.r, batch)
+    }
+  }
+
+  /**
+   * The trainer takes the first half of the batch, the helper the second; the mean gradient over
+   * the whole batch is applied by both. Same result as one thread's step, up to float rounding.
+   */
+  private parallelStep(partner: StepPartner, batch: Uint32Array): StepResult {
+    const n = batch.length
+    const [half] = halves(batch)
+    const own = gradientInto(this.r, half, this.mine, half.length)
+    const theirs = partner.collect()
+    const combined = theirs.gradient
+    for (let i = 0; i < combined.length; i++) combined[i] = (combined[i] + this.mine[i]) / n
+    partner.publish()
+    applyFlat(this.r, combined)
+    return { loss: (own.loss * half.length + theirs.lossSum) / n, correct: own.correct + theirs.correct }
+  }
+
+  async close(): Promise<void> {
+    await this.partner?.close()
+    this.partner = null
+  }
+}
