@@ -13,9 +13,11 @@ const requests = Object.fromEntries(REQUEST_NAMES.map((name) => [name, (payload:
 
 const bridge: LabBridge = {
   ...requests,
-  onEvents(listener) {
+  onEvents(listener, onOpen) {
     const wrapped = (_e: IpcRendererEvent, batch: LabEventBatch) => listener(batch)
     ipcRenderer.on(EVENTS_CHANNEL, wrapped)
+    // IPC is open as soon as the listener is: nothing before this point reaches the page.
+    onOpen?.()
     return () => ipcRenderer.removeListener(EVENTS_CHANNEL, wrapped)
   }
 }

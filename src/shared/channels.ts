@@ -7,6 +7,7 @@ export const REQUEST_NAMES = [
   'resumeRun',
   'stopRun',
   'listRuns',
+  'liveRuns',
   'getRun',
   'runMetrics',
   'renameRun',

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import type { RequestName } from './channels'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
-import type { BackendInfo, BatchMetric, EpochMetric, EpochMisclassified, LabEvent, RunDetail, RunSummary } from './run-types'
+import type { BackendInfo, BatchMetric, EpochMetric, EpochMisclassified, LabEvent, LiveRunState, RunDetail, RunSummary } from './run-types'
 
 const id = z.number().int().positive()
 const runRef = z.strictObject({ runId: id })
@@ -41,6 +41,7 @@ export const contract = {
   resumeRun: spec<{ ok: true }>()(runRef),
   stopRun: spec<{ ok: true }>()(runRef),
   listRuns: spec<RunSummary[]>()(nothing),
+  liveRuns: spec<LiveRunState[]>()(nothing),
   getRun: spec<RunDetail>()(runRef),
   runMetrics: spec<{ batches: BatchMetric[]; epochs: EpochMetric[] }>()(runRef),
   renameRun: spec<RunSummary>()(z.strictObject({ runId: id, name: z.string().trim().min(1, 'must not be empty').max(120) })),
@@ -73,8 +74,12 @@ export type LabApi = {
     : (input: RequestInput<K>) => Promise<RequestOutput<K>>
 }
 
-/** What the preload exposes as window.lab: the requests, plus the coalesced event stream. */
-export type LabBridge = LabApi & { onEvents(listener: (batch: LabEventBatch) => void): () => void }
+/**
+ * What the preload exposes as window.lab: the requests, plus the coalesced event stream.
+ * `onOpen` runs each time the stream is (re)established: events may have been missed before it,
+ * so a client reads `liveRuns` again then.
+ */
+export type LabBridge = LabApi & { onEvents(listener: (batch: LabEventBatch) => void, onOpen?: () => void): () => void }
 
 /** The main side: one handler per request, or the typecheck fails. */
 export type LabHandlers = { [K in RequestName]: (input: ValidInput<K>) => RequestOutput<K> | Promise<RequestOutput<K>> }

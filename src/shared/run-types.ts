@@ -103,6 +103,20 @@ export interface StoreEvent {
   error: string | null
 }
 
+export type StartedEvent = Extract<TrainEvent, { type: 'started' }>
+
+/**
+ * A run training now, as a client that (re)connects needs it: its row, what the engine said when
+ * it started, and everything it logged so far, so curves carry on without a gap.
+ */
+export interface LiveRunState {
+  run: RunSummary
+  started: StartedEvent | null
+  batches: BatchMetric[]
+  epochs: EpochMetric[]
+  confusion: number[][] | null
+}
+
 /** Everything the lab tells its listeners: engine events and the store's health. */
 export type LabEvent = TrainEvent | StoreEvent
 

@@ -12,6 +12,7 @@ export function createLabHandlers(lab: Lab): LabHandlers {
     resumeRun: ({ runId }) => (lab.resumeRun(runId), ok),
     stopRun: ({ runId }) => (lab.stopRun(runId), ok),
     listRuns: () => lab.listRuns(),
+    liveRuns: () => lab.liveRuns(),
     getRun: ({ runId }) => lab.getRun(runId),
     runMetrics: ({ runId }) => lab.runMetrics(runId),
     renameRun: ({ runId, name }) => lab.renameRun(runId, name),

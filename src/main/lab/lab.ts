@@ -3,7 +3,7 @@
 import { join, resolve } from 'node:path'
 import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
 import type { Hyperparams } from '@shared/hyperparams'
-import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, EpochMisclassified, LabEvent, RunDetail, RunStatus, RunSummary, TrainEvent } from '@shared/run-types'
+import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, EpochMisclassified, LabEvent, LiveRunState, RunDetail, RunStatus, RunSummary, StartedEvent, TrainEvent } from '@shared/run-types'
 import { selectBackend } from './backend/select'
 import { describeDataset, loadDataset, type Dataset } from './data/datasets'
 import { finishedEvent, type TrainOutcome } from './engine/outcome'
@@ -34,6 +34,13 @@ export class LabError extends Error {
 
 type Listener = (event: LabEvent) => void
 
+interface ActiveRun {
+  handle: TrainingHandle
+  done: Promise<TrainOutcome>
+  logger: RunLogger
+  started: StartedEvent | null
+}
+
 export class Lab {
   /** The database file inside a folder (the desktop app's userData). */
   static dbPathIn(folder: string): string {
@@ -41,7 +48,7 @@ export class Lab {
   }
 
   private readonly store: Store
-  private readonly active = new Map<number, { handle: TrainingHandle; done: Promise<TrainOutcome> }>()
+  private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<Listener>()
   private readonly writes: WriteQueue
   private readonly predictor = new Predictor()
@@ -90,6 +97,8 @@ export class Lab {
     // reacts by reading the run back finds it complete.
     let finished: TrainEvent | null = null
     const onEvent = (event: TrainEvent) => {
+      const entry = this.active.get(runId)
+      if (event.type === 'started' && entry) entry.started = event
       this.record(runId, logger, event)
       if (event.type === 'finished') finished = event
       else this.emit(event)
@@ -112,7 +121,7 @@ export class Lab {
       this.emit(finished ?? finishedEvent(runId, outcome))
       return outcome
     })
-    this.active.set(runId, { handle, done })
+    this.active.set(runId, { handle, done, logger, started: null })
     return { runId }
   }
 
@@ -171,6 +180,21 @@ export class Lab {
   }
 
   // ---- reading and editing runs ---------------------------------------------------------
+
+  /** Every run training in this lab now, with all it logged so far (stored and not yet written). */
+  liveRuns(): LiveRunState[] {
+    return [...this.active.entries()].map(([runId, a]) => {
+      const stored = this.store.metrics.batches(runId)
+      const lastStored = stored.at(-1)?.step ?? 0
+      return {
+        run: this.store.getRun(runId),
+        started: a.started,
+        batches: [...stored, ...a.logger.unwritten.filter((b) => b.step > lastStored)],
+        epochs: this.store.metrics.epochs(runId),
+        confusion: this.store.metrics.confusion(runId)?.matrix ?? null
+      }
+    })
+  }
 
   listRuns(): RunSummary[] {
     return this.store.runs.list()

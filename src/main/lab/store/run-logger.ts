@@ -14,6 +14,11 @@ export class RunLogger {
     private readonly maxAgeMs = 500
   ) {}
 
+  /** Rows not written yet: with the stored ones, everything the run has logged. */
+  get unwritten(): readonly BatchMetric[] {
+    return this.pending
+  }
+
   add(metric: BatchMetric): void {
     this.pending.push(metric)
   }

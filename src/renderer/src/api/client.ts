@@ -43,12 +43,16 @@ function httpClient(): LabClient {
     return reply.value
   }
   const listeners = new Set<(batch: LabEventBatch) => void>()
+  const openers = new Set<() => void>()
   let socket: WebSocket | null = null
   let retry = 250
   const connect = () => {
     const proto = window.location.protocol === 'https:' ? 'wss' : 'ws'
     socket = new WebSocket(`${proto}://${window.location.host}${EVENTS_PATH}?token=${encodeURIComponent(token)}`)
-    socket.onopen = () => (retry = 250)
+    socket.onopen = () => {
+      retry = 250
+      for (const o of openers) o()
+    }
     socket.onmessage = (m) => {
       const batch = JSON.parse(String(m.data)) as LabEventBatch
       for (const l of listeners) l(batch)
@@ -62,10 +66,15 @@ function httpClient(): LabClient {
   return {
     ...requests,
     transport: 'http',
-    onEvents(listener) {
+    onEvents(listener, onOpen) {
       listeners.add(listener)
+      if (onOpen) openers.add(onOpen)
       if (!socket) connect()
-      return () => listeners.delete(listener)
+      else if (socket.readyState === WebSocket.OPEN) onOpen?.()
+      return () => {
+        listeners.delete(listener)
+        if (onOpen) openers.delete(onOpen)
+      }
     }
   }
 }
