@@ -1,4 +1,5 @@
 // Formatting shared by the terminal and the UI.
+import type { BackendInfo } from './run-types'
 
 /** h:mm:ss or m:ss; `missing` for no value. */
 export function formatDuration(seconds: number | null | undefined, missing = '–'): string {
@@ -8,4 +9,19 @@ export function formatDuration(seconds: number | null | undefined, missing = '�
   const h = Math.floor(m / 60)
   const pad = (n: number) => String(n).padStart(2, '0')
   return h ? `${h}:${pad(m % 60)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`
+}
+
+const BACKEND_NAMES: Record<string, string> = {
+  wasm: 'WebAssembly',
+  cpu: 'plain JavaScript',
+  'tensorflow (node)': 'TensorFlow native (CPU)',
+  'tensorflow (node-gpu)': 'TensorFlow native (GPU)'
+}
+
+/** A backend in words, the same in the header and in every run: "WebAssembly · 2 threads". */
+export function describeBackend(b: BackendInfo): { label: string; details: string } {
+  const name = BACKEND_NAMES[b.name] ?? b.name
+  const label = `${name} · ${b.threads} thread${b.threads === 1 ? '' : 's'}`
+  const details = [`${b.name} ${b.version}`, b.note, b.fallback].filter(Boolean).join('; ')
+  return { label, details }
 }

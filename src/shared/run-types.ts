@@ -13,8 +13,11 @@ export const isActiveStatus = (s: RunStatus) => ACTIVE_STATUSES.includes(s)
 export interface BackendInfo {
   name: string
   version: string
+  /** Threads that compute one run's steps. */
   threads: number
   note?: string
+  /** Why a faster backend was not used, in words (e.g. tfjs-node is not installed). */
+  fallback?: string
 }
 
 export interface LayerSummary {
@@ -30,7 +33,7 @@ export interface BatchMetric {
   loss: number
   accuracy: number
   examplesPerSec: number
-  /** Seconds since the run started: lets curves use wall time on x. */
+  /** Seconds of training since the run started, pauses excluded: lets curves use time on x. */
   elapsed: number
 }
 
@@ -117,8 +120,20 @@ export interface LiveRunState {
   confusion: number[][] | null
 }
 
-/** Everything the lab tells its listeners: engine events and the store's health. */
-export type LabEvent = TrainEvent | StoreEvent
+/** A run's row changed (created, renamed, annotated, ended): every view shows the new row. */
+export interface RunChangedEvent {
+  type: 'run'
+  run: RunSummary
+}
+
+/** A run was deleted: every view forgets it. */
+export interface RunDeletedEvent {
+  type: 'deleted'
+  runId: number
+}
+
+/** Everything the lab tells its listeners: engine events, changes to stored runs, the store's health. */
+export type LabEvent = TrainEvent | RunChangedEvent | RunDeletedEvent | StoreEvent
 
 /** Events the engine emits while a run trains. */
 export type TrainEvent =

@@ -27,7 +27,7 @@ function exported(files: ExportedModel) {
 function collect(runId: number): TrainEvent[] {
   const events: TrainEvent[] = []
   lab.subscribe((e) => {
-    if (e.type !== 'store' && e.runId === runId) events.push(e)
+    if (e.type !== 'store' && e.type !== 'run' && e.type !== 'deleted' && e.runId === runId) events.push(e)
   })
   return events
 }

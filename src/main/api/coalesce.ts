@@ -18,7 +18,7 @@ export function coalesce(send: (batch: LabEventBatch) => void, intervalMs = 33):
     push(e) {
       queue.push(e)
       // A run's end should reach the UI at once; everything else waits for the next tick.
-      if (e.type === 'finished' || e.type === 'status' || e.type === 'store') flush()
+      if (e.type !== 'batch' && e.type !== 'epoch' && e.type !== 'started') flush()
       else timer ??= setTimeout(flush, intervalMs)
     },
     flush,

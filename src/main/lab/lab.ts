@@ -6,6 +6,7 @@ import type { Hyperparams } from '@shared/hyperparams'
 import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, EpochMisclassified, LabEvent, LiveRunState, RunDetail, RunStatus, RunSummary, StartedEvent, TrainEvent } from '@shared/run-types'
 import { selectBackend } from './backend/select'
 import { describeDataset, loadDataset, type Dataset } from './data/datasets'
+import { splitsOverThreads } from './engine/data-parallel'
 import { finishedEvent, type TrainOutcome } from './engine/outcome'
 import { startTraining, type TrainingHandle } from './engine/runner'
 import { Predictor } from './model/predictor'
@@ -92,6 +93,7 @@ export class Lab {
     this.dataset(hp.dataset)
     const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
     const runId = this.store.runs.create(hp, name)
+    this.emitRun(runId)
     const logger = new RunLogger(this.store.metrics, runId)
     // The end of a run is announced once it is stored (status, weights), so a listener that
     // reacts by reading the run back finds it complete.
@@ -119,6 +121,7 @@ export class Lab {
       await this.writes.settled(runId)
       this.active.delete(runId)
       this.emit(finished ?? finishedEvent(runId, outcome))
+      this.emitRun(runId)
       return outcome
     })
     this.active.set(runId, { handle, done, logger, started: null })
@@ -222,18 +225,30 @@ export class Lab {
 
   renameRun(runId: number, name: string): RunDetail {
     this.store.runs.rename(runId, name)
+    this.emitRun(runId)
     return this.store.getRun(runId)
   }
 
   annotateRun(runId: number, notes: string): RunDetail {
     this.store.runs.annotate(runId, notes)
+    this.emitRun(runId)
     return this.store.getRun(runId)
+  }
+
+  /** Tells every listener (every window, every tab) the run's row as stored now. */
+  private emitRun(runId: number): void {
+    try {
+      this.emit({ type: 'run', run: this.store.runs.summary(runId) })
+    } catch {
+      // The row cannot be read (a locked file): the run's own events still tell its state.
+    }
   }
 
   deleteRun(runId: number): void {
     if (this.active.has(runId)) throw new LabError(`run ${runId} is still training: stop it before deleting it`)
     this.store.runs.delete(runId)
     this.predictor.forget(runId)
+    this.emit({ type: 'deleted', runId })
   }
 
   /** The trained model as model.json + weights.bin, as tf.loadLayersModel reads them. */
@@ -275,8 +290,10 @@ export class Lab {
     return listPresets()
   }
 
+  /** The backend a run started now would train on, threads as the run would use them. */
   async backend(): Promise<BackendInfo> {
-    return selectBackend()
+    const info = await selectBackend()
+    return splitsOverThreads(info.name) ? { ...info, threads: 2, note: [info.note, 'data parallel over 2 worker threads'].filter(Boolean).join('; ') } : info
   }
 
   /** Stops every run, waits for the workers to finish writing, then closes the store. */

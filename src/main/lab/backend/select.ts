@@ -52,6 +52,14 @@ function parseChoice(raw: string | undefined): BackendChoice | null {
   return choice as BackendChoice
 }
 
+/** Why a backend was passed over, in words a user can act on. */
+function whyNot(choice: BackendChoice, err: NodeJS.ErrnoException): string {
+  if (choice === 'node' && err.code === 'MODULE_NOT_FOUND') {
+    return 'tfjs-node is not installed (it is optional: its install needs libtensorflow, which could not be downloaded here)'
+  }
+  return `${choice} could not start: ${err.message.split('\n')[0]}`
+}
+
 /** Initialises tfjs once per thread and reports what it runs on. */
 export async function selectBackend(options: { force?: string; threads?: number } = {}): Promise<BackendInfo> {
   if (selected) return selected
@@ -67,11 +75,11 @@ export async function selectBackend(options: { force?: string; threads?: number 
     if (forced && choice !== forced) continue
     try {
       selected = await attempt()
-      if (failures.length) selected.note = [selected.note, `fell back: ${failures.join('; ')}`].filter(Boolean).join('; ')
+      if (failures.length) selected.fallback = failures.join('; ')
       return selected
     } catch (err) {
       if (forced) throw new Error(`DIGIT_LAB_BACKEND=${forced} could not be used: ${(err as Error).message}`)
-      failures.push(`${choice}: ${(err as Error).message.split('\n')[0]}`)
+      failures.push(whyNot(choice, err as NodeJS.ErrnoException))
     }
   }
   throw new Error(`no tfjs backend could be initialised (${failures.join('; ')})`)

@@ -31,7 +31,13 @@ export function wantsHelper(backendName: string, hp: Hyperparams, env = process.
   const forced = env.DIGIT_LAB_REPLICAS
   if (forced === '1') return false
   if (forced === '2') return hp.batchSize >= 2
-  return (backendName === 'wasm' || backendName === 'cpu') && availableParallelism() >= 2 && hp.batchSize >= 16
+  return splitsOverThreads(backendName, env) && hp.batchSize >= 16
+}
+
+/** Whether runs on this backend are split over two worker threads (batches of 16 or more). */
+export function splitsOverThreads(backendName: string, env = process.env): boolean {
+  if (env.DIGIT_LAB_REPLICAS === '1') return false
+  return env.DIGIT_LAB_REPLICAS === '2' || ((backendName === 'wasm' || backendName === 'cpu') && availableParallelism() >= 2)
 }
 
 export class Partner {

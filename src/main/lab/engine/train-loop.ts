@@ -32,11 +32,13 @@ interface Progress {
   /** examples/s, smoothed: one batch's timing alone is too jumpy to show. */
   rate: number
   started: number
+  /** Time spent paused, left out of `elapsed` and of epoch times: they measure training. */
+  pausedMs: number
   last: Evaluation | null
 }
 
 export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEvent) => void, control: RunControl, options: TrainOptions = {}): Promise<TrainOutcome> {
-  const p: Progress = { status: 'completed', error: null, steps: 0, rate: 0, started: 0, last: null }
+  const p: Progress = { status: 'completed', error: null, steps: 0, rate: 0, started: 0, pausedMs: 0, last: null }
   let replica: Replica | null = null
   let stepper: Stepper | null = null
   try {
@@ -49,7 +51,7 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
     emit({
       type: 'started',
       runId,
-      backend: note ? { ...r.backend, note: [r.backend.note, note].filter(Boolean).join('; ') } : r.backend,
+      backend: note ? { ...r.backend, threads: partner ? 2 : r.backend.threads, note: [r.backend.note, note].filter(Boolean).join('; ') } : r.backend,
       layers: summarise(r.model),
       paramCount: countTrainableParams(r.model),
       stepsPerEpoch,
@@ -86,6 +88,7 @@ async function trainEpoch(
   control: RunControl
 ): Promise<void> {
   const epochStart = performance.now()
+  const pausedBefore = p.pausedMs
   const order = epochOrder(r.train.count, hp.seed, epoch)
   let lossSum = 0
   let correctSum = 0
@@ -93,7 +96,9 @@ async function trainEpoch(
   for (let s = 0; s < stepsPerEpoch; s++) {
     if (control.state() === 'pause') {
       emit({ type: 'status', runId, status: 'paused' })
+      const pausedAt = performance.now()
       await control.waitWhilePaused()
+      p.pausedMs += performance.now() - pausedAt
       if (control.state() !== 'stop') emit({ type: 'status', runId, status: 'running' })
     }
     if (control.state() === 'stop') {
@@ -115,7 +120,7 @@ async function trainEpoch(
     lossSum += loss * n
     correctSum += correct
     seen += n
-    emit({ type: 'batch', runId, metric: { step: p.steps, epoch, loss, accuracy: correct / n, examplesPerSec: p.rate, elapsed: (performance.now() - p.started) / 1000 } })
+    emit({ type: 'batch', runId, metric: { step: p.steps, epoch, loss, accuracy: correct / n, examplesPerSec: p.rate, elapsed: (performance.now() - p.started - p.pausedMs) / 1000 } })
   }
   p.last = evaluate(r.logits, r.test, r.shape, r.dataset, hp.testBatchSize)
   if (!Number.isFinite(p.last.loss) && p.status === 'completed') {
@@ -131,7 +136,7 @@ async function trainEpoch(
       trainAccuracy: correctSum / Math.max(seen, 1),
       testLoss: p.last.loss,
       testAccuracy: p.last.accuracy,
-      seconds: (performance.now() - epochStart) / 1000,
+      seconds: (performance.now() - epochStart - (p.pausedMs - pausedBefore)) / 1000,
       numTensors: tf.memory().numTensors
     },
     confusion: p.last.confusion,

@@ -74,6 +74,10 @@ export class RunsTable {
     return row
   }
 
+  summary(runId: number): RunSummary {
+    return toSummary(this.row(runId))
+  }
+
   list(): RunSummary[] {
     return (this.db.prepare(`SELECT * FROM runs ORDER BY id DESC`).all() as RunRow[]).map(toSummary)
   }

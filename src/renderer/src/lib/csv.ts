@@ -10,9 +10,17 @@ export interface RunMetrics {
 
 const HEADER = ['run_id', 'run_name', 'kind', 'epoch', 'step', 'loss', 'accuracy', 'test_loss', 'test_accuracy', 'seconds', 'examples_per_sec']
 
+/**
+ * Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading quote:
+ * OWASP's rule against CSV injection through a run's name. Numbers are data, never formulas.
+ */
+function neutralise(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
+}
+
 function cell(v: string | number | null | undefined): string {
   if (v == null || (typeof v === 'number' && !Number.isFinite(v))) return ''
-  const s = String(v)
+  const s = typeof v === 'number' ? String(v) : neutralise(v)
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 

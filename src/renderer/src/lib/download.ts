@@ -20,3 +20,14 @@ export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
 export function dataUrlToBytes(url: string): Uint8Array<ArrayBuffer> {
   return base64ToBytes(url.slice(url.indexOf(',') + 1))
 }
+
+/** A file-name-safe form of a run's name: "run-12-course-cnn". */
+export function runFileStem(id: number, name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+  return slug ? `run-${id}-${slug}` : `run-${id}`
+}

@@ -1,83 +1,73 @@
-// The hyperparameter form's state and its translation to the shared schema's input.
-import { DEFAULT_CUSTOM_LAYERS, hyperparams, type HyperparamsInput, type LayerSpec } from '@shared/hyperparams'
+// The Train form's state: the text of every field of the shared field table, plus the custom
+// layer list. Empty or unparsable text is an error naming the field, never a silent default.
+import { FIELD, FIELDS, checkHyperparams, describeIssue, inputFromText, issueField, textsOf, type FieldKey } from '@shared/fields'
+import { DEFAULT_CUSTOM_LAYERS, DEFAULT_HYPERPARAMS, type Hyperparams, type HyperparamsInput, type LayerSpec } from '@shared/hyperparams'
 
 export interface FormState {
-  name: string
-  preset: 'seed-cnn' | 'mlp' | 'custom'
-  hidden: string
+  texts: Record<FieldKey, string>
   layers: LayerSpec[]
-  activation: string
-  optimizer: string
-  learningRate: number | string
-  batchSize: number | string
-  testBatchSize: number | string
-  epochs: number | string
-  dropout: number | string
-  seed: number | string
-  dataset: string
-  limitTrain: number | string
-  limitTest: number | string
+}
+
+/** A form holding a run's settings; the name is left empty so a copy is not named like its origin. */
+export function formFrom(hp: Hyperparams): FormState {
+  const texts = textsOf(hp)
+  texts.name = ''
+  return { texts, layers: hp.architecture.preset === 'custom' ? structuredClone(hp.architecture.layers) : DEFAULT_CUSTOM_LAYERS.map((l) => ({ ...l })) }
 }
 
 export function defaultForm(): FormState {
-  return {
-    name: '',
-    preset: 'seed-cnn',
-    hidden: '100',
-    layers: DEFAULT_CUSTOM_LAYERS.map((l) => ({ ...l })),
-    activation: 'relu',
-    optimizer: 'sgd',
-    learningRate: 0.01,
-    batchSize: 100,
-    testBatchSize: 100,
-    epochs: 1,
-    dropout: 0.5,
-    seed: 1,
-    dataset: 'mnist',
-    limitTrain: '',
-    limitTest: ''
-  }
+  const form = formFrom(DEFAULT_HYPERPARAMS)
+  form.texts.hidden = '100'
+  return form
 }
 
-/** Empty inputs mean "not set"; anything else goes to the schema as a number, to be judged there. */
-const n = (v: number | string) => (v === '' ? undefined : Number(v))
-const nullable = (v: number | string) => (v === '' ? null : Number(v))
+/** The texts that apply: `hidden` only for the MLP. */
+function applicableTexts(f: FormState): Partial<Record<FieldKey, string>> {
+  const texts: Partial<Record<FieldKey, string>> = { ...f.texts }
+  if (f.texts.preset !== 'mlp') delete texts.hidden
+  return texts
+}
 
 export function toInput(f: FormState): HyperparamsInput {
-  const architecture =
-    f.preset === 'mlp'
-      ? { preset: 'mlp' as const, hidden: f.hidden.split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim())) }
-      : f.preset === 'custom'
-        ? { preset: 'custom' as const, layers: f.layers }
-        : { preset: 'seed-cnn' as const }
-  return {
-    name: f.name.trim() || undefined,
-    architecture,
-    activation: f.activation,
-    optimizer: f.optimizer,
-    learningRate: n(f.learningRate),
-    batchSize: n(f.batchSize),
-    testBatchSize: n(f.testBatchSize),
-    epochs: n(f.epochs),
-    dropout: n(f.dropout),
-    seed: n(f.seed),
-    dataset: f.dataset.trim() || undefined,
-    limitTrain: nullable(f.limitTrain),
-    limitTest: nullable(f.limitTest)
-  } as HyperparamsInput
+  return inputFromText(applicableTexts(f), f.layers).input
 }
 
-/** Field path ("learningRate", "architecture.hidden", "architecture.layers.2") -> message. */
+/** Field key ("learningRate", "hidden", "layers.2", "layers", "form") -> a plain-words message. */
 export function validate(f: FormState): Record<string, string> {
-  const result = hyperparams.safeParse(toInput(f))
-  const errors: Record<string, string> = {}
-  if (result.success) return errors
-  for (const issue of result.error.issues) {
-    const path = issue.path.map(String)
-    let key = path[0] ?? 'form'
-    if (key === 'architecture') key = path[1] === 'layers' && path.length > 2 ? `architecture.layers.${path[2]}` : `architecture.${path[1] ?? ''}`
-    const detail = key.startsWith('architecture.layers.') && path.length > 3 ? `${path.slice(3).join('.')}: ${issue.message}` : issue.message
-    errors[key] ??= detail
+  const { input, errors: textErrors } = inputFromText(applicableTexts(f), f.layers)
+  const errors: Record<string, string> = { ...textErrors }
+  const checked = checkHyperparams(input)
+  if (checked.errors) {
+    for (const issue of checked.errors) {
+      const key = issueField(issue.path)
+      // A field whose text could not be read already says so; the schema's complaint about the gap it left adds nothing.
+      if (key in FIELD && textErrors[key as FieldKey]) continue
+      errors[key] ??= describeIssue(issue)
+    }
   }
   return errors
+}
+
+const STORAGE_KEY = 'digit-lab:train-form'
+
+/** The last settings, so a reload keeps what the user typed. Anything unreadable falls back to the defaults. */
+export function loadSavedForm(storage: Pick<Storage, 'getItem'> = localStorage): FormState {
+  const fresh = defaultForm()
+  try {
+    const saved = JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null') as Partial<FormState> | null
+    if (!saved || typeof saved !== 'object') return fresh
+    for (const f of FIELDS) if (typeof saved.texts?.[f.key] === 'string') fresh.texts[f.key] = saved.texts[f.key]
+    if (Array.isArray(saved.layers)) fresh.layers = saved.layers as LayerSpec[]
+    return fresh
+  } catch {
+    return fresh
+  }
+}
+
+export function saveForm(f: FormState, storage: Pick<Storage, 'setItem'> = localStorage): void {
+  try {
+    storage.setItem(STORAGE_KEY, JSON.stringify(f))
+  } catch {
+    // Storage full or disabled: the form still works, it just will not survive a reload.
+  }
 }
