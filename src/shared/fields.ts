@@ -63,8 +63,8 @@ export const FIELDS: readonly FieldDef[] = [
   { key: 'dropout', label: 'Dropout rate', flag: 'dropout', help: 'the share of units dropped in training (0 to 0.95)', kind: 'number' },
   { key: 'seed', label: 'Seed', flag: 'seed', help: 'the seed of the initial weights and the shuffling', kind: 'integer' },
   { key: 'dataset', label: 'Dataset', flag: 'dataset', help: '"mnist" (embedded) or a folder holding the four IDX files', kind: 'text' },
-  { key: 'limitTrain', label: 'Training examples', unit: 'examples', flag: 'limit-train', help: 'use only the first N training examples', kind: 'optionalInteger', emptyMeans: 'all' },
-  { key: 'limitTest', label: 'Test examples', unit: 'examples', flag: 'limit-test', help: 'use only the first N test examples', kind: 'optionalInteger', emptyMeans: 'all' }
+  { key: 'limitTrain', label: 'Training examples', flag: 'limit-train', help: 'use only the first N training examples', kind: 'optionalInteger', emptyMeans: 'all' },
+  { key: 'limitTest', label: 'Test examples', flag: 'limit-test', help: 'use only the first N test examples', kind: 'optionalInteger', emptyMeans: 'all' }
 ]
 
 export const FIELD: Readonly<Record<FieldKey, FieldDef>> = Object.fromEntries(FIELDS.map((f) => [f.key, f])) as Record<FieldKey, FieldDef>

@@ -1,26 +1,39 @@
-// A person's first session, in real Chromium against `npm run serve` on a temp database:
-// set up a short run, start it, watch it learn, stop another midway, find both in Runs,
-// reload and find them still there.
+// A person's session, in real Chromium against `npm run serve` on a temp database, without
+// reloading where a person would not: set up and train, open the run just trained, reload and a
+// second tab mid-run, pause and stop, rename and compare, compare three, delete. Each step checks
+// what the user sees against what the lab stored.
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { collectPageErrors, launch, screenshot } from '../helpers/browser'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { collectPageErrors, launch, screenshot, screenshotOnFailure } from '../helpers/browser'
 import { serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
 
 const dir = tempDir()
 let s: Served
 let browser: Browser
+let context: BrowserContext
 let page: Page
 let errors: string[]
+
+async function api<T>(name: string, body: unknown = {}): Promise<T> {
+  const res = await fetch(`${s.origin}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token }, body: JSON.stringify(body) })
+  const reply = (await res.json()) as { ok: true; value: T } | { ok: false; error: string }
+  if (!reply.ok) throw new Error(reply.error)
+  return reply.value
+}
+const statusOf = async (runId: number) => (await api<{ status: string }>('getRun', { runId })).status
+const storedBatches = async (runId: number) => (await api<{ batches: unknown[] }>('runMetrics', { runId })).batches.length
 
 beforeAll(async () => {
   s = await serve(join(dir, 'ui.db'))
   browser = await launch()
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+  page = await context.newPage()
   errors = collectPageErrors(page)
   await page.goto(s.url)
 })
+afterEach((ctx) => screenshotOnFailure(page, ctx))
 afterAll(async () => {
   await browser?.close()
   await s?.stop()
@@ -31,88 +44,180 @@ async function setUp(p: Page, opts: { model: string; hidden?: string; epochs: st
   if (opts.hidden) await p.getByLabel('Hidden layer sizes').fill(opts.hidden)
   await p.getByLabel('Run name').fill(opts.name)
   await p.getByLabel('Epochs').fill(opts.epochs)
-  await p.getByLabel('Batch size', { exact: true }).fill(opts.batch)
-  await p.getByLabel('Limit training examples').fill(opts.limitTrain)
-  await p.getByLabel('Limit test examples').fill(opts.limitTest)
-  if (opts.optimizer) await p.getByLabel('Optimizer').selectOption(opts.optimizer)
-  if (opts.lr) await p.getByLabel('Learning rate').fill(opts.lr)
+  await p.getByLabel('Batch size (examples)', { exact: true }).fill(opts.batch)
+  await p.getByLabel('Training examples').fill(opts.limitTrain)
+  await p.getByLabel('Test examples').fill(opts.limitTest)
+  await p.getByLabel('Optimizer').selectOption(opts.optimizer ?? 'sgd')
+  await p.getByLabel('Learning rate').fill(opts.lr ?? '0.01')
 }
 
-describe('training from the browser', () => {
-  it('shows inline validation messages from the shared schema and blocks Start', async () => {
+/** The progress line as one line of words. */
+const progress = async (p: Page) => ((await p.getByRole('region', { name: 'Training progress' }).locator('.progress-text').textContent()) ?? '').replace(/\s+/g, ' ').trim()
+const chartPoints = async (p: Page, title: string) => Number(await p.locator('figure.chart', { has: p.getByRole('img', { name: title, exact: true }) }).first().getAttribute('data-points'))
+
+describe('a session in the browser', () => {
+  it('says in plain words what is wrong with a setting, empty fields included, and blocks Start', async () => {
+    const start = page.getByRole('button', { name: 'Start' })
+    await page.getByLabel('Learning rate').fill('')
+    await expect.poll(() => page.getByText('Learning rate is empty: enter a number').isVisible()).toBe(true)
+    expect(await start.isDisabled()).toBe(true)
     await page.getByLabel('Learning rate').fill('-1')
-    await expect.poll(() => page.getByText('must be greater than 0').isVisible()).toBe(true)
-    expect(await page.getByRole('button', { name: 'Start' }).isDisabled()).toBe(true)
+    await expect.poll(() => page.getByText('Learning rate must be greater than 0').isVisible()).toBe(true)
     await page.getByLabel('Model', { exact: true }).selectOption({ label: 'MLP' })
     await page.getByLabel('Hidden layer sizes').fill('64, 0')
-    await expect.poll(() => page.getByText('Too small: expected number to be >=1').isVisible()).toBe(true)
+    await expect.poll(() => page.getByText('Hidden layer sizes must be at least 1').isVisible()).toBe(true)
+    await page.getByLabel('Epochs').fill('two')
+    await expect.poll(() => page.getByText('Epochs must be a whole number (got "two")').isVisible()).toBe(true)
+    await screenshot(page, 'session-1-validation')
+    await page.getByLabel('Epochs').fill('1')
     await page.getByLabel('Learning rate').fill('0.01')
     await page.getByLabel('Hidden layer sizes').fill('64')
-    expect(await page.getByRole('button', { name: 'Start' }).isEnabled()).toBe(true)
+    expect(await start.isEnabled()).toBe(true)
   })
 
-  it('starts a short run and shows progress, curves and the model as it learns', async () => {
-    await setUp(page, { model: 'MLP', hidden: '64', name: 'first mlp', epochs: '3', batch: '20', limitTrain: '1500', limitTest: '300', optimizer: 'adam', lr: '0.003' })
+  it('trains a run, says its result, and opens it in Runs with every mistake, without a reload', async () => {
+    await setUp(page, { model: 'MLP', hidden: '64', name: 'first mlp', epochs: '1', batch: '20', limitTrain: '1500', limitTest: '300', optimizer: 'adam', lr: '0.003' })
     await page.getByRole('button', { name: 'Start' }).click()
-    const progress = page.getByRole('progressbar', { name: 'Training progress' })
-    await progress.waitFor()
-    await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(0)
-    await expect.poll(() => page.getByText(/examples\/s/).isVisible()).toBe(true)
-    await expect.poll(() => page.getByText(/^Backend: (wasm|tensorflow)/).isVisible()).toBe(true)
-    await screenshot(page, 'train-running')
-    await expect.poll(() => page.getByText(/completed · epoch 3\/3 · step 225\/225/).isVisible(), { timeout: 90_000 }).toBe(true)
-    // The layer summary and the per-epoch confusion matrix are there.
-    await expect.poll(() => page.getByRole('table', { name: 'Model layers' }).getByText('50,890').isVisible()).toBe(true)
-    expect(await page.getByRole('table', { name: 'Confusion matrix after epoch 3' }).isVisible()).toBe(true)
-    await screenshot(page, 'train-finished')
+    await expect.poll(() => page.url()).toMatch(/#\/train\?run=1$/)
+    const result = page.getByRole('status').filter({ hasText: /^Test accuracy/ })
+    await expect.poll(() => result.isVisible(), { timeout: 90_000 }).toBe(true)
+    const wrong = (await api<{ items: unknown[] }>('misclassified', { runId: 1 })).items.length
+    expect(await result.textContent()).toMatch(new RegExp(`^Test accuracy \\d+\\.\\d% after 1 epoch \\(${wrong} of 300 test digits wrong\\)$`))
+    expect(await page.getByRole('heading', { name: 'Run 1: first mlp' }).isVisible()).toBe(true)
+    // The name field is empty again: the next run will not be named "first mlp" by accident.
+    expect(await page.getByLabel('Run name').inputValue()).toBe('')
+    await screenshot(page, 'session-2-train-finished')
+
+    // A confusion cell in the Train view opens exactly those digits in Runs.
+    const matrix = page.getByRole('table', { name: 'Confusion matrix after epoch 1' })
+    const cell = matrix.getByRole('button', { name: /^true (\d), predicted (?!\1)\d: [1-9]\d*$/ }).first()
+    const [, truth, predicted, count] = /true (\d), predicted (\d): (\d+)/.exec((await cell.getAttribute('aria-label'))!)!
+    await cell.click()
+    await expect.poll(() => page.url()).toMatch(new RegExp(`#/runs/1\\?.*truth=${truth}.*predicted=${predicted}`))
+    const gallery = page.getByRole('region', { name: 'Misclassified digits' })
+    await expect.poll(() => gallery.getByRole('button', { name: /^Test digit \d+/ }).count()).toBe(Math.min(48, Number(count)))
+    // Every mistake the run stored is in the gallery, and the matrix counts every test digit.
+    await gallery.getByLabel('True class').selectOption({ label: 'any' })
+    await gallery.getByLabel('Predicted class').selectOption({ label: 'any' })
+    await expect.poll(async () => (await gallery.getByRole('heading').textContent())?.match(/(\d+) of (\d+)/)?.slice(1).map(Number)).toEqual([wrong, wrong])
+    const counts = await page.getByRole('table', { name: 'Confusion matrix, epoch 1' }).getByRole('button').evaluateAll((els) => els.map((e) => Number(/: (\d+)$/.exec(e.getAttribute('aria-label')!)![1])))
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(300)
+    await screenshot(page, 'session-3-runs-after-training')
   })
 
-  it('stops a second run midway', async () => {
-    await setUp(page, { model: 'MLP', hidden: '32', name: 'stopped early', epochs: '40', batch: '10', limitTrain: '2000', limitTest: '100' })
+  it('re-attaches to a run after a reload, in a second tab too: pause, resume and stop work, curves have every point', async () => {
+    await page.getByRole('tab', { name: 'Train' }).click()
+    await setUp(page, { model: 'MLP', hidden: '32', name: 'long one', epochs: '40', batch: '10', limitTrain: '2000', limitTest: '100' })
     await page.getByRole('button', { name: 'Start' }).click()
-    await expect.poll(() => page.getByText(/running · epoch \d+\/40 · step [1-9]\d*\//).isVisible(), { timeout: 60_000 }).toBe(true)
-    await page.getByRole('button', { name: 'Pause' }).click()
-    await expect.poll(() => page.getByRole('button', { name: 'Resume' }).isVisible()).toBe(true)
-    await page.getByRole('button', { name: 'Resume' }).click()
-    await page.getByRole('button', { name: 'Stop' }).click()
-    await expect.poll(() => page.getByText(/stopped · epoch/).isVisible(), { timeout: 30_000 }).toBe(true)
-  })
-
-  it('lists both runs in the Runs view, with their curves, and keeps them after a reload', async () => {
-    await page.getByRole('tab', { name: 'Runs' }).click()
-    const table = page.getByRole('table', { name: 'Runs' })
-    await expect.poll(() => table.getByRole('row').count()).toBe(3)
-    expect(await table.getByRole('row', { name: /first mlp/ }).getByText('completed', { exact: true }).isVisible()).toBe(true)
-    expect(await table.getByRole('row', { name: /stopped early/ }).getByText('stopped', { exact: true }).isVisible()).toBe(true)
-    await page.getByLabel('Filter runs').fill('stopped')
-    await expect.poll(() => table.getByRole('row').count()).toBe(2)
-    await page.getByLabel('Filter runs').fill('')
-    await table.getByRole('button', { name: 'first mlp' }).click()
-    await expect.poll(() => page.getByRole('heading', { name: /Run 1: first mlp/ }).isVisible()).toBe(true)
-    expect(await page.getByRole('img', { name: 'Batch loss' }).isVisible()).toBe(true)
-    await page.getByRole('tabpanel', { name: 'Runs' }).getByLabel('Run name', { exact: true }).fill('renamed mlp')
-    await page.getByRole('button', { name: 'Rename' }).click()
-    await expect.poll(() => table.getByRole('button', { name: 'renamed mlp' }).isVisible()).toBe(true)
-    await screenshot(page, 'runs-view')
+    await expect.poll(() => progress(page), { timeout: 60_000 }).toMatch(/running · epoch \d+\/40 · step [1-9]\d*\//)
 
     await page.reload()
-    await page.getByRole('tab', { name: 'Runs' }).click()
-    await expect.poll(() => page.getByRole('table', { name: 'Runs' }).getByRole('row').count()).toBe(3)
-    expect(await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'renamed mlp' }).isVisible()).toBe(true)
+    await expect.poll(() => page.getByRole('heading', { name: 'Run 2: long one' }).isVisible()).toBe(true)
+    expect(await page.getByRole('button', { name: 'Start' }).isDisabled()).toBe(true)
+    expect(await page.getByRole('list', { name: 'Training now' }).getByRole('link', { name: /#2 long one/ }).isVisible()).toBe(true)
+    await page.getByRole('button', { name: 'Pause' }).click()
+    await expect.poll(() => progress(page)).toMatch(/^paused · epoch \d+\/40 · step \d+\/\d+ · paused: no examples\/s, no ETA$/)
+    await screenshot(page, 'session-4-paused-after-reload')
+
+    // A second tab on the same server sees the same run, paused, and can resume it.
+    const second = await context.newPage()
+    const secondErrors = collectPageErrors(second)
+    await second.goto(`${s.origin}/#/train`)
+    await expect.poll(() => second.getByRole('heading', { name: 'Run 2: long one' }).isVisible()).toBe(true)
+    await expect.poll(() => second.getByRole('button', { name: 'Resume' }).isVisible()).toBe(true)
+    await second.getByRole('button', { name: 'Resume' }).click()
+    await expect.poll(() => progress(page)).toMatch(/^running · .* examples\/s · ETA/)
+    await screenshot(second, 'session-5-second-tab')
+
+    // Runs in the first tab follows the live run; after Stop its curve holds every stored point.
+    await page.getByRole('list', { name: 'Training now' }).getByRole('link', { name: /#2 long one/ }).click()
+    await expect.poll(() => page.getByRole('heading', { name: 'Run 2: long one' }).isVisible()).toBe(true)
+    const before = await chartPoints(page, 'Batch loss')
+    await expect.poll(() => chartPoints(page, 'Batch loss'), { timeout: 30_000 }).toBeGreaterThan(before)
+    await second.getByRole('button', { name: 'Stop' }).click()
+    await expect.poll(() => statusOf(2), { timeout: 30_000 }).toBe('stopped')
+    const stored = await storedBatches(2)
+    await expect.poll(() => chartPoints(page, 'Batch loss')).toBe(stored)
+    await expect.poll(() => page.getByRole('article', { name: 'Run 2' }).getByText(/^stopped · /).isVisible()).toBe(true)
+    await expect.poll(() => progress(second)).toMatch(/^stopped · .* · stopped$/)
+    expect(await page.getByRole('list', { name: 'Training now' }).count()).toBe(0)
+    await screenshot(page, 'session-6-stopped-in-runs')
+    expect(secondErrors.join('\n')).toBe('')
+    await second.close()
   })
 
-  it('deletes a run only after confirmation', async () => {
-    const table = page.getByRole('table', { name: 'Runs' })
-    await table.getByRole('button', { name: 'stopped early' }).click()
+  it('trains again with the settings of a stored run, name left for the new run', async () => {
+    await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'first mlp' }).click()
+    await page.getByRole('link', { name: 'Train again with these settings' }).click()
+    await expect.poll(() => page.getByLabel('Hidden layer sizes').inputValue()).toBe('64')
+    expect(await page.getByLabel('Optimizer').inputValue()).toBe('adam')
+    expect(await page.getByLabel('Learning rate').inputValue()).toBe('0.003')
+    expect(await page.getByLabel('Epochs').inputValue()).toBe('1')
+    expect(await page.getByLabel('Run name').inputValue()).toBe('')
+    expect(page.url()).not.toMatch(/from=/)
+    await page.getByRole('tab', { name: 'Runs' }).click()
+  })
+
+  it('renames a run and Compare shows the new name at once, in legends, headers and settings', async () => {
+    await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'first mlp' }).click()
+    await page.getByRole('article', { name: 'Run 1' }).getByLabel('Run name', { exact: true }).fill('renamed mlp')
+    await page.getByRole('article', { name: 'Run 1' }).getByRole('button', { name: 'Rename' }).click()
+    await expect.poll(() => page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'renamed mlp' }).isVisible()).toBe(true)
+    await page.getByRole('tab', { name: 'Compare' }).click()
+    await page.getByLabel(/Compare run 1:/).check()
+    await page.getByLabel(/Compare run 2:/).check()
+    const settings = page.getByRole('table', { name: 'Settings' })
+    await expect.poll(() => settings.getByRole('columnheader', { name: '#1 renamed mlp' }).isVisible()).toBe(true)
+    expect(await settings.getByRole('row', { name: /Run name/ }).getByRole('cell', { name: 'renamed mlp' }).isVisible()).toBe(true)
+    await page.getByRole('tab', { name: 'Runs' }).click()
+    await page.getByRole('article', { name: 'Run 1' }).getByLabel('Run name', { exact: true }).fill('careful mlp')
+    await page.getByRole('article', { name: 'Run 1' }).getByRole('button', { name: 'Rename' }).click()
+    await page.getByRole('tab', { name: 'Compare' }).click()
+    await expect.poll(() => settings.getByRole('columnheader', { name: '#1 careful mlp' }).isVisible()).toBe(true)
+    expect(await page.getByRole('table', { name: /Confusion difference: #2 long one minus #1 careful mlp/ }).isVisible()).toBe(true)
+    await screenshot(page, 'session-7-compare-renamed')
+  })
+
+  it('compares three runs: the user picks the pair for the difference and the galleries', async () => {
+    const { runId } = await api<{ runId: number }>('startRun', { name: 'third', architecture: { preset: 'mlp', hidden: [16] }, epochs: 1, limitTrain: 600, limitTest: 300, batchSize: 20 })
+    await expect.poll(() => statusOf(runId), { timeout: 60_000 }).toBe('completed')
+    await page.getByLabel(/Compare run 3:/).check()
+    await expect.poll(() => page.getByText('3 runs picked: the difference and the galleries below compare two of them.').isVisible()).toBe(true)
+    await page.getByLabel('Run B').selectOption({ label: '#3 third' })
+    await expect.poll(() => page.getByRole('table', { name: /Confusion difference: #3 third minus #1 careful mlp/ }).isVisible()).toBe(true)
+    expect(page.url()).toMatch(/runs=1%2C2%2C3|runs=1,2,3/)
+    expect(page.url()).toMatch(/[?&]b=3/)
+    // The pair is in the URL: a reload keeps it.
+    await page.reload()
+    await expect.poll(() => page.getByRole('table', { name: /Confusion difference: #3 third minus #1 careful mlp/ }).isVisible()).toBe(true)
+    // Runs 1 and 3 were tested on the same 300 digits: their ledgers apply. The third run is weak,
+    // so it gets digits wrong that the first gets right.
+    const tiles = page.getByRole('region', { name: 'Right in #1, wrong in #3' }).getByRole('button', { name: /^Test digit/ })
+    await expect.poll(() => tiles.count()).toBeGreaterThan(0)
+    await tiles.first().click()
+    // The digit shows every compared run's probabilities, each labelled by run.
+    await expect.poll(() => page.getByRole('list', { name: /^#\d / }).count()).toBe(3)
+    await screenshot(page, 'session-8-compare-three')
+  })
+
+  it('deletes a run and it is gone from every view, the Train view included', async () => {
+    await page.goto(`${s.origin}/#/train?run=2`)
+    await expect.poll(() => page.getByText(/Run 2 \(long one\) is stopped/).isVisible()).toBe(true)
+    await page.getByRole('tab', { name: 'Runs' }).click()
+    await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'long one' }).click()
     await page.getByRole('button', { name: 'Delete run' }).click()
     const dialog = page.getByRole('alertdialog')
-    expect(await dialog.getByText(/Delete run 2 "stopped early" and everything it logged\?/).isVisible()).toBe(true)
+    expect(await dialog.getByText(/Delete run 2 "long one" and everything it logged\?/).isVisible()).toBe(true)
     await dialog.getByRole('button', { name: 'Cancel' }).click()
-    expect(await table.getByRole('row').count()).toBe(3)
+    expect(await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'long one' }).count()).toBe(1)
     await page.getByRole('button', { name: 'Delete run' }).click()
     await page.getByRole('alertdialog').getByRole('button', { name: 'Yes, delete it' }).click()
-    await expect.poll(() => table.getByRole('row').count()).toBe(2)
-    expect(await table.getByRole('button', { name: 'stopped early' }).count()).toBe(0)
+    await expect.poll(() => page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'long one' }).count()).toBe(0)
+    await page.getByRole('tab', { name: 'Train' }).click()
+    await expect.poll(() => page.getByText('Run 2 was deleted.').isVisible()).toBe(true)
+    await page.getByRole('tab', { name: 'Compare' }).click()
+    expect(await page.getByLabel(/Compare run 2:/).count()).toBe(0)
+    await screenshot(page, 'session-9-deleted')
     expect(errors.join('\n')).toBe('')
   })
 })

@@ -1,12 +1,13 @@
 // Understanding a model, in real Chromium through serve mode: confusion matrix and its digits,
 // the gallery, comparing two runs, drawing a digit, exporting metrics and the model.
 import * as tf from '@tensorflow/tfjs'
+import { unzipSync } from 'fflate'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import '../../src/main/lab/model/maxout'
-import { collectPageErrors, launch, screenshot } from '../helpers/browser'
+import { collectPageErrors, launch, screenshot, screenshotOnFailure } from '../helpers/browser'
 import { serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
 
@@ -26,22 +27,21 @@ async function api(name: string, body: unknown): Promise<RunReply> {
 
 beforeAll(async () => {
   s = await serve(join(dir, 'understand.db'))
-  const common = { architecture: { preset: 'mlp', hidden: [32] }, optimizer: 'adam', epochs: 2, limitTrain: 1500, limitTest: 400, batchSize: 50 }
+  // 600 test digits: enough that the careful run gets more than one gallery page wrong.
+  const common = { architecture: { preset: 'mlp', hidden: [32] }, optimizer: 'adam', epochs: 2, limitTrain: 1500, limitTest: 600, batchSize: 50 }
   const a = await api('startRun', { ...common, name: 'careful', learningRate: 0.001 })
   const b = await api('startRun', { ...common, name: 'bold', learningRate: 0.01 })
   for (const { runId } of [a, b]) {
-    for (let i = 0; i < 600; i++) {
-      const run = await api('getRun', { runId })
-      if (run.status === 'completed') break
-      if (!['running', 'paused'].includes(run.status)) throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await expect.poll(async () => (await api('getRun', { runId })).status, { timeout: 120_000, interval: 200 }).not.toMatch(/^(running|paused)$/)
+    const run = await api('getRun', { runId })
+    if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
   }
   browser = await launch()
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
   errors = collectPageErrors(page)
   await page.goto(s.url)
 })
+afterEach((ctx) => screenshotOnFailure(page, ctx))
 afterAll(async () => {
   await browser?.close()
   await s?.stop()
@@ -76,15 +76,17 @@ describe('understanding a run', () => {
     await gallery.getByLabel('Predicted class').selectOption({ label: 'any' })
     await gallery.getByLabel('Sort by').selectOption('loss')
     const total = Number((await gallery.getByRole('heading').textContent())!.match(/(\d+) of (\d+)/)![2])
-    expect(total).toBeGreaterThan(10)
+    expect(total).toBeGreaterThan(48)
     await gallery.getByRole('button', { name: /^Test digit \d+/ }).first().click()
     const probs = page.getByRole('list', { name: 'Class probabilities' })
     await probs.waitFor()
     expect(await probs.getByRole('meter').count()).toBe(10)
-    if (total > 48) {
-      await gallery.getByRole('button', { name: 'Next page' }).click()
-      await expect.poll(() => gallery.getByText('page 2 /').isVisible()).toBe(true)
-    }
+    await gallery.getByRole('button', { name: 'Next page' }).click()
+    await expect.poll(() => gallery.getByText('page 2 /').isVisible()).toBe(true)
+    // The page is part of the URL: a reload comes back to it.
+    expect(page.url()).toMatch(/[?&]page=1\b/)
+    await page.reload()
+    await expect.poll(() => page.getByRole('region', { name: 'Misclassified digits' }).getByText('page 2 /').isVisible()).toBe(true)
     await page.getByLabel('Epoch', { exact: true }).fill('1')
     await expect.poll(() => page.getByRole('table', { name: 'Confusion matrix, epoch 1' }).isVisible()).toBe(true)
     await screenshot(page, 'gallery')
@@ -93,27 +95,28 @@ describe('understanding a run', () => {
   it('exports the metrics as CSV and the model as model.json + weights.bin', async () => {
     const csvDownload = page.waitForEvent('download')
     await page.getByRole('button', { name: 'Export metrics (CSV)' }).click()
+    expect((await csvDownload).suggestedFilename()).toBe('run-1-careful-metrics.csv')
     const csv = readFileSync((await (await csvDownload).path())!, 'utf8').trim().split('\n')
     expect(csv[0]).toBe('run_id,run_name,kind,epoch,step,loss,accuracy,test_loss,test_accuracy,seconds,examples_per_sec')
     expect(csv.filter((l) => l.includes(',batch,'))).toHaveLength(60)
     expect(csv.slice(1).filter((l) => l.includes(',epoch,'))).toHaveLength(2)
 
     const pngDownload = page.waitForEvent('download')
-    await page.getByRole('button', { name: 'Export chart (PNG)' }).click()
-    const png = readFileSync((await (await pngDownload).path())!)
+    await page.getByRole('button', { name: 'Export charts (PNG)' }).click()
+    const pngFile = await pngDownload
+    expect(pngFile.suggestedFilename()).toBe('run-1-careful-curves.png')
+    const png = readFileSync((await pngFile.path())!)
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG')
     expect(png.length).toBeGreaterThan(2000)
 
-    const downloads: Promise<import('playwright-core').Download>[] = [page.waitForEvent('download')]
-    page.once('download', () => downloads.push(page.waitForEvent('download')))
-    await page.getByRole('button', { name: 'Export model' }).click()
-    const first = await downloads[0]
-    await expect.poll(() => downloads.length).toBe(2)
-    const second = await downloads[1]
-    const byName = Object.fromEntries(await Promise.all([first, second].map(async (d) => [d.suggestedFilename(), readFileSync((await d.path())!)])))
+    const modelDownload = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export model (.zip)' }).click()
+    const zipFile = await modelDownload
+    expect(zipFile.suggestedFilename()).toBe('run-1-careful-model.zip')
+    const byName = unzipSync(new Uint8Array(readFileSync((await zipFile.path())!)))
     expect(Object.keys(byName).sort()).toEqual(['model.json', 'weights.bin'])
-    const json = JSON.parse(byName['model.json'].toString('utf8'))
-    const weights = byName['weights.bin'] as Buffer
+    const json = JSON.parse(Buffer.from(byName['model.json']).toString('utf8'))
+    const weights = Buffer.from(byName['weights.bin'])
     expect(weights.length).toBe((784 * 32 + 32 + 32 * 10 + 10) * 4)
     const model = await tf.loadLayersModel(tf.io.fromMemory(json.modelTopology, json.weightsManifest[0].weights, new Uint8Array(weights).buffer))
     expect(model.outputs[0].shape).toEqual([null, 10])
@@ -123,19 +126,19 @@ describe('understanding a run', () => {
     await page.getByRole('tab', { name: 'Compare' }).click()
     await page.getByLabel(/Compare run 1:/).check()
     await page.getByLabel(/Compare run 2:/).check()
-    const hp = page.getByRole('table', { name: 'Hyperparameters' })
-    await expect.poll(() => hp.getByRole('row', { name: /learningRate/ }).isVisible()).toBe(true)
-    expect(await hp.getByRole('row', { name: /batchSize/ }).isVisible()).toBe(true)
+    const hp = page.getByRole('table', { name: 'Settings' })
+    await expect.poll(() => hp.getByRole('row', { name: /Learning rate/ }).isVisible()).toBe(true)
+    expect(await hp.getByRole('row', { name: /Batch size/ }).isVisible()).toBe(true)
     await page.getByLabel('Only show differences').check()
-    await expect.poll(() => hp.getByRole('row', { name: /batchSize/ }).count()).toBe(0)
+    await expect.poll(() => hp.getByRole('row', { name: /Batch size/ }).count()).toBe(0)
     const rows = await hp.locator('tbody th').allTextContents()
-    expect(rows.sort()).toEqual(['learningRate', 'name'])
+    expect(rows.sort()).toEqual(['Learning rate', 'Run name'])
     expect(await page.getByRole('img', { name: 'Test accuracy' }).isVisible()).toBe(true)
     await page.getByLabel('X axis').selectOption('time')
     await page.getByLabel('Log scale').check()
     expect(await page.getByRole('table', { name: /Confusion difference: #2 bold minus #1 careful/ }).isVisible()).toBe(true)
     expect(await page.getByRole('region', { name: 'Right in #1, wrong in #2' }).isVisible()).toBe(true)
-    expect(await page.getByRole('region', { name: 'Wrong in every selected run' }).isVisible()).toBe(true)
+    expect(await page.getByRole('region', { name: 'Wrong in all 2 selected runs' }).isVisible()).toBe(true)
     await screenshot(page, 'compare')
   })
 

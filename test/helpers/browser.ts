@@ -33,3 +33,9 @@ export function collectPageErrors(page: Page): string[] {
   })
   return errors
 }
+
+/** A screenshot of the page as it was when a test failed, named after the test: what the user would have seen. */
+export async function screenshotOnFailure(page: Page | undefined, ctx: { task: { name: string; result?: { state?: string } } }): Promise<void> {
+  if (!page || page.isClosed() || ctx.task.result?.state !== 'fail') return
+  await screenshot(page, `FAILED ${ctx.task.name.replace(/[^\w -]+/g, '').slice(0, 80)}`)
+}

@@ -41,8 +41,8 @@ export function liveFigures(run: LiveRun): LiveFigures {
     epoch: last?.epoch ?? 1,
     epochs,
     fraction: Math.min(1, step / total),
-    rate: moving ? `${Math.round(last?.examplesPerSec ?? 0).toLocaleString('en')} examples/s` : `${state[run.status] ?? run.status}`,
-    eta: moving ? `ETA ${formatDuration(perStep ? perStep * (total - step) : NaN)}` : run.status === 'paused' ? 'ETA paused' : '',
+    rate: moving ? `${Math.round(last?.examplesPerSec ?? 0).toLocaleString('en')} examples/s` : run.status === 'paused' ? 'paused: no examples/s, no ETA' : `${state[run.status] ?? run.status}`,
+    eta: moving ? `ETA ${formatDuration(perStep ? perStep * (total - step) : NaN)}` : '',
     trained: formatDuration(last?.elapsed ?? 0)
   }
 }
