@@ -3,16 +3,18 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-cpu'
 import { buildModel, countTrainableParams, summarise } from '../../src/main/lab/model/build'
 import { dataConv2d } from '../../src/main/lab/model/data-conv'
-import { ACTIVATIONS, DEFAULT_HYPERPARAMS } from '../../src/shared/hyperparams'
-import { parseHyperparams } from '../../src/shared/fields'
+import { hyperparamsFromFlags } from '../../src/main/cli/train-flags'
+import { MAXOUT_PIECES } from '../../src/main/lab/model/maxout'
+import { ACTIVATIONS, DEFAULT_HYPERPARAMS, OPTIMIZERS, PRESETS } from '../../src/shared/hyperparams'
+import { FIELD, FIELDS, parseHyperparams } from '../../src/shared/fields'
 
 const MNIST = { rows: 28, cols: 28, numClasses: 10 }
 
 describe('model builder', () => {
-  it('builds the course Net by default: 21,840 trainable parameters, SGD lr 0.01, batch 100', async () => {
+  it("builds the course's Net from empty settings: 21,840 trainable parameters", async () => {
     await tf.setBackend('cpu')
-    expect(DEFAULT_HYPERPARAMS).toMatchObject({ architecture: { preset: 'seed-cnn' }, optimizer: 'sgd', learningRate: 0.01, batchSize: 100, testBatchSize: 100, dropout: 0.5, activation: 'relu' })
-    const { model, logits } = buildModel(DEFAULT_HYPERPARAMS, MNIST)
+    // The layer list and parameter counts are the PyTorch Net's, worked out from its definition.
+    const { model, logits } = buildModel(parseHyperparams({}), MNIST)
     expect(countTrainableParams(model)).toBe(21840)
     const layers = summarise(model)
     expect(layers.map((l) => l.type)).toEqual(['Conv2D', 'MaxPooling2D', 'Activation', 'Conv2D', 'MaxPooling2D', 'Activation', 'Flatten', 'Dense', 'Activation', 'Dropout', 'Dense', 'Softmax'])
@@ -34,10 +36,10 @@ describe('model builder', () => {
   })
 
   it('builds an MLP and every activation, maxout widening its feeding layer', () => {
-    for (const activation of ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'maxout', 'elu'] as const) {
+    for (const activation of ACTIVATIONS) {
       const hp = parseHyperparams({ architecture: { preset: 'mlp', hidden: [32, 16] }, activation })
       const { model } = buildModel(hp, MNIST)
-      const widen = activation === 'maxout' ? 2 : 1
+      const widen = activation === 'maxout' ? MAXOUT_PIECES : 1
       expect(countTrainableParams(model)).toBe(784 * 32 * widen + 32 * widen + 32 * 16 * widen + 16 * widen + 16 * 10 + 10)
       expect(model.outputs[0].shape).toEqual([null, 10])
     }
@@ -109,6 +111,20 @@ describe('first-layer convolution', () => {
 })
 
 describe('hyperparameter schema', () => {
+  it('gives a request without settings and a train command without flags the same defaults', () => {
+    expect(parseHyperparams(undefined)).toEqual(DEFAULT_HYPERPARAMS)
+    expect(hyperparamsFromFlags({})).toEqual(DEFAULT_HYPERPARAMS)
+  })
+
+  it('offers in the field table exactly the choices the schema accepts, each with words for it', () => {
+    expect(FIELD.activation.choices).toEqual(ACTIVATIONS)
+    expect(FIELD.optimizer.choices).toEqual(OPTIMIZERS)
+    expect(FIELD.preset.choices).toEqual(PRESETS)
+    for (const field of FIELDS.filter((f) => f.choiceLabels)) {
+      for (const choice of field.choices!) expect(field.choiceLabels![choice], `${field.key}: ${choice}`).toBeTruthy()
+    }
+  })
+
   it('fills defaults and rejects bad values with the field named', () => {
     expect(parseHyperparams({ epochs: 3 }).epochs).toBe(3)
     expect(() => parseHyperparams({ learningRate: -1 })).toThrow('Invalid settings: Learning rate must be greater than 0')
