@@ -31,3 +31,12 @@ export const requestPath = (name: RequestName) => `/api/${name}` as const
 /** Coalesced engine events go to the UI on this channel / WebSocket path. */
 export const EVENTS_CHANNEL = 'lab:events'
 export const EVENTS_PATH = '/api/events'
+
+/**
+ * Serve mode's secret travels in this header on API calls. Browsers cannot set headers on a
+ * WebSocket, so the page offers two subprotocols there: EVENTS_PROTOCOL, which the server
+ * echoes, and `${EVENTS_PROTOCOL}.<token>`, which it reads and never echoes.
+ */
+export const TOKEN_HEADER = 'x-digit-lab-token'
+export const EVENTS_PROTOCOL = 'digit-lab'
+export const tokenProtocol = (token: string) => `${EVENTS_PROTOCOL}.${token}`

@@ -3,8 +3,10 @@ import type { ChildProcess } from 'node:child_process'
 import { spawnTs } from './node-child'
 
 export interface Served {
+  /** As printed: the token is in the fragment, so opening it in a browser just works. */
   url: string
   origin: string
+  port: number
   token: string
   child: ChildProcess
   output: () => string
@@ -32,7 +34,8 @@ export async function serve(db: string, extra: string[] = []): Promise<Served> {
   return {
     url,
     origin: parsed.origin,
-    token: parsed.searchParams.get('token')!,
+    port: Number(parsed.port),
+    token: new URLSearchParams(parsed.hash.slice(1)).get('token')!,
     child,
     output: () => out,
     stop: () =>

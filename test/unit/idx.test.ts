@@ -25,8 +25,9 @@ describe('IDX reader', () => {
     expect(Array.from(readIdxLabels(file('l-idx1-ubyte.gz', gzipSync(idxLabels([3, 1, 9])))))).toEqual([3, 1, 9])
   })
 
-  it('names the file and the problem for a bad magic number', () => {
-    expect(() => readIdxImages(file('bad-magic', idxLabels([1, 2])))).toThrow(/^bad-magic: bad magic number 0x00000801 \(expected 0x00000803 for images\)/)
+  it('names the file, by its full path, and the problem for a bad magic number', () => {
+    // The full path: two datasets' train-images files would otherwise read the same.
+    expect(() => readIdxImages(file('bad-magic', idxLabels([1, 2])))).toThrow(`${join(dir, 'bad-magic')}: bad magic number 0x00000801 (expected 0x00000803 for images)`)
   })
 
   it('rejects a truncated file and one with trailing bytes', () => {

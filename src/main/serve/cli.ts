@@ -1,9 +1,10 @@
-// npm run serve [-- --port N --host H --db PATH]: the lab for a browser, on loopback by default.
+// npm run serve [-- --port N --host H --allow-host NAME --db PATH]: the lab for a browser, on loopback by default.
 import { fileURLToPath } from 'node:url'
 import { numberFlag, parseFlags, runCli, UsageError } from '../terminal/args'
 import { createDispatch } from '../api/dispatch'
 import { createLabHandlers } from '../api/handlers'
 import { Lab } from '../lab/lab'
+import { LOOPBACK_HOSTS } from './auth'
 import { startServer } from './server'
 
 const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url))
@@ -12,25 +13,30 @@ async function main(): Promise<number> {
   const { values, positionals } = parseFlags(process.argv.slice(2), {
     port: { type: 'string' },
     host: { type: 'string' },
+    'allow-host': { type: 'string', multiple: true },
     db: { type: 'string' },
     help: { type: 'boolean' }
   })
   if (values.help) {
-    process.stdout.write('usage: npm run serve -- [--port N] [--host ADDRESS] [--db PATH]\n')
+    process.stdout.write('usage: npm run serve -- [--port N] [--host ADDRESS] [--allow-host NAME[,NAME...]]... [--db PATH]\n')
     return 0
   }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
   const port = numberFlag('port', values.port, true) ?? 5317
   if (port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535 (got ${port})`)
+  const allowHosts = (values['allow-host'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
+  const badName = allowHosts.find((n) => !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(n))
+  if (badName !== undefined) throw new UsageError(`--allow-host takes host names, optionally with ":port" (got "${badName}")`)
   const lab = new Lab({ dbPath: values.db })
-  const server = await startServer({ lab, dispatch: createDispatch(createLabHandlers(lab)), staticDir: RENDERER_DIR, port, host: values.host }).catch(async (err: NodeJS.ErrnoException) => {
+  const server = await startServer({ lab, dispatch: createDispatch(createLabHandlers(lab)), staticDir: RENDERER_DIR, port, host: values.host, allowHosts }).catch(async (err: NodeJS.ErrnoException) => {
     await lab.close()
     if (err.code === 'EADDRINUSE') throw new UsageError(`port ${port} is already in use: choose another with --port N (0 picks a free one)`)
     if (err.code === 'EADDRNOTAVAIL') throw new UsageError(`--host ${values.host}: no such address on this machine`)
     throw err
   })
-  if (values.host && !['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
+  if (values.host && !LOOPBACK_HOSTS.includes(values.host)) {
     process.stderr.write(`warning: listening on ${values.host}, reachable from other machines; anyone with the URL's token can use the lab\n`)
+    process.stderr.write(`it answers to: ${server.names.join(', ')}\n`)
   }
   process.stdout.write(`Digit Lab is ready at ${server.url}\n`)
   process.stdout.write(`Database: ${lab.dbPath}\n`)

@@ -1,13 +1,12 @@
 // IDX files (the format MNIST ships in): big-endian header, then raw uint8 values.
 import { readFileSync } from 'node:fs'
-import { basename } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 
 export class DatasetFileError extends Error {
   override name = 'DatasetFileError'
   readonly kind = 'invalid'
   constructor(readonly file: string, problem: string) {
-    super(`${basename(file)}: ${problem}`)
+    super(`${file}: ${problem}`)
   }
 }
 

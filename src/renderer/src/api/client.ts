@@ -1,6 +1,6 @@
 // The renderer's one way to reach the lab: window.lab (Electron preload) when present,
 // otherwise HTTP + WebSocket to serve mode. Both speak the shared contract.
-import { EVENTS_PATH, REQUEST_NAMES, requestPath, type RequestName } from '@shared/channels'
+import { EVENTS_PATH, EVENTS_PROTOCOL, REQUEST_NAMES, requestPath, TOKEN_HEADER, tokenProtocol, type RequestName } from '@shared/channels'
 import type { LabApi, LabBridge, LabEventBatch, Reply } from '@shared/contract'
 
 export type LabClient = LabBridge & { transport: 'ipc' | 'http' }
@@ -13,16 +13,23 @@ declare global {
 
 const TOKEN_KEY = 'digit-lab-token'
 
-/** Takes the token from the URL once, then hides it from the address bar and history. */
+/**
+ * Takes the token from the URL's fragment (#token=…: browsers never send a fragment to a server
+ * or in a Referer), then hides it from the address bar and history. localStorage keeps it per
+ * origin, port included, so a page on another local port cannot read it (a cookie would be
+ * sent to every port), and a second tab opened on the bare address still works.
+ */
 function takeToken(): string {
   const url = new URL(window.location.href)
-  const fromUrl = url.searchParams.get('token')
+  const fragment = new URLSearchParams(url.hash.slice(1))
+  const fromUrl = fragment.get('token')
   if (fromUrl) {
-    sessionStorage.setItem(TOKEN_KEY, fromUrl)
-    url.searchParams.delete('token')
-    window.history.replaceState(null, '', url.pathname + url.search + url.hash)
+    localStorage.setItem(TOKEN_KEY, fromUrl)
+    fragment.delete('token')
+    const rest = fragment.toString()
+    window.history.replaceState(null, '', url.pathname + url.search + (rest ? `#${rest}` : ''))
   }
-  return sessionStorage.getItem(TOKEN_KEY) ?? ''
+  return localStorage.getItem(TOKEN_KEY) ?? ''
 }
 
 function httpClient(): LabClient {
@@ -30,7 +37,7 @@ function httpClient(): LabClient {
   const call = async (name: RequestName, payload: unknown) => {
     const res = await fetch(requestPath(name), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-digit-lab-token': token },
+      headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
       body: JSON.stringify(payload ?? {})
     })
     let reply: Reply<unknown>
@@ -48,7 +55,8 @@ function httpClient(): LabClient {
   let retry = 250
   const connect = () => {
     const proto = window.location.protocol === 'https:' ? 'wss' : 'ws'
-    socket = new WebSocket(`${proto}://${window.location.host}${EVENTS_PATH}?token=${encodeURIComponent(token)}`)
+    // Browsers cannot set headers on a WebSocket: the token rides in the subprotocol list.
+    socket = new WebSocket(`${proto}://${window.location.host}${EVENTS_PATH}`, [EVENTS_PROTOCOL, tokenProtocol(token)])
     socket.onopen = () => {
       retry = 250
       for (const o of openers) o()
