@@ -135,6 +135,10 @@ export interface RunDeletedEvent {
 /** Everything the lab tells its listeners: engine events, changes to stored runs, the store's health. */
 export type LabEvent = TrainEvent | RunChangedEvent | RunDeletedEvent | StoreEvent
 
+const TRAIN_EVENT_TYPES: readonly string[] = ['started', 'batch', 'epoch', 'status', 'finished'] satisfies TrainEvent['type'][]
+/** An event of a run's training (as opposed to a change of a stored row or of the store's health). */
+export const isTrainEvent = (e: LabEvent): e is TrainEvent => TRAIN_EVENT_TYPES.includes(e.type)
+
 /** Events the engine emits while a run trains. */
 export type TrainEvent =
   | { type: 'started'; runId: number; backend: BackendInfo; layers: LayerSummary[]; paramCount: number; stepsPerEpoch: number; totalSteps: number; classNames: string[] }

@@ -174,7 +174,9 @@ describe('a session in the browser', () => {
     await page.getByRole('article', { name: 'Run 1' }).getByRole('button', { name: 'Rename' }).click()
     await page.getByRole('tab', { name: 'Compare' }).click()
     await expect.poll(() => settings.getByRole('columnheader', { name: '#1 careful mlp' }).isVisible()).toBe(true)
-    expect(await page.getByRole('table', { name: /Confusion difference: #2 long one minus #1 careful mlp/ }).isVisible()).toBe(true)
+    // These two were tested on different digits (300 vs 100): the page says so instead of comparing them.
+    expect(await page.getByText('Runs #1 and #2 were tested on different test sets').isVisible()).toBe(true)
+    expect(await page.getByRole('table', { name: /Confusion difference/ }).count()).toBe(0)
     await screenshot(page, 'session-7-compare-renamed')
   })
 

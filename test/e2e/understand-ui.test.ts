@@ -10,6 +10,7 @@ import '../../src/main/lab/model/maxout'
 import { collectPageErrors, launch, screenshot, screenshotOnFailure } from '../helpers/browser'
 import { serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
+import { waitFor } from '../helpers/wait'
 
 const dir = tempDir()
 let s: Served
@@ -32,8 +33,10 @@ beforeAll(async () => {
   const a = await api('startRun', { ...common, name: 'careful', learningRate: 0.001 })
   const b = await api('startRun', { ...common, name: 'bold', learningRate: 0.01 })
   for (const { runId } of [a, b]) {
-    await expect.poll(async () => (await api('getRun', { runId })).status, { timeout: 120_000, interval: 200 }).not.toMatch(/^(running|paused)$/)
-    const run = await api('getRun', { runId })
+    const run = await waitFor(`run ${runId} to end`, async () => {
+      const r = await api('getRun', { runId })
+      return r.status === 'running' || r.status === 'paused' ? null : r
+    }, { timeoutMs: 120_000, everyMs: 200 })
     if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
   }
   browser = await launch()

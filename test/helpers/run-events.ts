@@ -3,7 +3,7 @@
 // hangs is left to the test's timeout, and the failure then names the wait it was stuck in.
 import { onTestFailed } from 'vitest'
 import type { Lab } from '../../src/main/lab/lab'
-import type { BatchMetric, LabEvent, TrainEvent } from '../../src/shared/run-types'
+import { isTrainEvent, type BatchMetric, type LabEvent, type TrainEvent } from '../../src/shared/run-types'
 
 export interface RunWatch {
   /** The run's events since watching began, in the order the lab emitted them. */
@@ -39,7 +39,7 @@ export function watchRun(lab: Lab, runId: number): RunWatch {
   }
   const stop = lab.subscribe((e: LabEvent) => {
     if (e.type === 'store') store.push(e.error)
-    else if (e.runId === runId) events.push(e)
+    else if (isTrainEvent(e) && e.runId === runId) events.push(e)
     else return
     settle()
   })

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { Lab } from '../../src/main/lab/lab'
 import { REQUEST_NAMES, requestChannel } from '../../src/shared/channels'
 import type { LabBridge, LabEventBatch } from '../../src/shared/contract'
-import type { LabEvent } from '../../src/shared/run-types'
+import { isTrainEvent, type TrainEvent } from '../../src/shared/run-types'
 import { tempDir } from '../helpers/tmp'
 
 const dir = tempDir()
@@ -173,7 +173,7 @@ describe('window.lab, over IPC, to the real lab', () => {
     const { runId } = await lab.startRun({ name: 'over IPC', architecture: { preset: 'mlp', hidden: [16] }, epochs: 1, limitTrain: 200, limitTest: 50, batchSize: 20 })
     await finished
 
-    const events = heard.flat().filter((e): e is Exclude<LabEvent, { type: 'store' }> => e.type !== 'store' && e.runId === runId)
+    const events = heard.flat().filter((e): e is TrainEvent => isTrainEvent(e) && e.runId === runId)
     expect(events[0]).toMatchObject({ type: 'started', runId, stepsPerEpoch: 10 })
     expect(events.filter((e) => e.type === 'batch').map((e) => (e.type === 'batch' ? e.metric.step : 0))).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
     expect(events.at(-1)).toMatchObject({ type: 'finished', runId, status: 'completed', error: null })

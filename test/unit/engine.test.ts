@@ -11,7 +11,7 @@ import type * as Spawn from '../../src/main/lab/engine/spawn'
 import { parseHyperparams } from '../../src/shared/fields'
 import { Lab } from '../../src/main/lab/lab'
 import type { ExportedModel } from '../../src/shared/contract'
-import type { TrainEvent } from '../../src/shared/run-types'
+import { isTrainEvent, type TrainEvent } from '../../src/shared/run-types'
 import { writeFolderDataset } from '../helpers/idx-files'
 import { watchRun } from '../helpers/run-events'
 import type { Spawned } from '../helpers/spawned'
@@ -35,7 +35,7 @@ function exported(files: ExportedModel) {
 function collect(runId: number): TrainEvent[] {
   const events: TrainEvent[] = []
   lab.subscribe((e) => {
-    if (e.type !== 'store' && e.type !== 'run' && e.type !== 'deleted' && e.runId === runId) events.push(e)
+    if (isTrainEvent(e) && e.runId === runId) events.push(e)
   })
   return events
 }

@@ -2,6 +2,7 @@
 // otherwise HTTP + WebSocket to serve mode. Both speak the shared contract.
 import { EVENTS_PATH, EVENTS_PROTOCOL, REQUEST_NAMES, requestPath, TOKEN_HEADER, tokenProtocol, type RequestName } from '@shared/channels'
 import type { LabApi, LabBridge, LabEventBatch, Reply } from '@shared/contract'
+import { SERVE_TOKEN } from './token'
 
 export type LabClient = LabBridge & { transport: 'ipc' | 'http' }
 
@@ -11,29 +12,8 @@ declare global {
   }
 }
 
-const TOKEN_KEY = 'digit-lab-token'
-
-/**
- * Takes the token from the URL's fragment (#token=…: browsers never send a fragment to a server
- * or in a Referer), then hides it from the address bar and history. localStorage keeps it per
- * origin, port included, so a page on another local port cannot read it (a cookie would be
- * sent to every port), and a second tab opened on the bare address still works.
- */
-function takeToken(): string {
-  const url = new URL(window.location.href)
-  const fragment = new URLSearchParams(url.hash.slice(1))
-  const fromUrl = fragment.get('token')
-  if (fromUrl) {
-    localStorage.setItem(TOKEN_KEY, fromUrl)
-    fragment.delete('token')
-    const rest = fragment.toString()
-    window.history.replaceState(null, '', url.pathname + url.search + (rest ? `#${rest}` : ''))
-  }
-  return localStorage.getItem(TOKEN_KEY) ?? ''
-}
-
 function httpClient(): LabClient {
-  const token = takeToken()
+  const token = SERVE_TOKEN
   const call = async (name: RequestName, payload: unknown) => {
     const res = await fetch(requestPath(name), {
       method: 'POST',
