@@ -82,6 +82,20 @@ export interface RunSummary {
   paramCount: number | null
 }
 
+export const HINT_KINDS = ['diverged', 'exploding', 'collapsed', 'tooSlow', 'overfitting', 'stillImproving'] as const
+export type HintKind = (typeof HINT_KINDS)[number]
+
+/**
+ * What the coach reads in a finished run: one plain sentence, the numbers behind it, and a next
+ * run to try (settings as the field table names them, as text, ready for the Train form).
+ */
+export interface Hint {
+  kind: HintKind
+  message: string
+  evidence: Record<string, number | string>
+  suggestion: { label: string; settings: Record<string, string> }
+}
+
 export interface RunDetail extends RunSummary {
   layers: LayerSummary[]
   epochs: EpochMetric[]
@@ -89,6 +103,8 @@ export interface RunDetail extends RunSummary {
   classNames: string[]
   hasWeights: boolean
   batchCount: number
+  /** The coach's reading of a run that has ended (none while it trains). */
+  hints: Hint[]
 }
 
 export interface DatasetInfo {

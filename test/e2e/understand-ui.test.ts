@@ -160,4 +160,23 @@ describe('understanding a run', () => {
     await screenshot(page, 'draw')
     expect(errors.join('\n')).toBe('')
   })
+  it("shows the coach's reading of a collapsed run, and its button opens Train with the change applied", async () => {
+    const { runId } = await api('startRun', { name: 'too bold', learningRate: 10, epochs: 1, limitTrain: 2000, limitTest: 300 })
+    const run = await waitFor(`run ${runId} to end`, async () => {
+      const r = await api('getRun', { runId })
+      return r.status === 'running' || r.status === 'paused' ? null : r
+    }, { timeoutMs: 120_000, everyMs: 200 })
+    expect(run.status).toBe('completed')
+    await page.getByRole('tab', { name: 'Runs' }).click()
+    await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'too bold' }).click()
+    const coach = page.getByRole('region', { name: `Coach for run ${runId}` })
+    await expect.poll(() => coach.getByText(/has collapsed to one class/).isVisible()).toBe(true)
+    await screenshot(page, 'coach')
+    await coach.getByRole('link', { name: 'Try learning rate 1' }).click()
+    await expect.poll(() => page.getByLabel('Learning rate').inputValue()).toBe('1')
+    expect(await page.getByLabel('Run name').inputValue()).toBe('')
+    expect(page.url()).not.toMatch(/apply=|from=/)
+    expect(errors.join('\n')).toBe('')
+  })
+
 })

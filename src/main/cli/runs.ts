@@ -3,6 +3,7 @@
 import { formatDuration } from '@shared/format'
 import { Lab } from '../lab/lab'
 import { numberFlag, parseFlags, runCli, UsageError } from '../terminal/args'
+import { hintLines } from '../terminal/hints'
 import { plain } from '../terminal/text'
 
 const USAGE = 'usage: npm run runs -- list|show ID [--json] [--db PATH]'
@@ -57,6 +58,7 @@ async function main(): Promise<number> {
       for (const row of run.confusion) lines.push(`    ${row.map((v) => String(v).padStart(5)).join('')}`)
     }
     if (run.notes) lines.push(`  notes      ${run.notes}`)
+    lines.push(...hintLines(run.hints, '  '))
     process.stdout.write(`${plain(lines.join('\n'))}\n`)
     return 0
   } finally {

@@ -2,6 +2,7 @@
 import type { LabEvent } from '@shared/run-types'
 import { Lab } from '../lab/lab'
 import { parseFlags, runCli, UsageError } from '../terminal/args'
+import { hintLines } from '../terminal/hints'
 import { ProgressBar } from './progress'
 import { hyperparamsFromFlags, TRAIN_FLAGS, trainUsage } from './train-flags'
 
@@ -63,9 +64,13 @@ async function main(): Promise<number> {
   })
   const { status, error } = await lab.waitForRun(runId)
   bar.clear()
-  const summary = { type: 'summary', runId, status, error, backend: backendName, testAccuracy: lastAccuracy, confusion: lastConfusion, db: lab.dbPath }
+  const { hints } = lab.getRun(runId)
+  const summary = { type: 'summary', runId, status, error, backend: backendName, testAccuracy: lastAccuracy, confusion: lastConfusion, hints, db: lab.dbPath }
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`)
-  else process.stdout.write(`Run ${runId} ${status}${error ? `: ${error}` : ''}. Stored in ${lab.dbPath}\n`)
+  else {
+    process.stdout.write(`Run ${runId} ${status}${error ? `: ${error}` : ''}. Stored in ${lab.dbPath}\n`)
+    for (const line of hintLines(hints)) process.stdout.write(`${line}\n`)
+  }
   await lab.close()
   return status === 'completed' || status === 'stopped' ? 0 : 1
 }

@@ -3,11 +3,12 @@
 import { join, resolve } from 'node:path'
 import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
 import type { Hyperparams } from '@shared/hyperparams'
-import type { BackendInfo, BatchMetric, DatasetInfo, EpochMetric, EpochMisclassified, LabEvent, LiveRunState, RunDetail, RunStatus, RunSummary, StartedEvent, TrainEvent } from '@shared/run-types'
+import { isActiveStatus, type BackendInfo, type BatchMetric, type DatasetInfo, type EpochMetric, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunStatus, type RunSummary, type StartedEvent, type TrainEvent } from '@shared/run-types'
 import { selectBackend } from './backend/select'
 import { describeDataset, loadDataset, type Dataset } from './data/datasets'
 import { splitsOverThreads } from './engine/data-parallel'
 import { finishedEvent, type TrainOutcome } from './engine/outcome'
+import { coach } from './coach/hints'
 import { startTraining, type TrainingHandle } from './engine/runner'
 import { Predictor } from './model/predictor'
 import { listPresets } from './model/presets'
@@ -190,7 +191,7 @@ export class Lab {
       const stored = this.store.metrics.batches(runId)
       const lastStored = stored.at(-1)?.step ?? 0
       return {
-        run: this.store.getRun(runId),
+        run: this.store.runs.summary(runId),
         started: a.started,
         batches: [...stored, ...a.logger.unwritten.filter((b) => b.step > lastStored)],
         epochs: this.store.metrics.epochs(runId),
@@ -204,7 +205,10 @@ export class Lab {
   }
 
   getRun(runId: number): RunDetail {
-    return this.store.getRun(runId)
+    const run = this.store.getRun(runId)
+    // The coach reads a run once it has ended: while it trains, its curves are still moving.
+    const hints = isActiveStatus(run.status) ? [] : coach({ ...run, batches: this.store.metrics.batches(runId) })
+    return { ...run, hints }
   }
 
   runMetrics(runId: number): { batches: BatchMetric[]; epochs: EpochMetric[] } {
@@ -213,9 +217,9 @@ export class Lab {
   }
 
   confusion(runId: number, epoch?: number): { epoch: number; matrix: number[][]; classNames: string[] } | null {
-    const run = this.store.getRun(runId)
+    const classNames = this.store.getRun(runId).classNames
     const found = this.store.metrics.confusion(runId, epoch)
-    return found && { ...found, classNames: run.classNames }
+    return found && { ...found, classNames }
   }
 
   misclassified(runId: number, epoch?: number): EpochMisclassified {
@@ -226,13 +230,13 @@ export class Lab {
   renameRun(runId: number, name: string): RunDetail {
     this.store.runs.rename(runId, name)
     this.emitRun(runId)
-    return this.store.getRun(runId)
+    return this.getRun(runId)
   }
 
   annotateRun(runId: number, notes: string): RunDetail {
     this.store.runs.annotate(runId, notes)
     this.emitRun(runId)
-    return this.store.getRun(runId)
+    return this.getRun(runId)
   }
 
   /** Tells every listener (every window, every tab) the run's row as stored now. */

@@ -34,8 +34,8 @@ export class Store {
     }
   }
 
-  /** A run with everything a detail view needs, in one read. */
-  getRun(runId: number): RunDetail {
+  /** A run with everything a detail view needs, in one read (the coach's hints are the lab's to add). */
+  getRun(runId: number): Omit<RunDetail, 'hints'> {
     const row = this.runs.row(runId)
     return {
       ...toSummary(row),

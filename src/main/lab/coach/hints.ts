@@ -1,0 +1,135 @@
+// The coach: reads what a run stored and says, in plain words, what went wrong or what to try
+// next, with the numbers behind it. Pure: the same stored metrics always give the same hints.
+import type { Hyperparams } from '@shared/hyperparams'
+import type { BatchMetric, EpochMetric, Hint, RunStatus } from '@shared/run-types'
+
+export interface CoachInput {
+  status: RunStatus
+  hyperparams: Hyperparams
+  batches: BatchMetric[]
+  epochs: EpochMetric[]
+  confusion: number[][] | null
+  classNames: string[]
+}
+
+/** Thresholds, named so the tests and the sentences agree. */
+export const COACH = {
+  /** The loss at its worst vs at the start: beyond this the steps are too big. */
+  explodingFactor: 3,
+  /** Share of test digits given one class: beyond this the model has collapsed. */
+  collapsedShare: 0.9,
+  /** The first epoch's loss must fall by at least this share, or learning is too slow. */
+  slowFall: 0.05,
+  /** Test accuracy gained in the last epoch (points of accuracy) that says "keep going". */
+  improvingGain: 0.002,
+  /** Epochs in a row of rising test loss, while training loss falls, that say "overfitting". */
+  overfitEpochs: 2
+} as const
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`
+const round = (v: number, digits = 4) => Number(v.toPrecision(digits))
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+/** A tenth of the points (at least 3) at the start or the end of a curve, averaged: one batch is too noisy. */
+const head = (xs: number[]) => mean(xs.slice(0, Math.max(3, Math.floor(xs.length / 10))))
+const tail = (xs: number[]) => mean(xs.slice(-Math.max(3, Math.floor(xs.length / 10))))
+const lrTimes = (hp: Hyperparams, f: number) => String(round(hp.learningRate * f, 3))
+
+function diverged(r: CoachInput): Hint | null {
+  const lastLoss = r.batches.at(-1)?.loss
+  if (r.status !== 'diverged') return null
+  return {
+    kind: 'diverged',
+    message: `The loss blew up to infinity or NaN: the learning rate ${r.hyperparams.learningRate} makes steps so big that the weights overflow. Try a learning rate ten times smaller.`,
+    evidence: { learningRate: r.hyperparams.learningRate, batchesLogged: r.batches.length, lastFiniteLoss: lastLoss == null ? 'none' : round(lastLoss) },
+    suggestion: { label: `learning rate ${lrTimes(r.hyperparams, 0.1)}`, settings: { learningRate: lrTimes(r.hyperparams, 0.1) } }
+  }
+}
+
+function exploding(r: CoachInput): Hint | null {
+  if (r.status === 'diverged' || r.batches.length < 10) return null
+  const losses = r.batches.map((b) => b.loss)
+  const start = head(losses)
+  const window = Math.max(3, Math.floor(losses.length / 10))
+  let worst = 0
+  for (let i = 0; i + window <= losses.length; i += Math.max(1, Math.floor(window / 2))) worst = Math.max(worst, mean(losses.slice(i, i + window)))
+  if (worst < COACH.explodingFactor * start) return null
+  return {
+    kind: 'exploding',
+    message: `The loss rose far above where it started (${round(worst, 3)} against ${round(start, 3)}): the steps overshoot. Try a learning rate ten times smaller.`,
+    evidence: { startLoss: round(start), worstLoss: round(worst), factor: round(worst / start, 3), learningRate: r.hyperparams.learningRate },
+    suggestion: { label: `learning rate ${lrTimes(r.hyperparams, 0.1)}`, settings: { learningRate: lrTimes(r.hyperparams, 0.1) } }
+  }
+}
+
+function collapsed(r: CoachInput): Hint | null {
+  if (!r.confusion) return null
+  const total = r.confusion.flat().reduce((a, b) => a + b, 0)
+  if (!total) return null
+  const columns = r.confusion[0].map((_, j) => r.confusion!.reduce((a, row) => a + row[j], 0))
+  const top = columns.indexOf(Math.max(...columns))
+  const share = columns[top] / total
+  if (share < COACH.collapsedShare) return null
+  const name = r.classNames[top] ?? String(top)
+  return {
+    kind: 'collapsed',
+    message: `The model answers "${name}" for ${pct(share)} of the test digits: it has collapsed to one class instead of learning. A smaller learning rate usually brings it back.`,
+    evidence: { predictedClass: name, share: round(share), testDigits: total, learningRate: r.hyperparams.learningRate },
+    suggestion: { label: `learning rate ${lrTimes(r.hyperparams, 0.1)}`, settings: { learningRate: lrTimes(r.hyperparams, 0.1) } }
+  }
+}
+
+function tooSlow(r: CoachInput): Hint | null {
+  const first = r.batches.filter((b) => b.epoch === 1).map((b) => b.loss)
+  if (r.status === 'diverged' || first.length < 10) return null
+  const start = head(first)
+  const end = tail(first)
+  const fall = (start - end) / start
+  if (fall >= COACH.slowFall) return null
+  const saturating = r.hyperparams.activation === 'sigmoid' || r.hyperparams.activation === 'tanh'
+  return {
+    kind: 'tooSlow',
+    message: saturating
+      ? `The loss fell only ${pct(Math.max(0, fall))} in the first epoch. With ${r.hyperparams.activation}, units saturate and pass back tiny gradients: try ReLU, or a learning rate ten times larger.`
+      : `The loss fell only ${pct(Math.max(0, fall))} in the first epoch: the steps are too small to get anywhere. Try a learning rate ten times larger.`,
+    evidence: { firstEpochStartLoss: round(start), firstEpochEndLoss: round(end), fall: round(fall), learningRate: r.hyperparams.learningRate },
+    suggestion: saturating ? { label: 'ReLU activation', settings: { activation: 'relu' } } : { label: `learning rate ${lrTimes(r.hyperparams, 10)}`, settings: { learningRate: lrTimes(r.hyperparams, 10) } }
+  }
+}
+
+function overfitting(r: CoachInput): Hint | null {
+  const n = COACH.overfitEpochs
+  if (r.epochs.length < n + 1) return null
+  const recent = r.epochs.slice(-(n + 1))
+  const testRising = recent.every((e, i) => i === 0 || e.testLoss > recent[i - 1].testLoss)
+  const trainFalling = recent.every((e, i) => i === 0 || e.trainLoss < recent[i - 1].trainLoss)
+  if (!testRising || !trainFalling) return null
+  const best = r.epochs.reduce((b, e) => (e.testLoss < b.testLoss ? e : b))
+  const dropout = Math.min(0.8, round(r.hyperparams.dropout + 0.2, 2))
+  return {
+    kind: 'overfitting',
+    message: `The test loss rose for the last ${n} epochs while the training loss kept falling: the model is learning the training digits by heart. Its best test loss was after epoch ${best.epoch}; more dropout (or stopping there) should help.`,
+    evidence: { bestEpoch: best.epoch, bestTestLoss: round(best.testLoss), lastTestLoss: round(recent[n].testLoss), lastTrainLoss: round(recent[n].trainLoss), dropout: r.hyperparams.dropout },
+    suggestion: { label: `dropout ${dropout}`, settings: { dropout: String(dropout) } }
+  }
+}
+
+function stillImproving(r: CoachInput): Hint | null {
+  if (r.status !== 'completed' || r.epochs.length < 1) return null
+  const last = r.epochs.at(-1)!
+  const before = r.epochs.at(-2)?.testAccuracy ?? null
+  if (before == null || last.testAccuracy - before < COACH.improvingGain) return null
+  const epochs = r.hyperparams.epochs * 2
+  return {
+    kind: 'stillImproving',
+    message: `Test accuracy was still rising at the last epoch (${pct(before)} → ${pct(last.testAccuracy)}): more epochs should help.`,
+    evidence: { previousTestAccuracy: round(before), lastTestAccuracy: round(last.testAccuracy), epochs: r.hyperparams.epochs },
+    suggestion: { label: `${epochs} epochs`, settings: { epochs: String(epochs) } }
+  }
+}
+
+/** Hints for a run that has ended, most urgent first. A run that blew up gets only that. */
+export function coach(r: CoachInput): Hint[] {
+  const fatal = diverged(r) ?? exploding(r)
+  if (fatal) return [fatal, collapsed(r)].filter((h): h is Hint => !!h)
+  return [collapsed(r), tooSlow(r), overfitting(r), stillImproving(r)].filter((h): h is Hint => !!h)
+}

@@ -1,0 +1,132 @@
+// The coach on stored metrics built to trigger each hint and built not to, on a recorded course
+// run, and on real training that produces each problem on an MNIST subset.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { COACH, coach, type CoachInput } from '../../src/main/lab/coach/hints'
+import { Lab } from '../../src/main/lab/lab'
+import { parseHyperparams } from '../../src/shared/fields'
+import { DEFAULT_HYPERPARAMS } from '../../src/shared/hyperparams'
+import type { BatchMetric, EpochMetric } from '../../src/shared/run-types'
+import { ROOT } from '../helpers/node-child'
+import { tempDir } from '../helpers/tmp'
+
+const NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
+
+/** A loss curve from `from` to `to` over `steps` batches per epoch, with a little noise. */
+function curve(epochs: number, steps: number, loss: (t: number) => number): BatchMetric[] {
+  const out: BatchMetric[] = []
+  for (let e = 1; e <= epochs; e++) {
+    for (let s = 0; s < steps; s++) {
+      const step = (e - 1) * steps + s + 1
+      out.push({ step, epoch: e, loss: loss(step / (epochs * steps)) * (1 + 0.02 * Math.sin(step)), accuracy: 0.5, examplesPerSec: 1000, elapsed: step / 100 })
+    }
+  }
+  return out
+}
+const epoch = (n: number, trainLoss: number, testLoss: number, testAccuracy: number): EpochMetric => ({ epoch: n, trainLoss, trainAccuracy: 0.9, testLoss, testAccuracy, seconds: 10, numTensors: 20 })
+/** A confusion matrix of 1,000 test digits, `diagonal` of them right, the rest spread over the next class. */
+function confusion(right: number, toClass?: number): number[][] {
+  const m = NAMES.map(() => NAMES.map(() => 0))
+  for (let i = 0; i < 10; i++) {
+    m[i][i] = right / 10
+    m[i][toClass ?? (i + 1) % 10] += 100 - right / 10
+  }
+  return m
+}
+const healthy = (): CoachInput => ({
+  status: 'completed',
+  hyperparams: { ...DEFAULT_HYPERPARAMS, epochs: 3 },
+  batches: curve(3, 100, (t) => 2.3 * Math.exp(-4 * t) + 0.2),
+  epochs: [epoch(1, 0.9, 0.5, 0.9), epoch(2, 0.5, 0.35, 0.93), epoch(3, 0.4, 0.3, 0.9305)],
+  confusion: confusion(930),
+  classNames: NAMES
+})
+const kinds = (r: CoachInput) => coach(r).map((h) => h.kind)
+
+describe('the coach on built metrics', () => {
+  it('says nothing about a run that learned and levelled off', () => {
+    expect(kinds(healthy())).toEqual([])
+  })
+
+  it('diverged: the run ended on NaN → a learning rate ten times smaller', () => {
+    const r = { ...healthy(), status: 'diverged' as const, hyperparams: { ...DEFAULT_HYPERPARAMS, learningRate: 10 }, epochs: [], confusion: null }
+    const [hint] = coach(r)
+    expect(hint).toMatchObject({ kind: 'diverged', suggestion: { settings: { learningRate: '1' } } })
+    expect(hint.message).toMatch(/learning rate 10 makes steps so big/)
+  })
+
+  it('exploding: the loss rose far above its start → lr ÷ 10; a loss that only wobbles is not', () => {
+    const r = { ...healthy(), batches: curve(1, 200, (t) => 2.3 * (1 + 10 * t)) }
+    expect(coach(r)[0]).toMatchObject({ kind: 'exploding', suggestion: { settings: { learningRate: '0.001' } } })
+    expect(coach(r)[0].evidence.factor).toBeGreaterThanOrEqual(COACH.explodingFactor)
+    const wobbly = { ...healthy(), batches: curve(1, 200, (t) => 2.3 * (1 + 0.5 * Math.sin(20 * t))) }
+    expect(kinds(wobbly)).not.toContain('exploding')
+  })
+
+  it('collapsed: nine in ten test digits given one class; a model that is merely bad is not', () => {
+    const all6 = NAMES.map(() => NAMES.map((_, j) => (j === 6 ? 100 : 0)))
+    const [hint] = coach({ ...healthy(), confusion: all6 })
+    expect(hint).toMatchObject({ kind: 'collapsed', evidence: { predictedClass: '6', share: 1 } })
+    expect(hint.message).toMatch(/answers "6" for 100.0% of the test digits/)
+    expect(kinds({ ...healthy(), confusion: confusion(500) })).not.toContain('collapsed')
+  })
+
+  it('too slow: the first epoch barely moved the loss → lr × 10, or ReLU for a saturating activation', () => {
+    const flat = { ...healthy(), batches: curve(1, 200, () => 2.3), epochs: [epoch(1, 2.3, 2.3, 0.11)] }
+    expect(coach(flat)[0]).toMatchObject({ kind: 'tooSlow', suggestion: { settings: { learningRate: '0.1' } } })
+    const sigmoid = { ...flat, hyperparams: { ...flat.hyperparams, activation: 'sigmoid' as const } }
+    expect(coach(sigmoid)[0]).toMatchObject({ kind: 'tooSlow', suggestion: { settings: { activation: 'relu' } } })
+    expect(coach(sigmoid)[0].message).toMatch(/sigmoid, units saturate/)
+  })
+
+  it('overfitting: test loss up two epochs running while train loss falls → more dropout', () => {
+    const r = { ...healthy(), hyperparams: { ...DEFAULT_HYPERPARAMS, epochs: 4, dropout: 0.2 }, epochs: [epoch(1, 0.5, 0.3, 0.9), epoch(2, 0.3, 0.25, 0.92), epoch(3, 0.2, 0.27, 0.92), epoch(4, 0.1, 0.3, 0.919)] }
+    expect(coach(r)).toEqual([expect.objectContaining({ kind: 'overfitting', evidence: expect.objectContaining({ bestEpoch: 2 }), suggestion: { label: 'dropout 0.4', settings: { dropout: '0.4' } } })])
+    // One bad epoch is noise, not overfitting.
+    const once = { ...r, epochs: r.epochs.slice(0, 3) }
+    expect(kinds(once)).not.toContain('overfitting')
+  })
+
+  it('still improving: test accuracy rose at the last epoch → twice the epochs', () => {
+    const r = { ...healthy(), epochs: [epoch(1, 0.9, 0.5, 0.9), epoch(2, 0.5, 0.35, 0.93), epoch(3, 0.4, 0.3, 0.945)] }
+    expect(coach(r)).toEqual([expect.objectContaining({ kind: 'stillImproving', suggestion: { label: '6 epochs', settings: { epochs: '6' } } })])
+    expect(kinds({ ...r, status: 'stopped' })).not.toContain('stillImproving')
+  })
+})
+
+describe('the coach on the course recipe', () => {
+  it('has nothing to flag on 3 epochs of the default run on full MNIST, except at most "still improving"', () => {
+    // Recorded from `npm run train -- --epochs 3` (full MNIST, this machine): real curves, not made up.
+    const recorded = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/course-cnn-3-epochs.json'), 'utf8')) as Omit<CoachInput, 'hyperparams' | 'classNames'>
+    const hints = coach({ ...recorded, hyperparams: parseHyperparams({ epochs: 3 }), classNames: NAMES })
+    expect(hints.every((h) => h.kind === 'stillImproving')).toBe(true)
+  })
+})
+
+describe('the coach on real training (MNIST subsets)', () => {
+  const lab = new Lab({ dbPath: join(tempDir(), 'coach.db') })
+  afterAll(() => lab.close())
+  const train = async (settings: object) => {
+    const { runId } = lab.startRun(parseHyperparams({ limitTrain: 2000, limitTest: 300, ...settings }))
+    await lab.waitForRun(runId)
+    return lab.getRun(runId)
+  }
+
+  it('a huge learning rate on an MLP diverges, and the coach says to divide it by ten', async () => {
+    const run = await train({ architecture: { preset: 'mlp', hidden: [256, 256] }, learningRate: 10, epochs: 1 })
+    expect(run.status).toBe('diverged')
+    expect(run.hints[0]).toMatchObject({ kind: 'diverged', suggestion: { settings: { learningRate: '1' } } })
+  })
+
+  it('a huge learning rate on the course CNN "completes" predicting one class, and the coach says so', async () => {
+    const run = await train({ learningRate: 10, epochs: 1 })
+    expect(run.status).toBe('completed')
+    expect(run.hints.map((h) => h.kind)).toContain('collapsed')
+  })
+
+  it('a deep sigmoid MLP with a small learning rate barely learns, and the coach suggests ReLU', async () => {
+    const run = await train({ architecture: { preset: 'mlp', hidden: [64, 64, 64] }, activation: 'sigmoid', learningRate: 0.001, epochs: 1 })
+    expect(run.hints.find((h) => h.kind === 'tooSlow')).toMatchObject({ suggestion: { settings: { activation: 'relu' } } })
+  })
+})
