@@ -5,7 +5,7 @@
 // preload, the dispatch, the lab and its SQLite file under userData, the app:// protocol handler
 // main registered (answering real Request objects from the files on disk) and the window's guards.
 import Database from 'better-sqlite3'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -13,6 +13,7 @@ import { CONTENT_SECURITY_POLICY } from '../../src/main/api/csp'
 import { APP_ENTRY, createAppProtocolHandler } from '../../src/main/electron/app-protocol'
 import { isTrustedUrl } from '../../src/main/electron/security'
 import { Lab } from '../../src/main/lab/lab'
+import { APP_NAME } from '../../src/main/lab/store/paths'
 import { REQUEST_NAMES, requestChannel } from '../../src/shared/channels'
 import type { LabBridge, LabEventBatch } from '../../src/shared/contract'
 import { isTrainEvent, type TrainEvent } from '../../src/shared/run-types'
@@ -394,5 +395,30 @@ describe('window.lab, over IPC, to the real lab', () => {
     expect(fake.state.quit).toBe(1)
     expect(fake.handlers.size).toBe(0)
     await expect(api().listRuns()).rejects.toThrow("No handler registered for 'lab:listRuns'")
+  })
+})
+
+describe('the app as Electron names and packages it', () => {
+  it("is called what the CLI's default database path assumes, so both find one history", () => {
+    // Electron names the app (and its userData folder) after package.json's productName, else its name.
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { productName?: string }
+    expect(pkg.productName).toBe(APP_NAME)
+  })
+
+  it('declares the fuses packaging must flip', () => {
+    // electron-builder is not installed here: this reads what the config declares, it cannot flip anything.
+    const config = readFileSync('electron-builder.yml', 'utf8')
+    const block = /^electronFuses:\n((?:[ \t]+.*\n)+)/m.exec(config)?.[1] ?? ''
+    const fuses = Object.fromEntries([...block.matchAll(/^\s+(\w+):\s*(true|false)\s*$/gm)].map((m) => [m[1], m[2] === 'true']))
+    expect(fuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false
+    })
+    expect(config).toMatch(/^asar: true$/m)
   })
 })
