@@ -1,10 +1,11 @@
 // Electron main: one hardened window, the lab behind the contract over IPC. Thin on purpose:
 // everything it calls also runs (and is tested) under plain Node.
-import { app, BrowserWindow, ipcMain } from 'electron'
+import { app, BrowserWindow, ipcMain, protocol } from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createDispatch } from './api/dispatch'
 import { createLabHandlers } from './api/handlers'
+import { APP_ENTRY, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './electron/app-protocol'
 import { forwardEvents, registerLabIpc } from './electron/ipc'
 import { electronNativeBinding } from './electron/native-binding'
 import { hardenWindow, isTrustedUrl, WEB_PREFERENCES } from './electron/security'
@@ -13,10 +14,13 @@ import { Lab } from './lab/lab'
 const here = fileURLToPath(new URL('.', import.meta.url))
 const devServerUrl = process.env.ELECTRON_RENDERER_URL
 
+// Privileges can only be given before the app is ready.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES])
 app.enableSandbox()
 
 async function main(): Promise<void> {
   await app.whenReady()
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(join(here, '../renderer')))
   const lab = new Lab({ dbPath: Lab.dbPathIn(app.getPath('userData')), nativeBinding: electronNativeBinding(app.getAppPath()) })
   const win = new BrowserWindow({
     width: 1280,
@@ -35,7 +39,7 @@ async function main(): Promise<void> {
   )
   win.once('ready-to-show', () => win.show())
   if (devServerUrl) await win.loadURL(devServerUrl)
-  else await win.loadFile(join(here, '../renderer/index.html'))
+  else await win.loadURL(APP_ENTRY)
 
   app.on('window-all-closed', async () => {
     stopEvents()

@@ -1,9 +1,12 @@
 // What `electron-vite build` produced (the global setup ran it): three bundles, a CommonJS
-// sandbox-safe preload, and a training worker that runs from the bundle under plain Node.
-import { existsSync, readFileSync } from 'node:fs'
+// sandbox-safe preload, a renderer the app:// protocol serves whole, and a training worker that
+// runs from the bundle under plain Node.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
+import { CONTENT_SECURITY_POLICY } from '../../src/main/api/csp'
+import { APP_ENTRY, createAppProtocolHandler } from '../../src/main/electron/app-protocol'
 import { parseHyperparams } from '../../src/shared/fields'
 import type { TrainEvent } from '../../src/shared/run-types'
 import { ROOT } from '../helpers/node-child'
@@ -18,6 +21,37 @@ describe('the build', () => {
     expect([...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual(['electron'])
     expect(preload).toContain('exposeInMainWorld("lab"')
     expect(readFileSync(out('renderer/index.html'), 'utf8')).toMatch(/Content-Security-Policy" content="default-src 'self'; script-src 'self'/)
+  })
+
+  it('main loads app://digit-lab and its preload from paths that exist beside its bundle', () => {
+    const main = readFileSync(out('main/index.js'), 'utf8')
+    expect(main).toContain('registerSchemesAsPrivileged')
+    expect(main).toContain('"../preload/index.cjs"')
+    expect(main).toContain('"../renderer"')
+    expect(main).not.toContain('loadFile')
+    expect(existsSync(join(out('main'), '../preload/index.cjs'))).toBe(true)
+  })
+
+  it('app:// serves the built page and every file it links, each with the CSP', async () => {
+    // The handler main registers, on the folder main hands it (out/main/../renderer).
+    const handle = createAppProtocolHandler(join(out('main'), '../renderer'))
+    const page = await handle(new Request(APP_ENTRY))
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    const linked = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1])
+    expect(linked.some((l) => l.endsWith('.js'))).toBe(true)
+    expect(linked.some((l) => l.endsWith('.css'))).toBe(true)
+    for (const link of linked) {
+      // Resolved as the window resolves it: relative to app://digit-lab/index.html.
+      const res = await handle(new Request(new URL(link, APP_ENTRY)))
+      expect(res.status, link).toBe(200)
+      expect(res.headers.get('content-security-policy'), link).toBe(CONTENT_SECURITY_POLICY)
+      expect(res.headers.get('content-type'), link).not.toBe('application/octet-stream')
+    }
+    // The chunks the page imports later (the lazy views) are served too.
+    const files = readdirSync(out('renderer'), { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(out('renderer'), f)).isFile())
+    expect(files.length).toBeGreaterThan(linked.length)
+    for (const f of files) expect((await handle(new Request(`app://digit-lab/${f.split('\\').join('/')}`))).status, f).toBe(200)
   })
 
   it("trains from the bundled worker, as the desktop app's main process starts it", async () => {

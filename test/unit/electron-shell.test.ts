@@ -2,11 +2,18 @@
 // stand-in only carries messages: ipcRenderer.invoke reaches the handler main registered with
 // ipcMain.handle, as the window's frame, payloads cloned as IPC clones them; webContents.send
 // reaches the preload's listeners. Everything on either side is real: main (index.ts), the
-// preload, the dispatch, the lab and its SQLite file under userData.
+// preload, the dispatch, the lab and its SQLite file under userData, the app:// protocol handler
+// main registered (answering real Request objects from the files on disk) and the window's guards.
 import Database from 'better-sqlite3'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { CONTENT_SECURITY_POLICY } from '../../src/main/api/csp'
+import { APP_ENTRY, createAppProtocolHandler } from '../../src/main/electron/app-protocol'
+import { isTrustedUrl } from '../../src/main/electron/security'
 import { Lab } from '../../src/main/lab/lab'
+import { APP_NAME } from '../../src/main/lab/store/paths'
 import { REQUEST_NAMES, requestChannel } from '../../src/shared/channels'
 import type { LabBridge, LabEventBatch } from '../../src/shared/contract'
 import { isTrainEvent, type TrainEvent } from '../../src/shared/run-types'
@@ -31,7 +38,19 @@ const fake = vi.hoisted(() => {
     pageLoadedNow: () => loaded(),
     /** The page the preload runs in: by default the window's own, once it is loaded. */
     renderer: null as null | { contents: unknown; url: string },
-    state: { userData: '', quit: 0, permission: null as null | ((wc: unknown, p: string, cb: (ok: boolean) => void) => void), windowOpen: null as null | (() => unknown) }
+    state: {
+      userData: '',
+      quit: 0,
+      ready: false,
+      permission: null as null | ((wc: unknown, p: string, cb: (ok: boolean) => void) => void),
+      permissionCheck: null as null | ((wc: unknown, p: string) => boolean),
+      windowOpen: null as null | ((details: { url: string }) => unknown)
+    },
+    /** What main did with the protocol module, and whether the app was ready when it did. */
+    protocol: {
+      privileged: [] as { schemes: { scheme: string; privileges: Record<string, boolean> }[]; beforeReady: boolean }[],
+      handlers: new Map<string, (request: Request) => Promise<Response>>()
+    }
   }
 })
 
@@ -42,10 +61,10 @@ vi.mock('electron', async () => {
     handlers: Record<string, (...a: unknown[]) => unknown> = {}
     session = {
       setPermissionRequestHandler: (h: never) => (fake.state.permission = h),
-      setPermissionCheckHandler: () => {},
+      setPermissionCheckHandler: (h: never) => (fake.state.permissionCheck = h),
       webRequest: { onHeadersReceived: () => {} }
     }
-    setWindowOpenHandler = (h: () => unknown) => (fake.state.windowOpen = h)
+    setWindowOpenHandler = (h: (details: { url: string }) => unknown) => (fake.state.windowOpen = h)
     send(channel: string, ...args: unknown[]) {
       if (fake.renderer?.contents !== this) return
       for (const listener of fake.rendererListeners.get(channel) ?? []) listener({ sender: null }, ...args.map((a) => structuredClone(a)))
@@ -81,7 +100,9 @@ vi.mock('electron', async () => {
   return {
     app: {
       enableSandbox: vi.fn(),
-      whenReady: () => Promise.resolve(),
+      whenReady: async () => {
+        fake.state.ready = true
+      },
       getPath: () => fake.state.userData,
       getAppPath: () => fake.state.userData,
       on: (event: string, fn: (...a: unknown[]) => unknown) => fake.appListeners.set(event, fn),
@@ -89,6 +110,10 @@ vi.mock('electron', async () => {
       exit: () => {}
     },
     BrowserWindow,
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: never) => fake.protocol.privileged.push({ schemes, beforeReady: !fake.state.ready }),
+      handle: (scheme: string, handler: never) => fake.protocol.handlers.set(scheme, handler)
+    },
     ipcMain: {
       handle: (channel: string, fn: never) => fake.handlers.set(channel, fn),
       removeHandler: (channel: string) => fake.handlers.delete(channel)
@@ -119,27 +144,173 @@ afterAll(async () => {
 
 const api = () => fake.exposed.lab as LabBridge & Record<string, (p?: unknown) => Promise<unknown>>
 
+const appRequest = (url: string, method = 'GET') => fake.protocol.handlers.get('app')!(new Request(url, { method }))
+
 describe('Electron main', () => {
-  it('opens one hardened window and handles every request of the contract', async () => {
+  it('opens one hardened window on app://digit-lab and handles every request of the contract', async () => {
     fake.state.userData = dir
     await import('../../src/main/index')
     await fake.pageLoaded
     expect(fake.windows).toHaveLength(1)
     const win = fake.windows[0]
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false })
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false
+    })
+    expect(win.options.webPreferences).not.toHaveProperty('experimentalFeatures')
+    expect(win.options.webPreferences).not.toHaveProperty('enableBlinkFeatures')
+    // The preload is a file path, whatever the page's scheme: the CommonJS bundle beside main's.
     expect(String((win.options.webPreferences as Record<string, unknown>).preload)).toMatch(/preload[\\/]index\.cjs$/)
-    expect(win.loaded).toHaveLength(1)
-    expect(win.loaded[0]).toMatch(/renderer[\\/]index\.html$/)
+    expect(win.loaded).toEqual(['app://digit-lab/index.html'])
     expect([...fake.handlers.keys()].sort()).toEqual(REQUEST_NAMES.map(requestChannel).sort())
 
-    // Permissions are refused, new windows denied, foreign navigation stopped.
-    let granted: boolean | null = null
-    fake.state.permission!(null, 'media', (ok) => (granted = ok))
-    expect(granted).toBe(false)
-    expect(fake.state.windowOpen!()).toEqual({ action: 'deny' })
-    const nav = { preventDefault: vi.fn() }
-    win.webContents.handlers['will-navigate'](nav, 'https://example.com/')
-    expect(nav.preventDefault).toHaveBeenCalled()
+    // app:// was made a standard, secure scheme before ready (Electron ignores it later), and handled.
+    expect(fake.protocol.privileged).toEqual([{ schemes: [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }], beforeReady: true }])
+    expect([...fake.protocol.handlers.keys()]).toEqual(['app'])
+  })
+
+  it('refuses every permission, denies new windows, stops redirects and webviews', () => {
+    const win = fake.windows[0]
+    for (const permission of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read']) {
+      let granted: boolean | null = null
+      fake.state.permission!(win.webContents, permission, (ok) => (granted = ok))
+      expect(granted, permission).toBe(false)
+      expect(fake.state.permissionCheck!(win.webContents, permission), permission).toBe(false)
+    }
+    for (const url of ['https://example.com/', APP_ENTRY, 'file:///etc/passwd']) expect(fake.state.windowOpen!({ url })).toEqual({ action: 'deny' })
+    for (const event of ['will-redirect', 'will-attach-webview']) {
+      const e = { preventDefault: vi.fn() }
+      win.webContents.handlers[event](e, 'https://example.com/')
+      expect(e.preventDefault, event).toHaveBeenCalled()
+    }
+  })
+
+  it('lets the window navigate only within app://digit-lab', () => {
+    const navigate = (url: string) => {
+      const event = { url, preventDefault: vi.fn() }
+      fake.windows[0].webContents.handlers['will-frame-navigate'](event)
+      return event.preventDefault.mock.calls.length === 0
+    }
+    expect(navigate('app://digit-lab/index.html#/runs')).toBe(true)
+    expect(navigate('app://digit-lab/')).toBe(true)
+    for (const url of [
+      'file:///etc/passwd',
+      pathToFileURL(join(process.cwd(), 'src/renderer/index.html')).href, // the app's own page, as a file
+      'http://evil.example/',
+      'https://evil.example/index.html',
+      'app://other/index.html',
+      'app://digit-lab.evil.example/index.html',
+      'app://digit-lab:8080/index.html',
+      'data:text/html,<script>lab.listRuns()</script>',
+      'javascript:alert(1)',
+      ''
+    ])
+      expect(navigate(url), url).toBe(false)
+  })
+})
+
+describe('the app:// protocol main registered', () => {
+  it('serves the renderer folder with the CSP on the response', async () => {
+    const res = await appRequest('app://digit-lab/index.html')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY)
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(await res.text()).toContain('<div id="app"></div>')
+    expect(await (await appRequest('app://digit-lab/')).text()).toContain('<div id="app"></div>')
+  })
+
+  it("refuses paths out of the folder, plain or encoded, and never shows main's own source", async () => {
+    // Under the tests main serves src/renderer, so src/main/index.ts is one folder up.
+    for (const url of ['app://digit-lab/..%2fmain%2findex.ts', 'app://digit-lab/%2e%2e%2fmain%2findex.ts', 'app://digit-lab/..%2f..%2fpackage.json', 'app://digit-lab/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd']) {
+      const res = await appRequest(url)
+      expect(res.status, url).toBe(403)
+      expect(await res.text(), url).toBe('path outside the app')
+    }
+    // The URL parser drops plain `..` segments before the handler sees them: what is left is a path inside.
+    for (const url of ['app://digit-lab/../../etc/passwd', 'app://digit-lab/%2e%2e/%2e%2e/etc/passwd', 'app://digit-lab/../main/index.ts']) {
+      const res = await appRequest(url)
+      expect(res.status, url).toBe(404)
+      expect(res.headers.get('content-security-policy'), url).toBe(CONTENT_SECURITY_POLICY)
+    }
+    expect((await appRequest('app://digit-lab/index.html%00.js')).status).toBe(403)
+  })
+
+  it('answers only its own host, and only reads', async () => {
+    for (const url of ['app://evil/index.html', 'app://digit-lab.evil.example/index.html', 'app://digit-lab:8080/index.html', 'app://other/../digit-lab/index.html']) {
+      const res = await appRequest(url)
+      expect(res.status, url).toBe(404)
+      expect(await res.text(), url).toBe('unknown host')
+    }
+    expect((await appRequest(APP_ENTRY, 'POST')).status).toBe(405)
+  })
+})
+
+describe('createAppProtocolHandler', () => {
+  // A built renderer beside a secret: the handler must serve the one and never the other.
+  const root = join(dir, 'app', 'renderer')
+  mkdirSync(join(root, 'assets'), { recursive: true })
+  writeFileSync(join(root, 'index.html'), '<!doctype html><script type="module" src="./assets/index-1.js"></script>')
+  writeFileSync(join(root, 'assets', 'index-1.js'), 'console.log(1)')
+  writeFileSync(join(root, 'assets', 'index-1.css'), 'body{}')
+  writeFileSync(join(root, 'favicon.svg'), '<svg/>')
+  writeFileSync(join(dir, 'app', 'secret.txt'), 'SECRET')
+  const handle = createAppProtocolHandler(root)
+  const get = (url: string, method = 'GET') => handle(new Request(url, { method }))
+
+  it('serves assets with their types and the CSP; HEAD without a body', async () => {
+    for (const [path, type, body] of [
+      ['assets/index-1.js', 'text/javascript; charset=utf-8', 'console.log(1)'],
+      ['assets/index-1.css', 'text/css; charset=utf-8', 'body{}'],
+      ['favicon.svg', 'image/svg+xml', '<svg/>']
+    ]) {
+      const res = await get(`app://digit-lab/${path}`)
+      expect(res.status, path).toBe(200)
+      expect(res.headers.get('content-type'), path).toBe(type)
+      expect(res.headers.get('content-security-policy'), path).toBe(CONTENT_SECURITY_POLICY)
+      expect(await res.text(), path).toBe(body)
+    }
+    const head = await get('app://digit-lab/index.html', 'HEAD')
+    expect(head.status).toBe(200)
+    expect(await head.text()).toBe('')
+    expect((await get('app://digit-lab/assets')).status).toBe(404) // a folder is not a file
+    expect((await get('app://digit-lab/missing.js')).status).toBe(404)
+  })
+
+  it('never reads the secret next to the folder, however the path is spelled', async () => {
+    for (const url of [
+      'app://digit-lab/../secret.txt',
+      'app://digit-lab/..%2fsecret.txt',
+      'app://digit-lab/%2e%2e%2fsecret.txt',
+      'app://digit-lab/%2E%2E/secret.txt',
+      'app://digit-lab/.%2e%2fsecret.txt',
+      'app://digit-lab/assets/..%2f..%2fsecret.txt',
+      'app://digit-lab/..%5csecret.txt',
+      'app://digit-lab/%252e%252e%252fsecret.txt',
+      'app://digit-lab/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      'app://digit-lab/%E0%A4%A', // not valid percent-encoding
+      'app://digit-lab/secret.txt%00'
+    ]) {
+      const res = await get(url)
+      expect(res.status, url).toBeGreaterThanOrEqual(400)
+      expect(await res.text(), url).not.toContain('SECRET')
+    }
+    expect((await get('app://digit-lab/..%2fsecret.txt')).status).toBe(403)
+  })
+})
+
+describe('isTrustedUrl', () => {
+  it('trusts app://digit-lab when built, and only the dev server in development', () => {
+    expect(isTrustedUrl('app://digit-lab/index.html#/train', undefined)).toBe(true)
+    for (const url of ['file:///home/me/digit-lab/out/renderer/index.html', 'app://other/', 'http://localhost:5173/', undefined, 'not a url']) expect(isTrustedUrl(url, undefined), String(url)).toBe(false)
+    const dev = 'http://localhost:5173/'
+    expect(isTrustedUrl('http://localhost:5173/#/runs', dev)).toBe(true)
+    for (const url of ['http://localhost:5174/', 'http://localhost:5173.evil.example/', 'https://localhost:5173/', 'app://digit-lab/index.html', 'file:///index.html']) expect(isTrustedUrl(url, dev), url).toBe(false)
   })
 })
 
@@ -199,8 +370,12 @@ describe('window.lab, over IPC, to the real lab', () => {
 
     const [{ id: runId }] = await lab.listRuns()
     const own = fake.renderer!
+    expect(own.url).toBe(APP_ENTRY)
     const strangers = [
       { contents: own.contents, url: 'https://evil.example/' }, // a foreign page in the window
+      { contents: own.contents, url: 'http://evil.example/index.html' },
+      { contents: own.contents, url: pathToFileURL(join(process.cwd(), 'out/renderer/index.html')).href }, // a file:// frame, even of the app's own build
+      { contents: own.contents, url: 'app://other/index.html' }, // another app:// host
       { contents: {}, url: own.url } // another window showing the app's page
     ]
     try {
@@ -220,5 +395,30 @@ describe('window.lab, over IPC, to the real lab', () => {
     expect(fake.state.quit).toBe(1)
     expect(fake.handlers.size).toBe(0)
     await expect(api().listRuns()).rejects.toThrow("No handler registered for 'lab:listRuns'")
+  })
+})
+
+describe('the app as Electron names and packages it', () => {
+  it("is called what the CLI's default database path assumes, so both find one history", () => {
+    // Electron names the app (and its userData folder) after package.json's productName, else its name.
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { productName?: string }
+    expect(pkg.productName).toBe(APP_NAME)
+  })
+
+  it('declares the fuses packaging must flip', () => {
+    // electron-builder is not installed here: this reads what the config declares, it cannot flip anything.
+    const config = readFileSync('electron-builder.yml', 'utf8')
+    const block = /^electronFuses:\n((?:[ \t]+.*\n)+)/m.exec(config)?.[1] ?? ''
+    const fuses = Object.fromEntries([...block.matchAll(/^\s+(\w+):\s*(true|false)\s*$/gm)].map((m) => [m[1], m[2] === 'true']))
+    expect(fuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false
+    })
+    expect(config).toMatch(/^asar: true$/m)
   })
 })

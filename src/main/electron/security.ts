@@ -1,6 +1,7 @@
 // The window's hardening, in one place: what it may load, navigate to, open or ask for.
 import type { BrowserWindow, Session, WebContents } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../api/csp'
+import { isAppUrl } from './app-protocol'
 
 export const WEB_PREFERENCES = {
   contextIsolation: true,
@@ -13,24 +14,34 @@ export const WEB_PREFERENCES = {
   spellcheck: false
 } as const
 
-/** Only the app's own page may talk to main: the dev server's origin in development, file:// when built. */
+/**
+ * Only the app's own page may talk to main or be navigated to: app://digit-lab when built, the
+ * dev server's origin in development. Never file://, whose origin is every file on the disk.
+ */
 export function isTrustedUrl(url: string | undefined, devServerUrl: string | undefined): boolean {
-  if (!url) return false
-  if (devServerUrl) return url.startsWith(new URL(devServerUrl).origin + '/')
-  return url.startsWith('file://')
+  let parsed: URL
+  try {
+    parsed = new URL(url ?? '')
+  } catch {
+    return false
+  }
+  if (devServerUrl) return parsed.origin === new URL(devServerUrl).origin
+  return isAppUrl(parsed)
 }
 
 export function hardenSession(session: Session): void {
   session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
   session.setPermissionCheckHandler(() => false)
+  // Responses of app:// carry the CSP themselves; this adds it to the dev server's too.
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
   })
 }
 
 export function hardenContents(contents: WebContents, devServerUrl: string | undefined): void {
-  contents.on('will-navigate', (event, url) => {
-    if (!isTrustedUrl(url, devServerUrl)) event.preventDefault()
+  // will-frame-navigate rather than will-navigate: it covers subframes as well as the main frame.
+  contents.on('will-frame-navigate', (event) => {
+    if (!isTrustedUrl(event.url, devServerUrl)) event.preventDefault()
   })
   contents.on('will-redirect', (event) => event.preventDefault())
   contents.on('will-attach-webview', (event) => event.preventDefault())

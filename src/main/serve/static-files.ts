@@ -2,45 +2,17 @@
 // load without the secret would have to carry it in a cookie, and cookies ignore ports.
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { extname, isAbsolute, relative, resolve } from 'node:path'
 import { pipeline } from 'node:stream'
 import { CONTENT_SECURITY_POLICY } from '../api/csp'
+import { contentTypeOf, staticFile } from '../api/static-files'
 import { BASE_HEADERS, HttpError } from './reply'
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm'
-}
-
-/** Resolves a URL path inside `root`, or null when it would escape it. */
-export function staticFile(root: string, urlPath: string): string | null {
-  let decoded: string
-  try {
-    decoded = decodeURIComponent(urlPath)
-  } catch {
-    return null
-  }
-  if (decoded.includes('\0')) return null
-  const file = resolve(root, `.${decoded === '/' ? '/index.html' : decoded}`)
-  const rel = relative(root, file)
-  if (rel.startsWith('..') || isAbsolute(rel)) return null
-  return file
-}
 
 export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, pathname: string): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'static files are read with GET')
   const file = staticFile(root, pathname)
   if (!file) throw new HttpError(403, 'path outside the app')
   if (!existsSync(file) || !statSync(file).isFile()) throw new HttpError(404, 'not found')
-  const type = MIME[extname(file)] ?? 'application/octet-stream'
+  const type = contentTypeOf(file)
   const headers: Record<string, string> = { ...BASE_HEADERS, 'content-type': type, 'cache-control': 'no-cache' }
   if (type.startsWith('text/html')) headers['content-security-policy'] = CONTENT_SECURITY_POLICY
   res.writeHead(200, headers)
