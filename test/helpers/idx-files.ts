@@ -21,14 +21,15 @@ export function idxLabels(labels: number[]): Buffer {
   return buf
 }
 
-/** A folder dataset: `count` images per split whose class is readable from a bright row. */
-export function writeFolderDataset(dir: string, opts: { train?: number; test?: number; gzip?: boolean; classes?: string[] } = {}): string {
+/** A folder dataset: `count` images per split whose class is readable from a bright row; `size` x `size` pixels (28 unless told). */
+export function writeFolderDataset(dir: string, opts: { train?: number; test?: number; gzip?: boolean; classes?: string[]; size?: number } = {}): string {
   mkdirSync(dir, { recursive: true })
   const classes = opts.classes?.length ?? 10
   const write = (name: string, data: Buffer) => writeFileSync(join(dir, opts.gzip ? `${name}.gz` : name), opts.gzip ? gzipSync(data) : data)
   const split = (count: number) => {
     const labels = Array.from({ length: count }, (_, i) => i % classes)
-    const images = idxImages(count, 28, 28, (i, p) => (Math.floor(p / 28) === 2 + (labels[i] * 2) ? 255 : 0))
+    const size = opts.size ?? 28
+    const images = idxImages(count, size, size, (i, p) => (Math.floor(p / size) === 2 + (labels[i] * 2) ? 255 : 0))
     return { images, labels: idxLabels(labels) }
   }
   const train = split(opts.train ?? 200)

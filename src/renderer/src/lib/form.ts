@@ -50,8 +50,14 @@ export function validate(f: FormState): Record<string, string> {
 
 const STORAGE_KEY = 'digit-lab:train-form'
 
+/** The part of the browser's Storage the form uses: passed in, so this file needs no DOM (tests run it in Node). */
+export interface FormStorage {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+}
+
 /** The last settings, so a reload keeps what the user typed. Anything unreadable falls back to the defaults. */
-export function loadSavedForm(storage: Pick<Storage, 'getItem'> = localStorage): FormState {
+export function loadSavedForm(storage: Pick<FormStorage, 'getItem'>): FormState {
   const fresh = defaultForm()
   try {
     const saved = JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null') as Partial<FormState> | null
@@ -64,7 +70,7 @@ export function loadSavedForm(storage: Pick<Storage, 'getItem'> = localStorage):
   }
 }
 
-export function saveForm(f: FormState, storage: Pick<Storage, 'setItem'> = localStorage): void {
+export function saveForm(f: FormState, storage: Pick<FormStorage, 'setItem'>): void {
   try {
     storage.setItem(STORAGE_KEY, JSON.stringify(f))
   } catch {

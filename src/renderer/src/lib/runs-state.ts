@@ -91,10 +91,29 @@ function addEpoch(r: LiveRun, m: EpochMetric): boolean {
   return true
 }
 
+/** Points the page holds win over a snapshot's copies of them; the result is in key order. */
+function mergeBy<T>(snapshot: T[], held: T[], key: (t: T) => number): T[] {
+  const byKey = new Map<number, T>()
+  for (const t of snapshot) byKey.set(key(t), t)
+  for (const t of held) byKey.set(key(t), t)
+  return [...byKey.values()].sort((a, b) => key(a) - key(b))
+}
+
+/**
+ * A run's row as the page should hold it. An ended run never trains again, so a row that says
+ * 'running' or 'paused' about a run the page knows ended was read before the end (a snapshot
+ * answered late, a 'run' event overtaken by 'finished'): it keeps the end's status.
+ */
+function freshRow(state: RunsState, run: RunSummary): RunSummary {
+  if (!isActiveStatus(run.status)) return run
+  const ended = [state.live[run.id]?.status, state.summaries[run.id]?.status].find((s) => s !== undefined && !isActiveStatus(s))
+  return ended ? { ...run, status: ended } : run
+}
+
 /** The stored runs as listRuns returned them. Live runs keep their live state. */
 export function applySummaries(state: RunsState, runs: RunSummary[]): void {
   const next: Record<number, RunSummary> = {}
-  for (const run of runs) if (!state.deleted.includes(run.id)) next[run.id] = run
+  for (const run of runs) if (!state.deleted.includes(run.id)) next[run.id] = freshRow(state, run)
   state.summaries = next
   state.loaded = true
 }
@@ -108,17 +127,17 @@ export function applyLiveRuns(state: RunsState, runs: LiveRunState[], keep: Keep
   const now = new Set(runs.map((l) => l.run.id))
   for (const l of runs) {
     if (state.deleted.includes(l.run.id)) continue
-    state.summaries[l.run.id] = l.run
+    const row = freshRow(state, l.run)
+    state.summaries[l.run.id] = row
     const r = liveRun(state, l.run.id, keep)
-    r.status = l.run.status
+    r.status = row.status
     if (l.started) applyStarted(r, l.started)
-    // Merge by step: whatever arrived by event before the snapshot stays, the rest fills in.
-    const byStep = new Map<number, BatchMetric>()
-    for (const b of l.batches) byStep.set(b.step, b)
-    for (const b of r.batches) byStep.set(b.step, b)
-    r.batches = keep([...byStep.values()].sort((a, b) => a.step - b.step))
-    if (l.epochs.length >= r.epochs.length) r.epochs = keep(l.epochs.slice())
-    if (l.confusion) r.confusion = keep(l.confusion)
+    // Merge by step and epoch: whatever arrived by event before the snapshot stays, the rest fills in.
+    const heldEpoch = r.epochs[r.epochs.length - 1]?.epoch ?? 0
+    r.batches = keep(mergeBy(l.batches, r.batches, (b) => b.step))
+    r.epochs = keep(mergeBy(l.epochs, r.epochs, (e) => e.epoch))
+    // The matrix belongs to the snapshot's last epoch: an epoch event the page already holds is newer.
+    if (l.confusion && (l.epochs[l.epochs.length - 1]?.epoch ?? 0) >= heldEpoch) r.confusion = keep(l.confusion)
     r.version++
   }
   return Object.values(state.live)
@@ -140,12 +159,7 @@ export function applyEvents(state: RunsState, batch: LabEvent[], keep: Keep): vo
       continue
     }
     if (e.type === 'run') {
-      if (!state.deleted.includes(e.run.id)) {
-        // A row read before an event that ended the run must not bring 'running' back.
-        const known = state.live[e.run.id]
-        const status = known && !isActiveStatus(known.status) && isActiveStatus(e.run.status) ? known.status : e.run.status
-        state.summaries[e.run.id] = { ...e.run, status }
-      }
+      if (!state.deleted.includes(e.run.id)) state.summaries[e.run.id] = freshRow(state, e.run)
       continue
     }
     if (state.deleted.includes(e.runId)) continue

@@ -1,0 +1,258 @@
+// Nothing may assume 10 classes: a 3-class folder dataset with its own class names, trained
+// through serve mode, then looked at in real Chromium in every view that shows classes.
+import { join } from 'node:path'
+import type { Browser, Locator, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { collectPageErrors, launch, screenshot, screenshotOnFailure } from '../helpers/browser'
+import { writeFolderDataset } from '../helpers/idx-files'
+import { serve, type Served } from '../helpers/serve'
+import { tempDir } from '../helpers/tmp'
+import { waitFor } from '../helpers/wait'
+
+const CLASSES = ['top', 'middle', 'bottom']
+const TEST_COUNT = 50
+const dir = tempDir()
+// 28x28 images whose class is a bright row: Draw can read them too.
+const dataset = writeFolderDataset(join(dir, 'shapes'), { train: 200, test: TEST_COUNT, classes: CLASSES })
+let s: Served
+let browser: Browser
+let page: Page
+let errors: string[]
+
+async function api<T>(name: string, body: unknown = {}): Promise<T> {
+  const res = await fetch(`${s.origin}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token }, body: JSON.stringify(body) })
+  const reply = (await res.json()) as { ok: true; value: T } | { ok: false; error: string }
+  if (!reply.ok) throw new Error(reply.error)
+  return reply.value
+}
+type Run = { status: string; error: string | null; classNames: string[]; dataset: string; confusion: number[][] | null }
+const ended = (runId: number) =>
+  waitFor(`run ${runId} to end`, async () => {
+    const r = await api<Run>('getRun', { runId })
+    return r.status === 'running' || r.status === 'paused' ? null : r
+  }, { timeoutMs: 120_000, everyMs: 200 })
+
+/** Column headers and row headers of a matrix, as a person reads them. */
+async function headers(table: Locator) {
+  return { columns: await table.locator('thead th').allTextContents(), rows: await table.locator('tbody th').allTextContents() }
+}
+const optionLabels = (select: Locator) => select.locator('option').allTextContents()
+const meterNames = (list: Locator) => list.getByRole('meter').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
+/** Class names cut off by their column (scrolled content wider than the box), as a person would see them. */
+/** Gallery tiles whose caption spills over their border (a tile's content wider than the tile). */
+const spillingTiles = (tiles: Locator) => tiles.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.getAttribute('aria-label')))
+const clippedNames = (list: Locator) => list.locator('.cls').evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent))
+
+beforeAll(async () => {
+  s = await serve(join(dir, 'folder.db'))
+  // Plain SGD: with a small step the model stays weak and gets some test images wrong (the
+  // gallery has tiles to open); with a big one it gets them right, so the two runs differ.
+  const common = { architecture: { preset: 'mlp', hidden: [8] }, dataset, epochs: 3, batchSize: 20 }
+  for (const [name, learningRate] of [['gentle', 0.001], ['bolder', 0.1]] as const) {
+    const { runId } = await api<{ runId: number }>('startRun', { ...common, name, learningRate })
+    const run = await ended(runId)
+    if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
+    expect(run.classNames).toEqual(CLASSES)
+  }
+  const wrong = (await api<{ items: unknown[] }>('misclassified', { runId: 1 })).items.length
+  if (wrong === 0) throw new Error('run 1 got every test image right: the gallery would have no tile to open; weaken its settings')
+  browser = await launch()
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+  errors = collectPageErrors(page)
+  await page.goto(s.url)
+})
+afterEach((ctx) => screenshotOnFailure(page, ctx))
+afterAll(async () => {
+  await browser?.close()
+  await s?.stop()
+})
+
+describe('a 3-class folder dataset', () => {
+  it('Runs: a 3x3 confusion matrix headed by the class names, 3 score rows, class filters and 3 probabilities', async () => {
+    await page.getByRole('tab', { name: 'Runs' }).click()
+    await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'gentle' }).click()
+    const matrix = page.getByRole('table', { name: 'Confusion matrix, epoch 3' })
+    await matrix.waitFor()
+    expect(await headers(matrix)).toEqual({ columns: ['', ...CLASSES], rows: CLASSES })
+    const cells = await matrix.getByRole('button').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')!))
+    expect(cells).toHaveLength(9)
+    const parsed = cells.map((label) => /^true (\w+), predicted (\w+): (\d+)$/.exec(label))
+    expect(parsed.every(Boolean), cells.join('; ')).toBe(true)
+    expect(parsed.reduce((a, m) => a + Number(m![3]), 0)).toBe(TEST_COUNT)
+
+    const scores = page.getByRole('table', { name: 'Per-class scores' })
+    expect(await scores.getByRole('row').count()).toBe(1 + CLASSES.length)
+    expect(await scores.locator('tbody th').allTextContents()).toEqual(CLASSES)
+
+    const gallery = page.getByRole('region', { name: 'Misclassified digits' })
+    expect(await optionLabels(gallery.getByLabel('True class'))).toEqual(['any', ...CLASSES])
+    expect(await optionLabels(gallery.getByLabel('Predicted class'))).toEqual(['any', ...CLASSES])
+
+    // The busiest mistake: its cell opens exactly those images, named by class.
+    const [, truth, predicted, count] = parsed.filter((m) => m![1] !== m![2] && Number(m![3]) > 0).sort((x, y) => Number(y![3]) - Number(x![3]))[0]!
+    await matrix.getByRole('button', { name: `true ${truth}, predicted ${predicted}: ${count}` }).click()
+    const tiles = gallery.getByRole('button', { name: /^Test digit \d+/ })
+    await expect.poll(() => tiles.count()).toBe(Number(count))
+    expect(await gallery.getByLabel('True class').locator('option:checked').textContent()).toBe(truth)
+    const tileLabels = await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
+    expect(tileLabels.every((t) => t!.endsWith(`: true ${truth}, predicted ${predicted}`)), tileLabels.join('; ')).toBe(true)
+    expect(await spillingTiles(tiles)).toEqual([])
+    // Each tile is drawn at the dataset's own size.
+    await expect.poll(() => gallery.getByRole('img', { name: /^digit \d+$/ }).count()).toBe(Number(count))
+    const tileImage = gallery.getByRole('img', { name: /^digit \d+$/ }).first()
+    expect([await tileImage.getAttribute('width'), await tileImage.getAttribute('height')]).toEqual(['28', '28'])
+
+    await tiles.first().click()
+    const probs = page.getByRole('list', { name: 'Class probabilities' })
+    await probs.waitFor()
+    expect(await meterNames(probs)).toEqual(CLASSES.map((c) => `P(${c})`))
+    expect(await clippedNames(probs)).toEqual([])
+    await screenshot(page, 'folder-runs')
+  })
+
+  it('Compare: two runs on it give a 3x3 difference headed by the class names, and a digit read by both', async () => {
+    await page.getByRole('tab', { name: 'Compare' }).click()
+    await page.getByLabel(/Compare run 1:/).check()
+    await page.getByLabel(/Compare run 2:/).check()
+    const diff = page.getByRole('table', { name: 'Confusion difference: #2 bolder minus #1 gentle' })
+    await diff.waitFor()
+    expect(await headers(diff)).toEqual({ columns: ['', ...CLASSES], rows: CLASSES })
+    const [a, b] = await Promise.all([1, 2].map((runId) => api<Run>('getRun', { runId })))
+    const expected = CLASSES.flatMap((t, i) => CLASSES.map((p, j) => `true ${t}, predicted ${p}: ${b.confusion![i][j] - a.confusion![i][j]}`))
+    expect(await diff.getByRole('button').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(expected)
+
+    const fixed = page.getByRole('region', { name: 'Wrong in #1, right in #2' })
+    expect(await optionLabels(fixed.getByLabel('True class'))).toEqual(['any', ...CLASSES])
+    const tiles = fixed.getByRole('button', { name: /^Test digit \d+/ })
+    await expect.poll(() => tiles.count(), { message: 'images the bolder run fixed' }).toBeGreaterThan(0)
+    expect(await spillingTiles(tiles)).toEqual([])
+    await tiles.first().click()
+    // Each compared run reads the image afresh: one list per run, one meter per class.
+    for (const run of ['#1 gentle', '#2 bolder']) {
+      const list = page.getByRole('list', { name: run, exact: true })
+      await list.waitFor()
+      expect(await meterNames(list)).toEqual(CLASSES.map((c) => `P(${c})`))
+    }
+    await screenshot(page, 'folder-compare')
+  })
+
+  it('Draw: a drawing read by the 3-class model gets 3 probabilities named by class', async () => {
+    await page.getByRole('tab', { name: 'Draw a digit' }).click()
+    await page.getByLabel('Model (a stored run)').selectOption('1')
+    const pad = page.getByRole('img', { name: /Drawing pad/ })
+    const box = (await pad.boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.15, box.y + box.height * 0.5)
+    await page.mouse.down()
+    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width * (0.15 + 0.035 * i), box.y + box.height * 0.5)
+    await page.mouse.up()
+    const prediction = page.getByText(/^Prediction:/)
+    await expect.poll(() => prediction.isVisible(), { timeout: 20_000 }).toBe(true)
+    expect((await prediction.locator('strong').textContent())!).toMatch(new RegExp(`^(${CLASSES.join('|')})$`))
+    const list = page.getByRole('list', { name: 'Probabilities' })
+    expect(await meterNames(list)).toEqual(CLASSES.map((c) => `P(${c})`))
+    expect(await clippedNames(list)).toEqual([])
+    const meters = list.getByRole('meter')
+    const total = (await meters.evaluateAll((els) => els.map((e) => Number(e.getAttribute('aria-valuenow'))))).reduce((a, b) => a + b, 0)
+    expect(total).toBeCloseTo(100, 0)
+    expect(await page.getByText(/cannot read them/).count()).toBe(0)
+    await screenshot(page, 'folder-draw')
+  })
+
+  it('Train: a custom model on the folder typed into Dataset says 3 outputs and shows a 3x3 matrix', async () => {
+    await page.getByRole('tab', { name: 'Train' }).click()
+    await page.getByLabel('Model', { exact: true }).selectOption({ label: 'custom layer list' })
+    const legend = page.getByRole('group', { name: /^Layers \(input/ })
+    // Before a run the form cannot know the folder's classes, and does not guess 10.
+    expect(await legend.locator('legend').textContent()).toMatch(/one output per class \+ softmax\)$/)
+    await page.getByLabel('Run name').fill('from the form')
+    await page.getByLabel('Dataset').fill(dataset)
+    await page.getByLabel('Epochs').fill('1')
+    await page.getByLabel('Batch size (examples)', { exact: true }).fill('20')
+    await page.getByLabel('Learning rate').fill('0.01')
+    await page.getByRole('button', { name: 'Start' }).click()
+    await expect.poll(() => page.url()).toMatch(/#\/train\?run=3$/)
+    const result = page.getByRole('status').filter({ hasText: /^Test accuracy/ })
+    await expect.poll(() => result.isVisible(), { timeout: 90_000 }).toBe(true)
+    expect(await result.textContent()).toMatch(new RegExp(`of ${TEST_COUNT} test`))
+    const run = await api<Run>('getRun', { runId: 3 })
+    expect({ status: run.status, dataset: run.dataset, classNames: run.classNames }).toEqual({ status: 'completed', dataset, classNames: CLASSES })
+
+    expect(await legend.locator('legend').textContent()).toMatch(/one output per class \(3\) \+ softmax\)$/)
+    const matrix = page.getByRole('table', { name: 'Confusion matrix after epoch 1' })
+    expect(await headers(matrix)).toEqual({ columns: ['', ...CLASSES], rows: CLASSES })
+    expect(await matrix.getByRole('button').count()).toBe(9)
+    // The model's last layer has one unit per class.
+    const outputShapes = await page.getByRole('table', { name: 'Model layers' }).locator('tbody tr td:nth-child(3)').allTextContents()
+    expect(outputShapes[outputShapes.length - 1]).toBe('3')
+    await screenshot(page, 'folder-train')
+    expect(errors.join('\n')).toBe('')
+  })
+})
+
+describe('a 12x12 folder dataset', () => {
+  const runIds: number[] = []
+  const drawingNote = 'This run was trained on 12×12 images; drawings are prepared as 28×28 digits, so it cannot read them.'
+
+  beforeAll(async () => {
+    const small = writeFolderDataset(join(dir, 'small'), { size: 12, train: 200, test: TEST_COUNT, classes: CLASSES })
+    for (const [name, learningRate] of [['small gentle', 0.001], ['small bolder', 0.1]] as const) {
+      const { runId } = await api<{ runId: number }>('startRun', { architecture: { preset: 'mlp', hidden: [8] }, dataset: small, epochs: 3, batchSize: 20, name, learningRate })
+      const run = await ended(runId)
+      if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
+      runIds.push(runId)
+    }
+    const wrong = (await api<{ items: unknown[] }>('misclassified', { runId: runIds[0] })).items.length
+    if (wrong === 0) throw new Error(`run ${runIds[0]} got every test image right: the galleries would have no tile to open; weaken its settings`)
+  })
+
+  it('Runs draws its images at 12x12; Draw, switched to it from a 28x28 run, says it cannot read drawings and shows no reading', async () => {
+    await page.goto(`${s.origin}/#/runs/${runIds[0]}`)
+    const image = page.getByRole('region', { name: 'Misclassified digits' }).getByRole('img', { name: /^digit \d+$/ }).first()
+    await image.waitFor()
+    expect([await image.getAttribute('width'), await image.getAttribute('height')]).toEqual(['12', '12'])
+
+    await page.getByRole('tab', { name: 'Draw a digit' }).click()
+    await page.getByLabel('Model (a stored run)').selectOption('1')
+    await page.getByRole('button', { name: 'Clear' }).click()
+    const pad = page.getByRole('img', { name: /Drawing pad/ })
+    const box = (await pad.boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.15, box.y + box.height * 0.5)
+    await page.mouse.down()
+    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width * (0.15 + 0.035 * i), box.y + box.height * 0.5)
+    await page.mouse.up()
+    await expect.poll(() => page.getByText(/^Prediction:/).isVisible(), { timeout: 20_000 }).toBe(true)
+
+    const asked: number[] = []
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/predict')) asked.push((JSON.parse(r.postData() ?? '{}') as { runId: number }).runId)
+    })
+    await page.getByLabel('Model (a stored run)').selectOption(String(runIds[0]))
+    await expect.poll(() => page.getByText(drawingNote).isVisible()).toBe(true)
+    // Run 1's reading of the drawing is not this run's: it is gone, and this run is not asked.
+    expect(await page.getByRole('list', { name: 'Probabilities' }).count()).toBe(0)
+    expect(await page.getByText(/^Prediction:/).count()).toBe(0)
+    expect(asked).not.toContain(runIds[0])
+    expect(await page.getByRole('alert').count()).toBe(0)
+    await screenshot(page, 'folder-small-draw')
+  })
+
+  it('Compare shows a picked image with the probabilities its run stored, and says why the other run is not asked', async () => {
+    const [a, b] = runIds
+    await page.goto(`${s.origin}/#/compare?runs=${a},${b}`)
+    const diff = page.getByRole('table', { name: `Confusion difference: #${b} small bolder minus #${a} small gentle` })
+    await diff.waitFor()
+    expect(await headers(diff)).toEqual({ columns: ['', ...CLASSES], rows: CLASSES })
+    const gallery = page.getByRole('region', { name: `Wrong in #${a}, right in #${b}` })
+    const tiles = gallery.getByRole('button', { name: /^Test digit \d+/ })
+    await expect.poll(() => tiles.count(), { message: 'images the bolder run fixed' }).toBeGreaterThan(0)
+    await gallery.getByRole('img', { name: /^digit \d+$/ }).first().waitFor()
+    await tiles.first().click()
+    const stored = gallery.getByRole('list', { name: 'Class probabilities' })
+    await stored.waitFor()
+    expect(await meterNames(stored)).toEqual(CLASSES.map((c) => `P(${c})`))
+    expect(await gallery.getByText('Other runs are asked only about 28×28 images').isVisible()).toBe(true)
+    expect(await gallery.getByRole('alert').count()).toBe(0)
+    await screenshot(page, 'folder-small-compare')
+    expect(errors.join('\n')).toBe('')
+  })
+})
