@@ -55,7 +55,7 @@ export const contract = {
     z.strictObject({ dataset: z.string().min(1).max(4096).default('mnist'), indices: z.array(z.number().int().min(0)).max(1000) })
   ),
   predict: spec<{ probs: number[] }>()(
-    z.strictObject({ runId: id, pixels: z.array(z.number().min(0).max(255)).length(784, 'must hold 28x28 = 784 values') })
+    z.strictObject({ runId: id, pixels: z.array(z.number().min(0).max(255)).min(1).max(262_144, 'may hold at most 512x512 values') })
   ),
   exportModel: spec<ExportedModel>()(runRef)
 } satisfies { [K in RequestName]: Spec<z.ZodType, unknown> }

@@ -71,7 +71,7 @@ describe('exports and predictions', () => {
   })
 
   it('refuses predictions and exports for runs without a model, and bad pixel arrays', async () => {
-    expect(await dispatch('predict', { runId, pixels: [1, 2, 3] })).toEqual({ ok: false, error: 'Invalid predict request: pixels must hold 28x28 = 784 values', kind: 'invalid' })
+    expect(await dispatch('predict', { runId, pixels: [1, 2, 3] })).toEqual({ ok: false, error: `run ${runId} reads 28x28 = 784 pixels, got 3`, kind: 'invalid' })
     expect(await dispatch('exportModel', { runId: 999 })).toEqual({ ok: false, error: 'run 999 does not exist', kind: 'missing' })
     expect(await dispatch('testImages', { indices: [10_000] })).toEqual({ ok: false, error: 'test image 10000 does not exist (MNIST has 10000)', kind: 'missing' })
   })

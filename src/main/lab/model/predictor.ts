@@ -6,6 +6,12 @@ import { normalisationTable } from '../data/batches'
 import type { Normaliser } from '../data/datasets'
 import { loadArtifacts, type ModelArtifacts } from './weights'
 
+/** An image of the wrong size for the run: the caller's mistake, not the lab's. */
+export class PixelCountError extends Error {
+  override name = 'PixelCountError'
+  readonly kind = 'invalid'
+}
+
 interface Cached {
   model: Promise<tf.LayersModel>
   bytes: number
@@ -52,7 +58,7 @@ export class Predictor {
   async predict(runId: number, weights: () => ModelArtifacts, pixels: ArrayLike<number>, norm: Normaliser): Promise<number[]> {
     const model = await this.model(runId, weights)
     const [, rows, cols] = model.inputs[0].shape as number[]
-    if (pixels.length !== rows * cols) throw new Error(`run ${runId} expects ${rows}x${cols} = ${rows * cols} pixels, got ${pixels.length}`)
+    if (pixels.length !== rows * cols) throw new PixelCountError(`run ${runId} reads ${rows}x${cols} = ${rows * cols} pixels, got ${pixels.length}`)
     const table = normalisationTable(norm)
     const x = Float32Array.from(pixels, (v) => table[Math.max(0, Math.min(255, Math.round(v)))])
     const probs = tf.tidy(() => (model.predict(tf.tensor4d(x, [1, rows, cols, 1])) as tf.Tensor).dataSync())

@@ -1,7 +1,7 @@
 // The Train form's state: the text of every field of the shared field table, plus the custom
 // layer list. Empty or unparsable text is an error naming the field, never a silent default.
 import { FIELD, FIELDS, checkHyperparams, describeIssue, inputFromText, issueField, textsOf, type FieldKey } from '@shared/fields'
-import { DEFAULT_CUSTOM_LAYERS, DEFAULT_HYPERPARAMS, type Hyperparams, type HyperparamsInput, type LayerSpec } from '@shared/hyperparams'
+import { DEFAULT_CUSTOM_LAYERS, DEFAULT_HYPERPARAMS, layerSpec, type Hyperparams, type HyperparamsInput, type LayerSpec } from '@shared/hyperparams'
 
 export interface FormState {
   texts: Record<FieldKey, string>
@@ -63,7 +63,8 @@ export function loadSavedForm(storage: Pick<FormStorage, 'getItem'>): FormState 
     const saved = JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null') as Partial<FormState> | null
     if (!saved || typeof saved !== 'object') return fresh
     for (const f of FIELDS) if (typeof saved.texts?.[f.key] === 'string') fresh.texts[f.key] = saved.texts[f.key]
-    if (Array.isArray(saved.layers)) fresh.layers = saved.layers as LayerSpec[]
+    // Saved layers are read back through the schema: a damaged save must not crash the layer editor.
+    if (Array.isArray(saved.layers) && saved.layers.length && saved.layers.every((l) => layerSpec.safeParse(l).success)) fresh.layers = saved.layers as LayerSpec[]
     return fresh
   } catch {
     return fresh
