@@ -207,7 +207,7 @@ export class Lab {
   getRun(runId: number): RunDetail {
     const run = this.store.getRun(runId)
     // The coach reads a run once it has ended: while it trains, its curves are still moving.
-    const hints = isActiveStatus(run.status) ? [] : coach({ ...run, batches: this.store.metrics.batches(runId) })
+    const hints = isActiveStatus(run.status) ? [] : coach({ ...run, batches: this.store.metrics.losses(runId) })
     return { ...run, hints }
   }
 

@@ -6,7 +6,8 @@ import type { BatchMetric, EpochMetric, Hint, RunStatus } from '@shared/run-type
 export interface CoachInput {
   status: RunStatus
   hyperparams: Hyperparams
-  batches: BatchMetric[]
+  /** The loss of every batch, by epoch: all the coach reads of the batch log. */
+  batches: Pick<BatchMetric, 'epoch' | 'loss'>[]
   epochs: EpochMetric[]
   confusion: number[][] | null
   classNames: string[]

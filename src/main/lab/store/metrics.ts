@@ -56,6 +56,11 @@ export class MetricsTable {
       .all(runId) as BatchMetric[]
   }
 
+  /** Just the loss curve: a light read of a long log (the coach needs nothing else). */
+  losses(runId: number): Pick<BatchMetric, 'epoch' | 'loss'>[] {
+    return this.db.prepare(`SELECT epoch, loss FROM batch_metrics WHERE run_id = ? ORDER BY step`).all(runId) as Pick<BatchMetric, 'epoch' | 'loss'>[]
+  }
+
   batchCount(runId: number): number {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM batch_metrics WHERE run_id = ?`).get(runId) as { n: number }).n
   }
