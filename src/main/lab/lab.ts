@@ -13,9 +13,11 @@ import { Predictor } from './model/predictor'
 import { listPresets } from './model/presets'
 import { toModelFiles } from './model/weights'
 import type { OpenOptions } from './store/db'
+import { thisProcess } from './store/owners'
 import { DB_FILE, defaultDbPath } from './store/paths'
 import { RunLogger } from './store/run-logger'
 import { Store } from './store/store'
+import { Watchdog } from './store/watchdog'
 import { WriteQueue } from './store/write-queue'
 
 export interface LabOptions extends OpenOptions {
@@ -53,11 +55,16 @@ export class Lab {
   private readonly listeners = new Set<Listener>()
   private readonly writes: WriteQueue
   private readonly predictor = new Predictor()
+  private readonly owner = thisProcess()
+  /** Heartbeats for this lab's runs, and the check for other processes' dead runs (not when reading only). */
+  private readonly watchdog: Watchdog | null
   private loaded: Dataset | null = null
 
   constructor(options: LabOptions = {}) {
     this.store = new Store(options.dbPath ?? defaultDbPath(), options)
     this.writes = new WriteQueue((error) => this.emit({ type: 'store', error }))
+    this.watchdog = options.readonly ? null : new Watchdog(this.store.runs, this.owner, (interrupted) => interrupted.forEach((id) => this.emitRun(id)))
+    this.watchdog?.start()
   }
 
   /** Where the runs are stored. */
@@ -92,7 +99,7 @@ export class Lab {
     // Check the dataset here, so a bad path fails the request instead of a worker later.
     this.dataset(hp.dataset)
     const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
-    const runId = this.store.runs.create(hp, name)
+    const runId = this.store.runs.create(hp, name, this.owner)
     this.emitRun(runId)
     const logger = new RunLogger(this.store.metrics, runId)
     // The end of a run is announced once it is stored (status, weights), so a listener that
@@ -298,6 +305,7 @@ export class Lab {
 
   /** Stops every run, waits for the workers to finish writing, then closes the store. */
   async close(): Promise<void> {
+    this.watchdog?.stop()
     const pending = [...this.active.values()]
     for (const { handle } of pending) handle.stop()
     await Promise.allSettled(pending.map((p) => p.done))
