@@ -9,6 +9,7 @@ import { describeDataset, loadDataset, type Dataset } from './data/datasets'
 import { splitsOverThreads } from './engine/data-parallel'
 import { finishedEvent, type TrainOutcome } from './engine/outcome'
 import { startTraining, type TrainingHandle } from './engine/runner'
+import { checkParameterBudget } from './model/param-count'
 import { Predictor } from './model/predictor'
 import { listPresets } from './model/presets'
 import { toModelFiles } from './model/weights'
@@ -96,8 +97,10 @@ export class Lab {
 
   /** Starts a run with settings already parsed at the shell's boundary. */
   startRun(hp: Hyperparams): { runId: number } {
-    // Check the dataset here, so a bad path fails the request instead of a worker later.
-    this.dataset(hp.dataset)
+    // Check the dataset and the model's size here, so a bad path or a model too big for the lab
+    // fails the request before any memory is spent, instead of a worker later.
+    const ds = this.load(hp.dataset)
+    checkParameterBudget(hp, { rows: ds.rows, cols: ds.cols, numClasses: ds.classNames.length })
     const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
     const runId = this.store.runs.create(hp, name, this.owner)
     this.emitRun(runId)
