@@ -28,8 +28,8 @@ afterAll(() => lab.close())
 /** The exported files back as artifacts, as a user's tf.loadLayersModel would read them. */
 function exported(files: ExportedModel) {
   const json = JSON.parse(files.modelJson)
-  const data = Buffer.from(files.weightsBase64, 'base64')
-  return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) }
+  const data = files.weights
+  return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer }
 }
 
 function collect(runId: number): TrainEvent[] {

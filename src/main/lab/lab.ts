@@ -261,11 +261,13 @@ export class Lab {
     this.emit({ type: 'deleted', runId })
   }
 
-  /** The trained model as model.json + weights.bin, as tf.loadLayersModel reads them. */
+  /**
+   * The trained model as model.json + weights.bin, as tf.loadLayersModel reads them. The weights
+   * are bytes (at most 4 x MAX_PARAMETERS of them), never a base64 string.
+   */
   exportModel(runId: number): ExportedModel {
     this.store.runs.row(runId)
-    const files = toModelFiles(this.store.weights.require(runId))
-    return { modelJson: files.modelJson, weightsBase64: files.weights.toString('base64') }
+    return toModelFiles(this.store.weights.require(runId))
   }
 
   // ---- data, models, backend ------------------------------------------------------------
