@@ -10,7 +10,8 @@ import { Lab } from '../../src/main/lab/lab'
 import { buildModel, countTrainableParams } from '../../src/main/lab/model/build'
 import { countParameters, MAX_PARAMETERS } from '../../src/main/lab/model/param-count'
 import { parseHyperparams } from '../../src/shared/fields'
-import type { HyperparamsInput, LayerSpec } from '../../src/shared/hyperparams'
+import type { z } from 'zod'
+import type { HyperparamsInput, layerSpec } from '../../src/shared/hyperparams'
 import { runTs } from '../helpers/node-child'
 import { tempDir } from '../helpers/tmp'
 
@@ -21,7 +22,7 @@ const dispatch = createDispatch(createLabHandlers(lab))
 beforeAll(() => tf.setBackend('cpu'))
 afterAll(() => lab.close())
 
-const custom = (layers: LayerSpec[], extra: HyperparamsInput = {}) => parseHyperparams({ architecture: { preset: 'custom', layers }, ...extra })
+const custom = (layers: z.input<typeof layerSpec>[], extra: HyperparamsInput = {}) => parseHyperparams({ architecture: { preset: 'custom', layers }, ...extra })
 
 describe('parameter count', () => {
   it('is what tfjs counts once the model is built: presets, custom lists, strides, padding, maxout', () => {
