@@ -1,6 +1,6 @@
 // A model at the lab's parameter limit (just under 20 M): trained for one step, exported through
-// serve mode's real HTTP route as bytes and read back by tfjs. One step on one example keeps it to
-// a few seconds; the size is what is tested.
+// serve mode's real HTTP route as bytes and read back by tfjs, and predicted in bursts while other
+// requests are answered. One step on one example keeps it to a few seconds; the size is the point.
 import * as tf from '@tensorflow/tfjs'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -78,6 +78,30 @@ describe('a model at the parameter limit', () => {
     const fromLab = await lab.predict(runId, PIXELS)
     fromExport.forEach((p, k) => expect(p).toBeCloseTo(fromLab[k], 5))
     model.dispose()
+  })
+
+  it('predicts off the main thread: a request asked during a burst of predictions is answered before it ends', async () => {
+    // The model is loaded in the prediction worker first: the burst is compute only.
+    expect(await dispatch('predict', { runId, pixels: PIXELS })).toMatchObject({ ok: true })
+    const BURST = 40
+    const answered: string[] = []
+    const burst = Array.from({ length: BURST }, (_, i) =>
+      dispatch('predict', { runId, pixels: PIXELS.map((p) => (p + i) % 256) }).then((r) => {
+        expect(r.ok).toBe(true)
+        answered.push('predict')
+      })
+    )
+    // Asked once the first prediction is back, so the burst is under way in the worker.
+    await Promise.race(burst)
+    const listed = dispatch('listRuns', undefined).then((r) => {
+      expect(r).toMatchObject({ ok: true, value: [{ id: runId }] })
+      answered.push('listRuns')
+    })
+    await Promise.all([...burst, listed])
+    // On the main thread the whole burst would have been computed before any of it resolved, and
+    // listRuns would come last. Off it, most of the burst is still to come when listRuns answers.
+    const stillToCome = answered.length - 1 - answered.indexOf('listRuns')
+    expect(stillToCome).toBeGreaterThan(BURST / 2)
   })
 
   it('answers a refused export as JSON, like every other refusal', async () => {

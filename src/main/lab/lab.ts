@@ -8,9 +8,9 @@ import { selectBackend } from './backend/select'
 import { describeDataset, loadDataset, type Dataset } from './data/datasets'
 import { splitsOverThreads } from './engine/data-parallel'
 import { finishedEvent, type TrainOutcome } from './engine/outcome'
+import { PredictorThread } from './engine/predictor-thread'
 import { startTraining, type TrainingHandle } from './engine/runner'
 import { checkParameterBudget } from './model/param-count'
-import { Predictor } from './model/predictor'
 import { listPresets } from './model/presets'
 import { toModelFiles } from './model/weights'
 import type { OpenOptions } from './store/db'
@@ -55,7 +55,8 @@ export class Lab {
   private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<Listener>()
   private readonly writes: WriteQueue
-  private readonly predictor = new Predictor()
+  /** Predictions run in a worker of their own, started on the first one. */
+  private readonly predictor = new PredictorThread()
   private readonly owner = thisProcess()
   /** Heartbeats for this lab's runs, and the check for other processes' dead runs (not when reading only). */
   private readonly watchdog: Watchdog | null
@@ -294,6 +295,8 @@ export class Lab {
 
   async predict(runId: number, pixels: number[]): Promise<number[]> {
     const run = this.store.runs.row(runId)
+    // Refused here, with the store's own words, rather than after a trip to the prediction worker.
+    if (!this.store.weights.has(runId)) this.store.weights.require(runId)
     const ds = this.load(run.dataset)
     return this.predictor.predict(runId, () => this.store.weights.require(runId), pixels, ds)
   }
@@ -314,6 +317,7 @@ export class Lab {
     const pending = [...this.active.values()]
     for (const { handle } of pending) handle.stop()
     await Promise.allSettled(pending.map((p) => p.done))
+    await this.predictor.close()
     this.writes.close()
     this.store.close()
   }
