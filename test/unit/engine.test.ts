@@ -22,7 +22,8 @@ const spawned = vi.hoisted(() => [] as Spawned[])
 vi.mock('../../src/main/lab/engine/spawn', async (real) => (await import('../helpers/spawned')).recordingSpawn(await real<typeof Spawn>(), spawned))
 
 const dir = tempDir()
-const lab = new Lab({ dbPath: join(dir, 'lab.db') })
+// Two at once: the pause test trains a second run beside a paused one (which keeps its place).
+const lab = new Lab({ dbPath: join(dir, 'lab.db'), maxRuns: 2 })
 afterAll(() => lab.close())
 
 /** The exported files back as artifacts, as a user's tf.loadLayersModel would read them. */

@@ -3,7 +3,7 @@ import type { Hyperparams } from '@shared/hyperparams'
 import type { RunStatus, RunSummary, TrainEvent } from '@shared/run-types'
 import type { Db } from './db'
 import { StoreError } from './db'
-import { ownerGone, thisProcess, type Owner, type OwnerColumns } from './owners'
+import { ownedBy, ownerGone, thisProcess, type Owner, type OwnerColumns } from './owners'
 import { toSummary, type RunRow } from './rows'
 
 export type Write = <T>(fn: () => T) => T
@@ -47,13 +47,48 @@ export class RunsTable {
     )
   }
 
-  create(hp: Hyperparams, name: string, me: Owner = thisProcess()): number {
+  /** A new run, owned by `me`: 'running' when it starts at once, 'queued' when it waits its turn. */
+  create(hp: Hyperparams, name: string, me: Owner = thisProcess(), status: 'running' | 'queued' = 'running'): number {
     return this.write(() => {
       const info = this.db
-        .prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)`)
-        .run(name, new Date().toISOString(), JSON.stringify(hp), hp.architecture.preset, hp.dataset, me.pid, me.host, Date.now())
+        .prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(name, status, new Date().toISOString(), JSON.stringify(hp), hp.architecture.preset, hp.dataset, me.pid, me.host, Date.now())
       return Number(info.lastInsertRowid)
     })
+  }
+
+  // ---- the queue: rows with status 'queued', started in id order ----
+
+  /**
+   * Takes the first queued run `me` may start (its own; with `adoptOrphans`, also one whose owner
+   * let go of it or died) and marks it running, in one transaction: two labs never take the same.
+   */
+  claimNextQueued(me: Owner, adoptOrphans: boolean, now = Date.now()): { id: number; hyperparams: string } | null {
+    // Most of the time nothing waits: a read, not a write lock, says so.
+    if (!this.db.prepare(`SELECT 1 FROM runs WHERE status = 'queued' LIMIT 1`).get()) return null
+    return this.write(() => {
+      const queued = this.db.prepare(`SELECT id, status, pid, host, heartbeat_at, hyperparams FROM runs WHERE status = 'queued' ORDER BY id`).all() as (LiveRow & { hyperparams: string })[]
+      const next = queued.find((r) => ownedBy(r, me) || (adoptOrphans && ownerGone(r, me, now)))
+      if (!next) return null
+      this.db.prepare(`UPDATE runs SET status = 'running', pid = ?, host = ?, heartbeat_at = ? WHERE id = ?`).run(me.pid, me.host, now, next.id)
+      return { id: next.id, hyperparams: next.hyperparams }
+    })
+  }
+
+  /** Whether `me` would start this queued run when a slot frees (it is its own, or an orphan it adopts). */
+  startsFor(runId: number, me: Owner, adoptOrphans: boolean, now = Date.now()): boolean {
+    const row = this.row(runId)
+    return row.status === 'queued' && (ownedBy(row, me) || (adoptOrphans && ownerGone(row, me, now)))
+  }
+
+  /** Cancels a queued run, whoever queued it: it ends 'stopped', never having trained. False when it is not queued. */
+  cancelQueued(runId: number): boolean {
+    return this.write(() => this.db.prepare(`UPDATE runs SET status = 'stopped', finished_at = ? WHERE id = ? AND status = 'queued'`).run(new Date().toISOString(), runId).changes === 1)
+  }
+
+  /** Lets go of `me`'s queued runs: they stay queued, for the next lab that opens the file to start. */
+  releaseQueued(me: Owner): void {
+    this.write(() => this.db.prepare(`UPDATE runs SET pid = NULL, host = NULL, heartbeat_at = NULL WHERE status = 'queued' AND pid = ? AND host = ?`).run(me.pid, me.host))
   }
 
   markStarted(runId: number, info: Pick<Extract<TrainEvent, { type: 'started' }>, 'backend' | 'layers' | 'paramCount' | 'classNames'>): void {
