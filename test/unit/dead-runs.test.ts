@@ -2,6 +2,7 @@
 // pid on this machine, by heartbeat age for a run owned on another machine. Real processes, a
 // real SQLite file shared between them.
 import Database from 'better-sqlite3'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Lab } from '../../src/main/lab/lab'
@@ -46,6 +47,26 @@ describe('dead runs', () => {
     expect(row.trainSeconds).toBeGreaterThan(0)
     expect(row.trainSeconds).toBe(lastElapsed)
     expect(lab.getRun(runId)).toMatchObject({ status: 'interrupted', trainSeconds: lastElapsed })
+  })
+
+  it('beats a heartbeat on the runs it trains, and only on those', async () => {
+    const lab = open('beats.db')
+    const file = new Database(lab.dbPath)
+    // A row left 'running' by an earlier process that had this one's pid: not this lab's run.
+    const ghost = Number(
+      file
+        .prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES ('ghost', 'running', '2026-01-01T00:00:00Z', ?, 'mlp', 'mnist', ?, ?, 1000)`)
+        .run(JSON.stringify(parseHyperparams({})), process.pid, hostname()).lastInsertRowid
+    )
+    const heartbeat = (id: number) => (file.prepare('SELECT heartbeat_at AS at FROM runs WHERE id = ?').get(id) as { at: number }).at
+    const { runId } = lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [8] }, epochs: 1000, limitTrain: 200, limitTest: 50, batchSize: 50 }))
+    const first = heartbeat(runId)
+    await waitFor(`a heartbeat on run ${runId} after its first`, () => heartbeat(runId) > first, { timeoutMs: 20_000 })
+    // The same statement passed over the ghost.
+    expect(heartbeat(ghost)).toBe(1000)
+    file.close()
+    lab.stopRun(runId)
+    expect((await lab.waitForRun(runId)).status).toBe('stopped')
   })
 
   it('judges a run owned on another machine by its heartbeat, one owned here by its pid', async () => {

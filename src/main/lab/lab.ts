@@ -89,7 +89,7 @@ export class Lab {
     this.writes = new WriteQueue((error) => this.emit({ type: 'store', error }))
     this.watchdog = this.readonly
       ? null
-      : new Watchdog(this.store.runs, this.owner, (interrupted) => {
+      : new Watchdog(this.store.runs, this.owner, () => [...this.active.keys()], (interrupted) => {
           interrupted.forEach((id) => this.emitRun(id))
           // Runs whose owner let go or died wait for a lab like this one.
           this.pump()

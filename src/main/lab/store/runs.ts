@@ -40,10 +40,19 @@ export class RunsTable {
     return this.write(() => dead.filter((r) => mark.run(at, `the process running it (${whose(r, me)}) stopped before it finished`, r.id, r.pid).changes === 1).map((r) => r.id))
   }
 
-  /** The owner's sign of life on every run it holds. */
-  beat(me: Owner, now = Date.now()): void {
+  /**
+   * The owner's sign of life on the runs it trains (by id: a row left by an earlier process that had
+   * the same pid gets no beat from this one) and on the runs waiting in its queue.
+   */
+  beat(me: Owner, training: readonly number[], now = Date.now()): void {
+    const ids = JSON.stringify(training)
     this.write(() =>
-      this.db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE pid = ? AND host = ? AND status IN ('running', 'paused', 'queued')`).run(now, me.pid, me.host)
+      this.db
+        .prepare(
+          `UPDATE runs SET heartbeat_at = ?
+           WHERE (id IN (SELECT value FROM json_each(?)) AND status IN ('running', 'paused')) OR (status = 'queued' AND pid = ? AND host = ?)`
+        )
+        .run(now, ids, me.pid, me.host)
     )
   }
 

@@ -10,6 +10,8 @@ export class Watchdog {
   constructor(
     private readonly runs: RunsTable,
     private readonly me: Owner,
+    /** The runs this lab trains now. */
+    private readonly training: () => readonly number[],
     /** Told the runs this check marked interrupted (often none), after every check. */
     private readonly onChecked: (interrupted: number[]) => void,
     private readonly everyMs = HEARTBEAT_MS
@@ -25,7 +27,7 @@ export class Watchdog {
     let interrupted: number[] = []
     // A locked or vanished file: nothing to do now, the next beat tries again.
     try {
-      this.runs.beat(this.me)
+      this.runs.beat(this.me, this.training())
     } catch {
       // see above
     }
