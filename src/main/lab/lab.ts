@@ -77,8 +77,8 @@ export class Lab {
   private readonly adoptQueued: boolean
   private readonly readonly: boolean
   private closed = false
-  /** Waits that end when the lab closes. */
-  private readonly closing = new Set<() => void>()
+  /** Waits for a queued run, woken to look again after every check and when the lab closes. */
+  private readonly wakeups = new Set<() => void>()
 
   constructor(options: LabOptions = {}) {
     this.readonly = options.readonly ?? false
@@ -93,6 +93,8 @@ export class Lab {
           interrupted.forEach((id) => this.emitRun(id))
           // Runs whose owner let go or died wait for a lab like this one.
           this.pump()
+          // Another process may have taken or cancelled a run someone here waits for.
+          for (const wake of [...this.wakeups]) wake()
         })
     this.watchdog?.start()
     // Queued runs left in the file start once the caller had its turn to subscribe.
@@ -266,18 +268,21 @@ export class Lab {
     }
   }
 
-  /** Resolves at the next row event about the run (it started, was cancelled or deleted), or when the lab closes. */
+  /**
+   * Resolves at the next row event about the run (it started, was cancelled or deleted), after the
+   * watchdog's next check (another process may have changed it), or when the lab closes.
+   */
   private nextChange(runId: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         stop()
-        this.closing.delete(done)
+        this.wakeups.delete(done)
         resolve()
       }
       const stop = this.subscribe((e) => {
         if ((e.type === 'run' && e.run.id === runId) || (e.type === 'deleted' && e.runId === runId)) done()
       })
-      this.closing.add(done)
+      this.wakeups.add(done)
     })
   }
 
@@ -415,7 +420,7 @@ export class Lab {
         // A locked file: another lab adopts them once this process is gone.
       }
     }
-    for (const done of [...this.closing]) done()
+    for (const wake of [...this.wakeups]) wake()
     const pending = [...this.active.values()]
     for (const { handle } of pending) handle.stop()
     await Promise.allSettled(pending.map((p) => p.done))
