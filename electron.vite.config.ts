@@ -11,11 +11,12 @@ export default defineConfig({
     build: {
       externalizeDeps: true,
       rollupOptions: {
-        // The training workers are entries of their own: spawn.ts finds them beside the bundle.
+        // The training and prediction workers are entries of their own: spawn.ts finds them beside the bundle.
         input: {
           index: resolve('src/main/index.ts'),
           'train-worker': resolve('src/main/lab/engine/worker.ts'),
-          'train-helper': resolve('src/main/lab/engine/helper-worker.ts')
+          'train-helper': resolve('src/main/lab/engine/helper-worker.ts'),
+          'predict-worker': resolve('src/main/lab/engine/predict-worker.ts')
         }
       }
     }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const newest = (dir) =>
   readdirSync(dir, { withFileTypes: true }).reduce((t, e) => Math.max(t, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0)
-const outputs = ['out/main/index.js', 'out/main/train-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((f) => join(root, f))
+const outputs = ['out/main/index.js', 'out/main/train-worker.js', 'out/main/predict-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((f) => join(root, f))
 const oldest = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)))
 if (oldest < newest(join(root, 'src'))) {
   process.stderr.write('Building the app (first run, or sources changed)...\n')

@@ -24,6 +24,9 @@ export const REQUEST_NAMES = [
 
 export type RequestName = (typeof REQUEST_NAMES)[number]
 
+/** Requests whose replies carry byte arrays: over HTTP they are answered as bytes, not JSON. */
+export const BYTES_REPLIES: readonly RequestName[] = ['exportModel']
+
 /** IPC channel of a request (Electron) and path of its HTTP endpoint (serve): one naming rule. */
 export const requestChannel = (name: RequestName) => `lab:${name}` as const
 export const requestPath = (name: RequestName) => `/api/${name}` as const

@@ -25,11 +25,16 @@ export interface TestImages {
   images: { index: number; label: number; pixels: string }[]
 }
 
-/** A tfjs LayersModel as its two files: tf.loadLayersModel reads them back. */
+/**
+ * A tfjs LayersModel as its two files: tf.loadLayersModel reads them back. The weights travel as
+ * bytes: as they are over IPC, as a bytes reply over HTTP (see bytes-reply.ts), never as base64.
+ * At the lab's parameter limit (20 M) they are 80 MB.
+ */
 export interface ExportedModel {
   /** model.json, whose manifest points at "weights.bin". */
   modelJson: string
-  weightsBase64: string
+  /** weights.bin: little-endian float32, in the manifest's order. */
+  weights: Uint8Array
 }
 
 type Spec<I extends z.ZodType, O> = { input: I; output: O }

@@ -4,10 +4,13 @@ import type { Hyperparams } from './hyperparams'
 /** MNIST's classes, and any dataset's without a classes.txt. */
 export const DIGIT_CLASS_NAMES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
 
-export const RUN_STATUSES = ['running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
-/** A run in one of these is still training (or may resume): it can be paused, resumed or stopped. */
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['running', 'paused']
+/**
+ * A run in one of these has not ended: it waits its turn (the lab trains a few runs at once), trains,
+ * or is paused. It can be stopped (a queued run is then cancelled, as 'stopped') and not deleted.
+ */
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused']
 export const isActiveStatus = (s: RunStatus) => ACTIVE_STATUSES.includes(s)
 
 export interface BackendInfo {

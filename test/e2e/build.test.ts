@@ -1,12 +1,15 @@
 // What `electron-vite build` produced (the global setup ran it): three bundles, a CommonJS
-// sandbox-safe preload, a renderer the app:// protocol serves whole, and a training worker that
-// runs from the bundle under plain Node.
+// sandbox-safe preload, a renderer the app:// protocol serves whole, and training and prediction
+// workers that run from the bundle under plain Node.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { CONTENT_SECURITY_POLICY } from '../../src/main/api/csp'
 import { APP_ENTRY, createAppProtocolHandler } from '../../src/main/electron/app-protocol'
+import { buildModel } from '../../src/main/lab/model/build'
+import { exportArtifacts } from '../../src/main/lab/model/weights'
+import type { FromPredictor, ToPredictor } from '../../src/main/lab/engine/predict-protocol'
 import { parseHyperparams } from '../../src/shared/fields'
 import type { TrainEvent } from '../../src/shared/run-types'
 import { ROOT } from '../helpers/node-child'
@@ -16,7 +19,7 @@ const out = (f: string) => join(ROOT, 'out', f)
 
 describe('the build', () => {
   it('has the main, worker, preload and renderer bundles', () => {
-    for (const f of ['main/index.js', 'main/train-worker.js', 'preload/index.cjs', 'renderer/index.html']) expect(existsSync(out(f)), f).toBe(true)
+    for (const f of ['main/index.js', 'main/train-worker.js', 'main/predict-worker.js', 'preload/index.cjs', 'renderer/index.html']) expect(existsSync(out(f)), f).toBe(true)
     const preload = readFileSync(out('preload/index.cjs'), 'utf8')
     expect([...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual(['electron'])
     expect(preload).toContain('exposeInMainWorld("lab"')
@@ -67,6 +70,37 @@ describe('the build', () => {
     expect(outcome.status).toBe('completed')
     expect(events.filter((e) => e.type === 'batch')).toHaveLength(3)
     expect(events.at(-1)).toMatchObject({ type: 'finished', runId: 7, status: 'completed' })
+  })
+
+  it('predicts from the bundled prediction worker, which asks for the weights it has not cached', async () => {
+    const { model } = buildModel(parseHyperparams({ architecture: { preset: 'mlp', hidden: [8] } }), { rows: 28, cols: 28, numClasses: 10 })
+    const artifacts = await exportArtifacts(model)
+    const worker = new Worker(out('main/predict-worker.js'))
+    const heard: string[] = []
+    const ask = (msg: ToPredictor) => worker.postMessage(msg)
+    const answer = (id: number) =>
+      new Promise<number[]>((resolve, reject) => {
+        const onMessage = (m: FromPredictor) => {
+          if (m.id !== id) return
+          heard.push(m.kind)
+          if (m.kind === 'need') return ask({ kind: 'weights', id, artifacts: { ...artifacts, weightData: artifacts.weightData.slice(0) } })
+          worker.off('message', onMessage)
+          if (m.kind === 'probs') resolve(m.probs)
+          else reject(new Error(m.message))
+        }
+        worker.on('message', onMessage)
+        worker.once('error', reject)
+      })
+    const first = answer(1)
+    ask({ kind: 'predict', id: 1, runId: 3, pixels: Array(784).fill(0), norm: { mean: 0.1307, std: 0.3081 } })
+    const probs = await first
+    const second = answer(2)
+    ask({ kind: 'predict', id: 2, runId: 3, pixels: Array(784).fill(0), norm: { mean: 0.1307, std: 0.3081 } })
+    expect(await second).toEqual(probs)
+    await worker.terminate()
+    expect(heard).toEqual(['need', 'probs', 'probs']) // the second time, from its cache
+    expect(probs).toHaveLength(10)
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5)
   })
 
   it('npm start says plainly when the Electron binary is missing, and points to serve mode', () => {

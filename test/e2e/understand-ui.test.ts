@@ -35,7 +35,8 @@ beforeAll(async () => {
   for (const { runId } of [a, b]) {
     const run = await waitFor(`run ${runId} to end`, async () => {
       const r = await api('getRun', { runId })
-      return r.status === 'running' || r.status === 'paused' ? null : r
+      // The second run may wait its turn: serve trains one run per two cores at once.
+      return r.status === 'queued' || r.status === 'running' || r.status === 'paused' ? null : r
     }, { timeoutMs: 120_000, everyMs: 200 })
     if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
   }

@@ -22,14 +22,15 @@ const spawned = vi.hoisted(() => [] as Spawned[])
 vi.mock('../../src/main/lab/engine/spawn', async (real) => (await import('../helpers/spawned')).recordingSpawn(await real<typeof Spawn>(), spawned))
 
 const dir = tempDir()
-const lab = new Lab({ dbPath: join(dir, 'lab.db') })
+// Two at once: the pause test trains a second run beside a paused one (which keeps its place).
+const lab = new Lab({ dbPath: join(dir, 'lab.db'), maxRuns: 2 })
 afterAll(() => lab.close())
 
 /** The exported files back as artifacts, as a user's tf.loadLayersModel would read them. */
 function exported(files: ExportedModel) {
   const json = JSON.parse(files.modelJson)
-  const data = Buffer.from(files.weightsBase64, 'base64')
-  return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) }
+  const data = files.weights
+  return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer }
 }
 
 function collect(runId: number): TrainEvent[] {

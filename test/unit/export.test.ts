@@ -47,7 +47,7 @@ describe('exports and predictions', () => {
     expect(manifest.format).toBe('layers-model')
     expect(manifest.weightsManifest[0].paths).toEqual(['weights.bin'])
     expect(JSON.stringify(manifest.modelTopology)).toContain('"class_name":"Maxout"')
-    const weights = Buffer.from(files.weightsBase64, 'base64')
+    const weights = Buffer.from(files.weights.buffer, files.weights.byteOffset, files.weights.byteLength)
     server = createServer((req, res) => {
       if (req.url === '/model.json') res.end(files.modelJson)
       else if (req.url === '/weights.bin') res.end(weights)

@@ -69,7 +69,7 @@ describe('store', () => {
     f.pragma('user_version = 99')
     f.pragma(`application_id = ${APPLICATION_ID}`)
     f.close()
-    expect(() => openDatabase(future)).toThrow(/has schema version 99, newer than this Digit Lab understands \(2\)/)
+    expect(() => openDatabase(future)).toThrow(`has schema version 99, newer than this Digit Lab understands (${SCHEMA_VERSION})`)
 
     const lockedPath = join(dir, 'locked.db')
     const store = new Store(lockedPath)

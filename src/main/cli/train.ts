@@ -15,7 +15,8 @@ async function main(): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${trainUsage()}`)
   const hp = hyperparamsFromFlags(values)
   const json = !!values.json
-  const lab = new Lab({ dbPath: values.db })
+  // It trains its own run and exits: queued runs others left in the file are for the app to start.
+  const lab = new Lab({ dbPath: values.db, adoptQueued: false })
   const bar = new ProgressBar(process.stderr)
   bar.exampleScale = hp.batchSize
   let totalSteps = 0

@@ -6,22 +6,37 @@ import type { Hyperparams } from '@shared/hyperparams'
 import { isActiveStatus, type BackendInfo, type BatchMetric, type DatasetInfo, type EpochMetric, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunStatus, type RunSummary, type StartedEvent, type TrainEvent } from '@shared/run-types'
 import { selectBackend } from './backend/select'
 import { describeDataset, loadDataset, type Dataset } from './data/datasets'
+import { maxConcurrentRuns } from './engine/concurrency'
 import { splitsOverThreads } from './engine/data-parallel'
 import { finishedEvent, type TrainOutcome } from './engine/outcome'
 import { coach } from './coach/hints'
+import { PredictorThread } from './engine/predictor-thread'
 import { startTraining, type TrainingHandle } from './engine/runner'
-import { Predictor } from './model/predictor'
+import { checkParameterBudget } from './model/param-count'
 import { listPresets } from './model/presets'
 import { toModelFiles } from './model/weights'
 import type { OpenOptions } from './store/db'
+import { thisProcess } from './store/owners'
 import { DB_FILE, defaultDbPath } from './store/paths'
 import { RunLogger } from './store/run-logger'
+import { storedHyperparams } from './store/rows'
 import { Store } from './store/store'
+import { Watchdog } from './store/watchdog'
 import { WriteQueue } from './store/write-queue'
 
 export interface LabOptions extends OpenOptions {
   /** Default: DIGIT_LAB_DB, else where the desktop app keeps its data. */
   dbPath?: string
+  /**
+   * How many runs train at once (a paused run keeps its place); further runs wait as 'queued', in
+   * SQLite, and start in order. Default: DIGIT_LAB_MAX_RUNS, else one run per two cores.
+   */
+  maxRuns?: number
+  /**
+   * Start queued runs that no live process holds: left by a lab that closed, or whose process died.
+   * Long-lived labs (the desktop app, serve mode) do, the default; a one-run CLI does not.
+   */
+  adoptQueued?: boolean
 }
 
 export class LabError extends Error {
@@ -53,12 +68,38 @@ export class Lab {
   private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<Listener>()
   private readonly writes: WriteQueue
-  private readonly predictor = new Predictor()
+  /** Predictions run in a worker of their own, started on the first one. */
+  private readonly predictor = new PredictorThread()
+  private readonly owner = thisProcess()
+  /** Heartbeats for this lab's runs, and the check for other processes' dead runs (not when reading only). */
+  private readonly watchdog: Watchdog | null
   private loaded: Dataset | null = null
+  private readonly maxRuns: number
+  private readonly adoptQueued: boolean
+  private readonly readonly: boolean
+  private closed = false
+  /** Waits for a queued run, woken to look again after every check and when the lab closes. */
+  private readonly wakeups = new Set<() => void>()
 
   constructor(options: LabOptions = {}) {
+    this.readonly = options.readonly ?? false
+    // A reader trains nothing: a bad DIGIT_LAB_MAX_RUNS must not stop "runs list".
+    this.maxRuns = this.readonly ? 0 : maxConcurrentRuns(options.maxRuns)
+    this.adoptQueued = options.adoptQueued ?? true
     this.store = new Store(options.dbPath ?? defaultDbPath(), options)
     this.writes = new WriteQueue((error) => this.emit({ type: 'store', error }))
+    this.watchdog = this.readonly
+      ? null
+      : new Watchdog(this.store.runs, this.owner, () => [...this.active.keys()], (interrupted) => {
+          interrupted.forEach((id) => this.emitRun(id))
+          // Runs whose owner let go or died wait for a lab like this one.
+          this.pump()
+          // Another process may have taken or cancelled a run someone here waits for.
+          for (const wake of [...this.wakeups]) wake()
+        })
+    this.watchdog?.start()
+    // Queued runs left in the file start once the caller had its turn to subscribe.
+    if (!this.readonly) setImmediate(() => this.pump())
   }
 
   /** Where the runs are stored. */
@@ -88,12 +129,40 @@ export class Lab {
 
   // ---- training -------------------------------------------------------------------------
 
-  /** Starts a run with settings already parsed at the shell's boundary. */
+  /**
+   * Starts a run with settings already parsed at the shell's boundary, or queues it when the lab
+   * trains as many runs as it may: it then starts, in order, when one ends.
+   */
   startRun(hp: Hyperparams): { runId: number } {
-    // Check the dataset here, so a bad path fails the request instead of a worker later.
-    this.dataset(hp.dataset)
+    // Check the dataset and the model's size here, so a bad path or a model too big for the lab
+    // fails the request before any memory is spent, instead of a worker later.
+    const ds = this.load(hp.dataset)
+    checkParameterBudget(hp, { rows: ds.rows, cols: ds.cols, numClasses: ds.classNames.length })
     const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
-    const runId = this.store.runs.create(hp, name)
+    // Into the queue, behind any run already waiting; the pump starts it if there is room.
+    const runId = this.store.runs.create(hp, name, this.owner, 'queued')
+    this.pump()
+    if (!this.active.has(runId)) this.emitRun(runId)
+    return { runId }
+  }
+
+  /** Starts queued runs, in order, while this lab trains fewer than it may. */
+  private pump(): void {
+    if (this.closed || this.readonly) return
+    while (this.active.size < this.maxRuns) {
+      let next: { id: number; hyperparams: string } | null
+      try {
+        next = this.store.runs.claimNextQueued(this.owner, this.adoptQueued)
+      } catch {
+        return // a locked file: the watchdog's next check pumps again
+      }
+      if (!next) return
+      this.launch(next.id, storedHyperparams(next.hyperparams))
+    }
+  }
+
+  /** Trains a run already marked running in the store, in a worker of its own. */
+  private launch(runId: number, hp: Hyperparams): void {
     this.emitRun(runId)
     const logger = new RunLogger(this.store.metrics, runId)
     // The end of a run is announced once it is stored (status, weights), so a listener that
@@ -110,8 +179,11 @@ export class Lab {
     try {
       handle = startTraining(runId, hp, onEvent)
     } catch (err) {
-      this.store.runs.finish(runId, 'failed', (err as Error).message)
-      throw err
+      // No worker (a build without its bundle): the run fails with the reason, the queue goes on.
+      this.writes.persist(runId, () => this.store.runs.finish(runId, 'failed', (err as Error).message))
+      this.emit(finishedEvent(runId, { status: 'failed', error: (err as Error).message }))
+      this.emitRun(runId)
+      return
     }
     const done = handle.done.then(async (outcome) => {
       this.writes.persist(runId, () => {
@@ -123,10 +195,10 @@ export class Lab {
       this.active.delete(runId)
       this.emit(finished ?? finishedEvent(runId, outcome))
       this.emitRun(runId)
+      this.pump()
       return outcome
     })
     this.active.set(runId, { handle, done, logger, started: null })
-    return { runId }
   }
 
   private record(runId: number, logger: RunLogger, event: TrainEvent): void {
@@ -145,42 +217,74 @@ export class Lab {
           this.store.metrics.addEpoch(runId, event.metric, event.confusion, event.misclassified)
         })
       case 'status':
-        return persist(() => {
+        persist(() => {
           logger.flush()
           this.store.runs.setStatus(runId, event.status)
         })
+        // Paused and running again are changes of the row: every view shows them.
+        return this.emitRun(runId)
       case 'finished':
         return persist(() => logger.flush())
     }
   }
 
-  private handle(runId: number): TrainingHandle {
+  private handle(runId: number, action: string): TrainingHandle {
     const entry = this.active.get(runId)
-    if (!entry) throw new LabError(`run ${runId} is not training in this lab`)
-    return entry.handle
+    if (entry) return entry.handle
+    if (this.store.runs.row(runId).status === 'queued') throw new LabError(`run ${runId} is queued: it can be ${action} once it starts; stop it to cancel it`)
+    throw new LabError(`run ${runId} is not training in this lab`)
   }
 
   pauseRun(runId: number): void {
-    this.handle(runId).pause()
+    this.handle(runId, 'paused').pause()
   }
 
   resumeRun(runId: number): void {
-    this.handle(runId).resume()
+    this.handle(runId, 'resumed').resume()
   }
 
+  /** Stops a run this lab trains; cancels a queued run, whichever lab queued it (it ends 'stopped'). */
   stopRun(runId: number): void {
-    this.handle(runId).stop()
+    const entry = this.active.get(runId)
+    if (entry) return entry.handle.stop()
+    if (this.store.runs.cancelQueued(runId)) return this.emitRun(runId)
+    this.store.runs.row(runId)
+    throw new LabError(`run ${runId} is not training in this lab`)
   }
 
-  /** Resolves when the run has ended and everything it produced is stored. */
+  /**
+   * Resolves when the run has ended and everything it produced is stored; a run queued here waits
+   * for its turn first. A run queued by another live lab is answered as it is now: 'queued'.
+   */
   async waitForRun(runId: number): Promise<{ status: RunStatus; error: string | null }> {
-    const entry = this.active.get(runId)
-    if (!entry) {
-      const run = this.store.getRun(runId)
-      return { status: run.status, error: run.error }
+    for (;;) {
+      const entry = this.active.get(runId)
+      if (entry) {
+        const outcome = await entry.done
+        return { status: outcome.status, error: outcome.error }
+      }
+      const run = this.store.runs.row(runId)
+      if (this.closed || !this.store.runs.startsFor(runId, this.owner, this.adoptQueued)) return { status: run.status, error: run.error }
+      await this.nextChange(runId)
     }
-    const outcome = await entry.done
-    return { status: outcome.status, error: outcome.error }
+  }
+
+  /**
+   * Resolves at the next row event about the run (it started, was cancelled or deleted), after the
+   * watchdog's next check (another process may have changed it), or when the lab closes.
+   */
+  private nextChange(runId: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        stop()
+        this.wakeups.delete(done)
+        resolve()
+      }
+      const stop = this.subscribe((e) => {
+        if ((e.type === 'run' && e.run.id === runId) || (e.type === 'deleted' && e.runId === runId)) done()
+      })
+      this.wakeups.add(done)
+    })
   }
 
   // ---- reading and editing runs ---------------------------------------------------------
@@ -250,16 +354,22 @@ export class Lab {
 
   deleteRun(runId: number): void {
     if (this.active.has(runId)) throw new LabError(`run ${runId} is still training: stop it before deleting it`)
+    // Another process's run, or one waiting in the queue, is not this lab's to pull from under it.
+    const { status } = this.store.runs.row(runId)
+    if (status === 'queued') throw new LabError(`run ${runId} is queued: stop it (which cancels it) before deleting it`)
+    if (isActiveStatus(status)) throw new LabError(`run ${runId} is ${status} in another process: stop it there before deleting it`)
     this.store.runs.delete(runId)
     this.predictor.forget(runId)
     this.emit({ type: 'deleted', runId })
   }
 
-  /** The trained model as model.json + weights.bin, as tf.loadLayersModel reads them. */
+  /**
+   * The trained model as model.json + weights.bin, as tf.loadLayersModel reads them. The weights
+   * are bytes (at most 4 x MAX_PARAMETERS of them), never a base64 string.
+   */
   exportModel(runId: number): ExportedModel {
     this.store.runs.row(runId)
-    const files = toModelFiles(this.store.weights.require(runId))
-    return { modelJson: files.modelJson, weightsBase64: files.weights.toString('base64') }
+    return toModelFiles(this.store.weights.require(runId))
   }
 
   // ---- data, models, backend ------------------------------------------------------------
@@ -286,6 +396,8 @@ export class Lab {
 
   async predict(runId: number, pixels: number[]): Promise<number[]> {
     const run = this.store.runs.row(runId)
+    // Refused here, with the store's own words, rather than after a trip to the prediction worker.
+    if (!this.store.weights.has(runId)) this.store.weights.require(runId)
     const ds = this.load(run.dataset)
     return this.predictor.predict(runId, () => this.store.weights.require(runId), pixels, ds)
   }
@@ -300,11 +412,23 @@ export class Lab {
     return splitsOverThreads(info.name) ? { ...info, threads: 2, note: [info.note, 'data parallel over 2 worker threads'].filter(Boolean).join('; ') } : info
   }
 
-  /** Stops every run, waits for the workers to finish writing, then closes the store. */
+  /** Stops every run, leaves queued runs queued, waits for the workers to finish writing, then closes the store. */
   async close(): Promise<void> {
+    this.closed = true
+    this.watchdog?.stop()
+    // Queued runs stay queued, in the file, for the next lab to start: this one lets go of them.
+    if (!this.readonly) {
+      try {
+        this.store.runs.releaseQueued(this.owner)
+      } catch {
+        // A locked file: another lab adopts them once this process is gone.
+      }
+    }
+    for (const wake of [...this.wakeups]) wake()
     const pending = [...this.active.values()]
     for (const { handle } of pending) handle.stop()
     await Promise.allSettled(pending.map((p) => p.done))
+    await this.predictor.close()
     this.writes.close()
     this.store.close()
   }

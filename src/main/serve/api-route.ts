@@ -1,9 +1,11 @@
-// POST /api/<request>: JSON in, the shared dispatch, JSON out. The guard has already checked
+// POST /api/<request>: JSON in, the shared dispatch, JSON out (bytes out for a reply that carries
+// a model's weights: see bytes-reply.ts). The guard has already checked
 // Host, Origin and token before anything here reads the body.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { BYTES_REPLIES, type RequestName } from '@shared/channels'
 import type { ErrorKind } from '@shared/contract'
 import type { Dispatch } from '../api/dispatch'
-import { HttpError, send } from './reply'
+import { HttpError, send, sendBytes } from './reply'
 
 export const API_PREFIX = '/api/'
 
@@ -44,6 +46,10 @@ export async function handleApi(dispatch: Dispatch, limit: number, req: Incoming
   } catch {
     throw new HttpError(400, 'request body is not valid JSON')
   }
-  const reply = await dispatch(pathname.slice(API_PREFIX.length), payload)
-  send(res, reply.ok ? 200 : STATUS_OF[reply.kind], reply)
+  const name = pathname.slice(API_PREFIX.length)
+  const reply = await dispatch(name, payload)
+  const status = reply.ok ? 200 : STATUS_OF[reply.kind]
+  // A model's weights go out as bytes; refusals stay JSON like every other.
+  if (reply.ok && BYTES_REPLIES.includes(name as RequestName)) await sendBytes(res, status, reply)
+  else send(res, status, reply)
 }

@@ -3,6 +3,8 @@
 import type { ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { STATUS_CODES } from 'node:http'
+import { BYTES_REPLY_TYPE, encodeBytesReply } from '@shared/bytes-reply'
+import type { Reply } from '@shared/contract'
 
 export class HttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -27,6 +29,37 @@ export function send(res: ServerResponse, status: number, body: object, headers:
     ...headers
   })
   res.end(JSON.stringify(body))
+}
+
+/** Slices of this size at most go to the socket at a time, each after the last has drained. */
+const CHUNK_BYTES = 1 << 20
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
+}
+
+/**
+ * A reply with byte arrays in it (a model's weights), written as bytes straight from where they lie:
+ * no base64, no JSON of them, and no more than a chunk waiting in the socket's buffer.
+ */
+export async function sendBytes(res: ServerResponse, status: number, reply: Reply<unknown>): Promise<void> {
+  const { prefix, parts, byteLength } = encodeBytesReply(reply)
+  res.writeHead(status, { ...BASE_HEADERS, 'content-type': BYTES_REPLY_TYPE, 'content-length': String(byteLength), 'cache-control': 'no-store' })
+  for (const part of [prefix, ...parts]) {
+    for (let at = 0; at < part.byteLength; at += CHUNK_BYTES) {
+      if (res.destroyed) return
+      if (!res.write(part.subarray(at, at + CHUNK_BYTES))) await drainedOrClosed(res)
+    }
+  }
+  res.end()
 }
 
 export function sendError(res: ServerResponse, err: unknown): void {

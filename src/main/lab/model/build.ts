@@ -1,10 +1,14 @@
 // Hyperparameters -> a tfjs model. Presets expand to a layer list first, so the course's
 // `Net`, the MLP and any custom list all go through one builder.
 import * as tf from '@tensorflow/tfjs'
-import type { Activation, Architecture, Hyperparams, LayerSpec } from '@shared/hyperparams'
+import type { Activation, Hyperparams, LayerSpec } from '@shared/hyperparams'
 import type { LayerSummary } from '@shared/run-types'
 import { dataConv2d } from './data-conv'
-import { Maxout, MAXOUT_PIECES } from './maxout'
+import { expandArchitecture, MAXOUT_PIECES, maxoutFeeders } from './layers'
+import { Maxout } from './maxout'
+
+// The layer list itself lives in layers.ts, without tfjs; its callers may still find it here.
+export { expandArchitecture, SEED_CNN_LAYERS } from './layers'
 
 export interface InputSpec {
   rows: number
@@ -19,35 +23,6 @@ export interface BuiltModel {
   logits: tf.LayersModel
 }
 
-/** The course's `Net`: conv 1->10 k5, pool, act, conv 10->20 k5, pool, act, dense 50, act, dropout, dense 10. */
-export const SEED_CNN_LAYERS: LayerSpec[] = [
-  { type: 'conv2d', filters: 10, kernelSize: 5, stride: 1, padding: 'valid' },
-  { type: 'maxPool', poolSize: 2 },
-  { type: 'activation' },
-  { type: 'conv2d', filters: 20, kernelSize: 5, stride: 1, padding: 'valid' },
-  { type: 'maxPool', poolSize: 2 },
-  { type: 'activation' },
-  { type: 'flatten' },
-  { type: 'dense', units: 50 },
-  { type: 'activation' },
-  { type: 'dropout' }
-]
-
-export function expandArchitecture(arch: Architecture): LayerSpec[] {
-  switch (arch.preset) {
-    case 'seed-cnn':
-      return SEED_CNN_LAYERS
-    case 'mlp':
-      return [
-        { type: 'flatten' },
-        ...arch.hidden.flatMap((units): LayerSpec[] => [{ type: 'dense', units }, { type: 'activation' }]),
-        { type: 'dropout' }
-      ]
-    case 'custom':
-      return arch.layers
-  }
-}
-
 function activationLayer(name: Activation): tf.layers.Layer {
   switch (name) {
     case 'leakyRelu':
@@ -59,22 +34,6 @@ function activationLayer(name: Activation): tf.layers.Layer {
     default:
       return tf.layers.activation({ activation: name })
   }
-}
-
-/** Indices of the conv2d/dense layers that feed a maxout and must be widened k-fold. */
-function maxoutFeeders(layers: LayerSpec[], runActivation: Activation): Set<number> {
-  const feeders = new Set<number>()
-  let lastLinear = -1
-  layers.forEach((layer, i) => {
-    if (layer.type === 'conv2d' || layer.type === 'dense') lastLinear = i
-    if (layer.type === 'activation' && (layer.activation ?? runActivation) === 'maxout') {
-      if (lastLinear < 0 || feeders.has(lastLinear)) {
-        throw new Error(`layer ${i + 1}: maxout needs its own dense or conv2d layer before it`)
-      }
-      feeders.add(lastLinear)
-    }
-  })
-  return feeders
 }
 
 /**

@@ -1,8 +1,9 @@
 // Maxout (Goodfellow et al.): each unit is the max of k linear pieces. The builder widens the
 // layer before it k-fold, so this layer brings the width back to what the user asked for.
 import * as tf from '@tensorflow/tfjs'
+import { MAXOUT_PIECES } from './layers'
 
-export const MAXOUT_PIECES = 2
+export { MAXOUT_PIECES }
 
 export class Maxout extends tf.layers.Layer {
   static className = 'Maxout'

@@ -34,28 +34,45 @@ export class Predictor {
     return [...this.models.keys()]
   }
 
-  private model(runId: number, weights: () => ModelArtifacts): Promise<tf.LayersModel> {
+  private model(runId: number, weights: () => ModelArtifacts | Promise<ModelArtifacts>): Promise<tf.LayersModel> {
     const hit = this.models.get(runId)
     if (hit) {
       this.models.delete(runId)
       this.models.set(runId, hit)
       return hit.model
     }
-    const artifacts = weights()
-    const entry = { model: selectBackend().then(() => loadArtifacts(artifacts)), bytes: artifacts.weightData.byteLength }
+    // The entry is cached before the weights arrive: a second request for the run waits on it.
+    const entry: Cached = {
+      bytes: 0,
+      model: Promise.resolve(weights()).then(async (artifacts) => {
+        entry.bytes = artifacts.weightData.byteLength
+        this.evictFor(runId)
+        await selectBackend()
+        return loadArtifacts(artifacts)
+      })
+    }
+    // A model that could not be loaded is not kept: the next request tries again.
+    entry.model.catch(() => {
+      if (this.models.get(runId) === entry) this.models.delete(runId)
+    })
     this.models.set(runId, entry)
+    return entry.model
+  }
+
+  /** Drops the least recently used models until the cache fits its budget again (`keep` stays). */
+  private evictFor(keep: number): void {
     for (const [oldest] of this.models) {
-      if (this.cachedBytes <= this.maxBytes || oldest === runId) break
+      if (this.cachedBytes <= this.maxBytes || oldest === keep) break
       this.forget(oldest)
     }
-    return entry.model
   }
 
   /**
    * `pixels`: 0..255, row-major, as datasets store them; normalised as the run's training data was.
-   * `weights` is read only when the run's model is not cached.
+   * `weights` is read only when the run's model is not cached (at once, or by a message to the
+   * thread that holds the store, in the prediction worker).
    */
-  async predict(runId: number, weights: () => ModelArtifacts, pixels: ArrayLike<number>, norm: Normaliser): Promise<number[]> {
+  async predict(runId: number, weights: () => ModelArtifacts | Promise<ModelArtifacts>, pixels: ArrayLike<number>, norm: Normaliser): Promise<number[]> {
     const model = await this.model(runId, weights)
     const [, rows, cols] = model.inputs[0].shape as number[]
     if (pixels.length !== rows * cols) throw new PixelCountError(`run ${runId} reads ${rows}x${cols} = ${rows * cols} pixels, got ${pixels.length}`)
@@ -66,7 +83,10 @@ export class Predictor {
   }
 
   forget(runId: number): void {
-    void this.models.get(runId)?.model.then((m) => m.dispose())
+    this.models
+      .get(runId)
+      ?.model.then((m) => m.dispose())
+      .catch(() => {})
     this.models.delete(runId)
   }
 }

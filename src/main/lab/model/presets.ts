@@ -1,7 +1,7 @@
 // The presets as the UI lists them: a label, a description, and the layers each expands to.
 import type { PresetInfo } from '@shared/contract'
 import { DEFAULT_CUSTOM_LAYERS } from '@shared/hyperparams'
-import { expandArchitecture } from './build'
+import { expandArchitecture } from './layers'
 
 const PRESET_INFO: Omit<PresetInfo, 'layers'>[] = [
   {

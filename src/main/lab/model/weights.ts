@@ -29,8 +29,12 @@ export async function loadArtifacts(artifacts: ModelArtifacts): Promise<tf.Layer
   return tf.loadLayersModel(tf.io.fromMemory(artifacts.modelTopology, artifacts.weightSpecs, artifacts.weightData))
 }
 
-/** model.json + weights.bin as `tf.io.browserFiles` and `tf.loadLayersModel` expect them. */
-export function toModelFiles(artifacts: ModelArtifacts): { modelJson: string; weights: Buffer } {
+/**
+ * model.json + weights.bin as `tf.io.browserFiles` and `tf.loadLayersModel` expect them. The
+ * weights are a view of the artifacts' bytes, and a plain Uint8Array: a Buffer would turn into a
+ * JSON array of numbers wherever something stringifies it.
+ */
+export function toModelFiles(artifacts: ModelArtifacts): { modelJson: string; weights: Uint8Array } {
   const modelJson = JSON.stringify({
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -38,5 +42,5 @@ export function toModelFiles(artifacts: ModelArtifacts): { modelJson: string; we
     modelTopology: artifacts.modelTopology,
     weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }]
   })
-  return { modelJson, weights: Buffer.from(artifacts.weightData) }
+  return { modelJson, weights: new Uint8Array(artifacts.weightData) }
 }

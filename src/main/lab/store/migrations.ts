@@ -60,5 +60,11 @@ export const MIGRATIONS: string[] = [
      specs TEXT NOT NULL,
      data BLOB NOT NULL
    );
-   ALTER TABLE runs ADD COLUMN pid INTEGER;`
+   ALTER TABLE runs ADD COLUMN pid INTEGER;`,
+  // 3: the owner's machine and heartbeat, so a lab anywhere can tell when the process that owns a
+  // live run has died (pid on the same machine, heartbeat age across machines); and the run queue
+  // (status 'queued', started in id order).
+  `ALTER TABLE runs ADD COLUMN host TEXT;
+   ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
+   CREATE INDEX runs_by_status ON runs(status);`
 ]

@@ -23,6 +23,9 @@ export interface RunRow {
   notes: string
   error: string | null
   pid: number | null
+  host: string | null
+  /** Unix ms of the owner's last heartbeat. */
+  heartbeat_at: number | null
 }
 
 export const json = <T>(text: string | null, fallback: T): T => (text == null ? fallback : (JSON.parse(text) as T))

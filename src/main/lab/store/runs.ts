@@ -3,18 +3,19 @@ import type { Hyperparams } from '@shared/hyperparams'
 import type { RunStatus, RunSummary, TrainEvent } from '@shared/run-types'
 import type { Db } from './db'
 import { StoreError } from './db'
+import { ownedBy, ownerGone, thisProcess, type Owner, type OwnerColumns } from './owners'
 import { toSummary, type RunRow } from './rows'
 
 export type Write = <T>(fn: () => T) => T
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+/** A run someone must still finish: what the dead-owner check reads. */
+type LiveRow = OwnerColumns & { id: number; status: RunStatus }
+
+/**
+ * The time a run trained, for a run that ends without finishing its epoch: the larger of its
+ * epochs' seconds and its last logged batch's `elapsed` (training time since it started).
+ */
+const TRAINED_SO_FAR = `MAX(COALESCE(train_seconds, 0), COALESCE((SELECT MAX(elapsed) FROM batch_metrics WHERE run_id = runs.id), 0))`
 
 export class RunsTable {
   constructor(
@@ -22,25 +23,81 @@ export class RunsTable {
     private readonly write: Write
   ) {}
 
-  /** Runs left 'running' by a process that no longer exists did not finish: say so, keep their logs. */
-  recoverInterrupted(): number[] {
-    const live = this.db.prepare(`SELECT id, pid FROM runs WHERE status IN ('running', 'paused')`).all() as { id: number; pid: number | null }[]
-    const dead = live.filter((r) => r.pid == null || (r.pid !== process.pid && !isAlive(r.pid))).map((r) => r.id)
-    if (!dead.length) return dead
+  /**
+   * Runs left 'running' or 'paused' by a process that no longer exists did not finish: say so,
+   * keep their logs and the time they trained. Returns the runs marked.
+   */
+  recoverInterrupted(me: Owner = thisProcess(), now = Date.now()): number[] {
+    const live = this.db.prepare(`SELECT id, status, pid, host, heartbeat_at FROM runs WHERE status IN ('running', 'paused')`).all() as LiveRow[]
+    const dead = live.filter((r) => ownerGone(r, me, now))
+    if (!dead.length) return []
     const mark = this.db.prepare(
-      `UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?), error = COALESCE(error, 'the process running it stopped before it finished') WHERE id = ?`
+      `UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?), error = COALESCE(error, ?), train_seconds = ${TRAINED_SO_FAR}
+       WHERE id = ? AND status IN ('running', 'paused') AND pid IS ?`
     )
-    this.write(() => dead.forEach((id) => mark.run(new Date().toISOString(), id)))
-    return dead
+    const at = new Date(now).toISOString()
+    // Only rows still as read: a run that ended meanwhile keeps its own ending.
+    return this.write(() => dead.filter((r) => mark.run(at, `the process running it (${whose(r, me)}) stopped before it finished`, r.id, r.pid).changes === 1).map((r) => r.id))
   }
 
-  create(hp: Hyperparams, name: string): number {
+  /**
+   * The owner's sign of life on the runs it trains (by id: a row left by an earlier process that had
+   * the same pid gets no beat from this one) and on the runs waiting in its queue.
+   */
+  beat(me: Owner, training: readonly number[], now = Date.now()): void {
+    const ids = JSON.stringify(training)
+    this.write(() =>
+      this.db
+        .prepare(
+          `UPDATE runs SET heartbeat_at = ?
+           WHERE (id IN (SELECT value FROM json_each(?)) AND status IN ('running', 'paused')) OR (status = 'queued' AND pid = ? AND host = ?)`
+        )
+        .run(now, ids, me.pid, me.host)
+    )
+  }
+
+  /** A new run, owned by `me`: 'running' when it starts at once, 'queued' when it waits its turn. */
+  create(hp: Hyperparams, name: string, me: Owner = thisProcess(), status: 'running' | 'queued' = 'running'): number {
     return this.write(() => {
       const info = this.db
-        .prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid) VALUES (?, 'running', ?, ?, ?, ?, ?)`)
-        .run(name, new Date().toISOString(), JSON.stringify(hp), hp.architecture.preset, hp.dataset, process.pid)
+        .prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(name, status, new Date().toISOString(), JSON.stringify(hp), hp.architecture.preset, hp.dataset, me.pid, me.host, Date.now())
       return Number(info.lastInsertRowid)
     })
+  }
+
+  // ---- the queue: rows with status 'queued', started in id order ----
+
+  /**
+   * Takes the first queued run `me` may start (its own; with `adoptOrphans`, also one whose owner
+   * let go of it or died) and marks it running, in one transaction: two labs never take the same.
+   */
+  claimNextQueued(me: Owner, adoptOrphans: boolean, now = Date.now()): { id: number; hyperparams: string } | null {
+    // Most of the time nothing waits: a read, not a write lock, says so.
+    if (!this.db.prepare(`SELECT 1 FROM runs WHERE status = 'queued' LIMIT 1`).get()) return null
+    return this.write(() => {
+      const queued = this.db.prepare(`SELECT id, status, pid, host, heartbeat_at, hyperparams FROM runs WHERE status = 'queued' ORDER BY id`).all() as (LiveRow & { hyperparams: string })[]
+      const next = queued.find((r) => ownedBy(r, me) || (adoptOrphans && ownerGone(r, me, now)))
+      if (!next) return null
+      this.db.prepare(`UPDATE runs SET status = 'running', pid = ?, host = ?, heartbeat_at = ? WHERE id = ?`).run(me.pid, me.host, now, next.id)
+      return { id: next.id, hyperparams: next.hyperparams }
+    })
+  }
+
+  /** Whether `me` would start this queued run when a slot frees (it is its own, or an orphan it adopts). */
+  startsFor(runId: number, me: Owner, adoptOrphans: boolean, now = Date.now()): boolean {
+    const row = this.row(runId)
+    return row.status === 'queued' && (ownedBy(row, me) || (adoptOrphans && ownerGone(row, me, now)))
+  }
+
+  /** Cancels a queued run, whoever queued it: it ends 'stopped', never having trained. False when it is not queued. */
+  cancelQueued(runId: number): boolean {
+    return this.write(() => this.db.prepare(`UPDATE runs SET status = 'stopped', finished_at = ? WHERE id = ? AND status = 'queued'`).run(new Date().toISOString(), runId).changes === 1)
+  }
+
+  /** Lets go of `me`'s queued runs: they stay queued, for the next lab that opens the file to start. */
+  releaseQueued(me: Owner): void {
+    this.write(() => this.db.prepare(`UPDATE runs SET pid = NULL, host = NULL, heartbeat_at = NULL WHERE status = 'queued' AND pid = ? AND host = ?`).run(me.pid, me.host))
   }
 
   markStarted(runId: number, info: Pick<Extract<TrainEvent, { type: 'started' }>, 'backend' | 'layers' | 'paramCount' | 'classNames'>): void {
@@ -58,13 +115,7 @@ export class RunsTable {
   finish(runId: number, status: RunStatus, error: string | null): void {
     this.write(() =>
       // A run stopped mid-epoch has no epoch time yet: its batches still say how long it trained.
-      this.db
-        .prepare(
-          `UPDATE runs SET status = ?, error = ?, finished_at = ?,
-             train_seconds = MAX(COALESCE(train_seconds, 0), COALESCE((SELECT MAX(elapsed) FROM batch_metrics WHERE run_id = ?), 0))
-           WHERE id = ?`
-        )
-        .run(status, error, new Date().toISOString(), runId, runId)
+      this.db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, train_seconds = ${TRAINED_SO_FAR} WHERE id = ?`).run(status, error, new Date().toISOString(), runId)
     )
   }
 
@@ -96,4 +147,8 @@ export class RunsTable {
     this.row(runId)
     this.write(() => this.db.prepare(`DELETE FROM runs WHERE id = ?`).run(runId))
   }
+}
+
+function whose(row: LiveRow, me: Owner): string {
+  return row.pid == null ? 'unknown' : row.host && row.host !== me.host ? `pid ${row.pid} on ${row.host}, silent since ${row.heartbeat_at ? new Date(row.heartbeat_at).toISOString() : 'it started'}` : `pid ${row.pid}`
 }

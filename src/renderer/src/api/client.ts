@@ -1,6 +1,7 @@
 // The renderer's one way to reach the lab: window.lab (Electron preload) when present,
 // otherwise HTTP + WebSocket to serve mode. Both speak the shared contract.
 import { EVENTS_PATH, EVENTS_PROTOCOL, REQUEST_NAMES, requestPath, TOKEN_HEADER, tokenProtocol, type RequestName } from '@shared/channels'
+import { BYTES_REPLY_TYPE, decodeBytesReply } from '@shared/bytes-reply'
 import type { LabApi, LabBridge, LabEventBatch, Reply } from '@shared/contract'
 import { SERVE_TOKEN } from './token'
 
@@ -22,7 +23,8 @@ function httpClient(): LabClient {
     })
     let reply: Reply<unknown>
     try {
-      reply = (await res.json()) as Reply<unknown>
+      // A model's weights come as bytes (see bytes-reply.ts); everything else as JSON.
+      reply = res.headers.get('content-type') === BYTES_REPLY_TYPE ? decodeBytesReply(new Uint8Array(await res.arrayBuffer())) : ((await res.json()) as Reply<unknown>)
     } catch {
       throw new Error(`${name}: the lab answered ${res.status} ${res.statusText}`)
     }

@@ -2,10 +2,9 @@
 // tf.loadLayersModel reads them once unpacked) and its curves as one PNG with a title.
 import { zipSync, strToU8 } from 'fflate'
 import type { ExportedModel } from '@shared/contract'
-import { base64ToBytes } from './download'
 
 export function modelZip(files: ExportedModel): Uint8Array<ArrayBuffer> {
-  const zipped = zipSync({ 'model.json': strToU8(files.modelJson), 'weights.bin': base64ToBytes(files.weightsBase64) })
+  const zipped = zipSync({ 'model.json': strToU8(files.modelJson), 'weights.bin': files.weights })
   return new Uint8Array(zipped)
 }
 

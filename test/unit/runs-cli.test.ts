@@ -1,0 +1,70 @@
+// Reading never writes: `npm run runs` on a mistyped path or on another application's SQLite file
+// fails, creates nothing and changes not one byte; and what it prints from the database cannot
+// drive the terminal. Real child processes on real files.
+import Database from 'better-sqlite3'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { Store } from '../../src/main/lab/store/store'
+import { parseHyperparams } from '../../src/shared/fields'
+import { runTs } from '../helpers/node-child'
+import { tempDir } from '../helpers/tmp'
+
+const dir = tempDir()
+const runs = (...args: string[]) => runTs('src/main/cli/runs.ts', args)
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
+
+describe('runs CLI reads without writing', () => {
+  it('fails on a mistyped path, creating neither the file nor its folder', async () => {
+    const missing = join(dir, 'mistyped', 'path.db')
+    const r = await runs('list', '--db', missing)
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toBe(`digit-lab: ${missing} does not exist: check the path (--db or DIGIT_LAB_DB)\n`)
+    expect(existsSync(join(dir, 'mistyped'))).toBe(false)
+  })
+
+  it("refuses another application's SQLite file, leaving it byte for byte as it was", async () => {
+    const folder = join(dir, 'foreign')
+    const file = join(folder, 'notes.db')
+    mkdirSync(folder)
+    const other = new Database(file)
+    other.exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL); INSERT INTO notes (text) VALUES ('not a run'), ('nor this');`)
+    other.close()
+    const before = { hash: sha256(file), files: readdirSync(folder) }
+    expect(before.files).toEqual(['notes.db'])
+
+    const refusal = `digit-lab: ${file} is a SQLite database of another application, not a Digit Lab database: it was left untouched; choose another file with --db\n`
+    for (const args of [['show', '1'], ['list'], ['list', '--json']]) {
+      const r = await runs(...args, '--db', file)
+      expect(r.code, args.join(' ')).not.toBe(0)
+      expect(r.stderr, args.join(' ')).toBe(refusal)
+      expect(r.stdout, args.join(' ')).toBe('')
+    }
+    // Training refuses it too, before writing anything.
+    const train = await runTs('src/main/cli/train.ts', ['--preset', 'mlp', '--limit-train', '100', '--limit-test', '10', '--db', file])
+    expect(train.code).not.toBe(0)
+    expect(train.stderr).toBe(refusal)
+
+    expect(sha256(file)).toBe(before.hash)
+    expect(readdirSync(folder)).toEqual(before.files) // no -wal, -shm or journal left behind
+  })
+
+  it('shows run names with their control characters as harmless placeholders', async () => {
+    const file = join(dir, 'escapes.db')
+    const store = new Store(file)
+    // Retitles the terminal, turns it red, rings the bell, and moves the cursor home.
+    const name = 'evil\u001b]0;pwned\u0007\u001b[31mred\u001b[0m\u001b[H\u009b2J'
+    const id = store.runs.create(parseHyperparams({}), name)
+    store.runs.finish(id, 'completed', null)
+    store.close()
+
+    const listed = await runs('list', '--db', file)
+    expect(listed.code).toBe(0)
+    expect(listed.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+    expect(listed.stdout).toMatch(/ evil␛\]0;pwned�␛\[31mred␛\[0m␛\[H�2J\n$/)
+    const shown = await runs('show', String(id), '--db', file)
+    expect(shown.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+    expect(shown.stdout).toContain(`Run ${id}: evil␛]0;pwned�␛[31mred`)
+  })
+})
