@@ -4,7 +4,8 @@ import { zipSync, strToU8 } from 'fflate'
 import type { ExportedModel } from '@shared/contract'
 
 export function modelZip(files: ExportedModel): Uint8Array<ArrayBuffer> {
-  const zipped = zipSync({ 'model.json': strToU8(files.modelJson), 'weights.bin': files.weights })
+  // Stored, not deflated: float weights hardly compress, and deflating 80 MB would stall the page.
+  const zipped = zipSync({ 'model.json': strToU8(files.modelJson), 'weights.bin': files.weights }, { level: 0 })
   return new Uint8Array(zipped)
 }
 
