@@ -67,10 +67,12 @@ async function load(href: string): Promise<ClientModule & TokenModule> {
   return { ...client, SERVE_TOKEN: token.SERVE_TOKEN }
 }
 
-const reply = (body: unknown, status = 200, statusText = 'OK') => ({ status, statusText, json: async () => body })
+const jsonHeaders = { get: (name: string) => (name.toLowerCase() === 'content-type' ? 'application/json' : null) }
+const reply = (body: unknown, status = 200, statusText = 'OK') => ({ status, statusText, headers: jsonHeaders, json: async () => body })
 const notJson = (status: number, statusText: string) => ({
   status,
   statusText,
+  headers: { get: () => 'text/html' },
   json: async () => {
     throw new SyntaxError('Unexpected token < in JSON')
   }

@@ -11,6 +11,6 @@ export type ToPredictor =
 
 export type FromPredictor =
   | { kind: 'probs'; id: number; probs: number[] }
-  | { kind: 'error'; id: number; message: string }
+  | { kind: 'error'; id: number; message: string; errorKind?: string }
   /** Request `id` needs the weights of `runId`: its model is not cached in the worker. */
   | { kind: 'need'; id: number; runId: number }

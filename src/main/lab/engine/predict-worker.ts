@@ -30,7 +30,8 @@ port.on('message', async (msg: ToPredictor) => {
       try {
         send({ kind: 'probs', id: msg.id, probs: await predictor.predict(msg.runId, () => askWeights(msg.id, msg.runId), msg.pixels, msg.norm) })
       } catch (err) {
-        send({ kind: 'error', id: msg.id, message: (err as Error).message })
+        // The error's kind (an image of the wrong size is the caller's mistake) crosses with it.
+        send({ kind: 'error', id: msg.id, message: (err as Error).message, errorKind: (err as { kind?: string }).kind })
       }
   }
 })

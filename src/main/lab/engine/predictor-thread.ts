@@ -77,7 +77,7 @@ export class PredictorThread {
     }
     this.settle(msg.id)
     if (msg.kind === 'probs') p.resolve(msg.probs)
-    else p.reject(new Error(msg.message))
+    else p.reject(Object.assign(new Error(msg.message), msg.errorKind ? { kind: msg.errorKind } : {}))
   }
 
   private settle(id: number): void {
