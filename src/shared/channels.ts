@@ -19,7 +19,11 @@ export const REQUEST_NAMES = [
   'misclassified',
   'testImages',
   'predict',
-  'exportModel'
+  'exportModel',
+  'startSweep',
+  'listSweeps',
+  'getSweep',
+  'cancelSweep'
 ] as const
 
 export type RequestName = (typeof REQUEST_NAMES)[number]

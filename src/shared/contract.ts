@@ -2,7 +2,9 @@
 // serve mode, the preload and the renderer's client all derive from this file.
 import { z } from 'zod'
 import type { RequestName } from './channels'
+import { FIELDS, type FieldKey } from './fields'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
+import type { SweepSummary } from './sweep'
 import type { BackendInfo, BatchMetric, EpochMetric, EpochMisclassified, LabEvent, LiveRunState, RunDetail, RunSummary } from './run-types'
 
 const id = z.number().int().positive()
@@ -37,6 +39,27 @@ export interface ExportedModel {
   weights: Uint8Array
 }
 
+const fieldKey = z.enum(FIELDS.map((f) => f.key) as [FieldKey, ...FieldKey[]])
+/** A sweep as the shells send it; its runs are validated one by one when it is planned. */
+export const sweepSpec = z.strictObject({
+  base: z.record(z.string(), z.unknown()).default({}),
+  axes: z
+    .array(
+      z.strictObject({
+        key: fieldKey,
+        values: z.array(z.string().max(200)).min(1).max(50).optional(),
+        range: z.strictObject({ min: z.number(), max: z.number(), scale: z.enum(['log', 'linear']) }).optional()
+      })
+    )
+    .min(1, 'needs at least one setting to sweep')
+    .max(8),
+  mode: z.enum(['grid', 'random']).default('grid'),
+  samples: z.number().int().min(1).max(200).optional(),
+  repeat: z.number().int().min(1).max(10).default(1),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1)
+})
+const sweepRef = z.strictObject({ sweepId: id })
+
 type Spec<I extends z.ZodType, O> = { input: I; output: O }
 const spec = <O>() => <I extends z.ZodType>(input: I): Spec<I, O> => ({ input, output: undefined as O })
 
@@ -62,7 +85,11 @@ export const contract = {
   predict: spec<{ probs: number[] }>()(
     z.strictObject({ runId: id, pixels: z.array(z.number().min(0).max(255)).min(1).max(262_144, 'may hold at most 512x512 values') })
   ),
-  exportModel: spec<ExportedModel>()(runRef)
+  exportModel: spec<ExportedModel>()(runRef),
+  startSweep: spec<{ sweepId: number; runIds: number[] }>()(sweepSpec),
+  listSweeps: spec<SweepSummary[]>()(nothing),
+  getSweep: spec<{ sweep: SweepSummary; runs: RunSummary[] }>()(sweepRef),
+  cancelSweep: spec<SweepSummary>()(sweepRef)
 } satisfies { [K in RequestName]: Spec<z.ZodType, unknown> }
 
 export type Contract = typeof contract

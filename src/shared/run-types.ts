@@ -83,6 +83,8 @@ export interface RunSummary {
   notes: string
   error: string | null
   paramCount: number | null
+  /** The sweep the run belongs to, and the settings it tried there. */
+  sweep: { id: number; point: Record<string, string> } | null
 }
 
 export const HINT_KINDS = ['diverged', 'exploding', 'collapsed', 'tooSlow', 'overfitting', 'stillImproving'] as const

@@ -25,3 +25,18 @@ export interface SweepSpec {
 
 /** The axes of a sweep as the settings each of its runs changes, for tables and charts. */
 export type SweepPoint = Partial<Record<FieldKey, string>>
+
+/** A sweep as lists show it: how far it has got and its best run so far. */
+export interface SweepSummary {
+  id: number
+  name: string
+  createdAt: string
+  cancelled: boolean
+  spec: SweepSpec
+  /** Runs of the sweep by status; `total` counts them all. */
+  counts: Record<string, number>
+  total: number
+  /** Ended (completed, stopped, diverged, failed, interrupted, or cancelled while queued). */
+  done: number
+  best: { runId: number; testAccuracy: number } | null
+}

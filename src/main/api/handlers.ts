@@ -24,6 +24,10 @@ export function createLabHandlers(lab: Lab): LabHandlers {
     misclassified: ({ runId, epoch }) => lab.misclassified(runId, epoch),
     testImages: ({ dataset, indices }) => lab.testImages(dataset, indices),
     predict: async ({ runId, pixels }) => ({ probs: await lab.predict(runId, pixels) }),
-    exportModel: ({ runId }) => lab.exportModel(runId)
+    exportModel: ({ runId }) => lab.exportModel(runId),
+    startSweep: (spec) => lab.startSweep(spec),
+    listSweeps: () => lab.listSweeps(),
+    getSweep: ({ sweepId }) => lab.getSweep(sweepId),
+    cancelSweep: ({ sweepId }) => lab.cancelSweep(sweepId)
   }
 }

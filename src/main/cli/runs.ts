@@ -1,4 +1,4 @@
-// npm run runs -- list|show ID [--json] [--db PATH]: reads runs back, read-only: it never
+// npm run runs -- list [--sweep ID]|show ID [--json] [--db PATH]: reads runs back, read-only: it never
 // creates, migrates or changes a database.
 import { formatDuration } from '@shared/format'
 import { Lab } from '../lab/lab'
@@ -6,12 +6,13 @@ import { numberFlag, parseFlags, runCli, UsageError } from '../terminal/args'
 import { hintLines } from '../terminal/hints'
 import { plain } from '../terminal/text'
 
-const USAGE = 'usage: npm run runs -- list|show ID [--json] [--db PATH]'
+const USAGE = 'usage: npm run runs -- list [--sweep ID]|show ID [--json] [--db PATH]'
 
 async function main(): Promise<number> {
   const { values, positionals } = parseFlags(process.argv.slice(2), {
     json: { type: 'boolean' },
     db: { type: 'string' },
+    sweep: { type: 'string' },
     help: { type: 'boolean' }
   })
   const [command, id, extra] = positionals
@@ -24,7 +25,9 @@ async function main(): Promise<number> {
   const lab = new Lab({ dbPath: values.db, readonly: true })
   try {
     if (command === 'list') {
-      const runs = lab.listRuns()
+      const sweepId = numberFlag('sweep', values.sweep, true)
+      // A sweep that does not exist is an error, not an empty list: the id was probably mistyped.
+      const runs = sweepId === undefined ? lab.listRuns() : lab.getSweep(sweepId).runs
       if (values.json) process.stdout.write(`${JSON.stringify(runs)}\n`)
       else {
         if (!runs.length) process.stdout.write(`No runs in ${plain(lab.dbPath)}\n`)

@@ -3,6 +3,8 @@
 import { join, resolve } from 'node:path'
 import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
 import type { Hyperparams } from '@shared/hyperparams'
+import { FIELD } from '@shared/fields'
+import type { SweepSpec, SweepSummary } from '@shared/sweep'
 import { isActiveStatus, type BackendInfo, type BatchMetric, type DatasetInfo, type EpochMetric, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunStatus, type RunSummary, type StartedEvent, type TrainEvent } from '@shared/run-types'
 import { selectBackend } from './backend/select'
 import { describeDataset, loadDataset, type Dataset } from './data/datasets'
@@ -13,6 +15,7 @@ import { coach } from './coach/hints'
 import { PredictorThread } from './engine/predictor-thread'
 import { startTraining, type TrainingHandle } from './engine/runner'
 import { checkParameterBudget } from './model/param-count'
+import { planSweep, pointName } from './sweep/plan'
 import { listPresets } from './model/presets'
 import { toModelFiles } from './model/weights'
 import type { OpenOptions } from './store/db'
@@ -134,16 +137,61 @@ export class Lab {
    * trains as many runs as it may: it then starts, in order, when one ends.
    */
   startRun(hp: Hyperparams): { runId: number } {
-    // Check the dataset and the model's size here, so a bad path or a model too big for the lab
-    // fails the request before any memory is spent, instead of a worker later.
-    const ds = this.load(hp.dataset)
-    checkParameterBudget(hp, { rows: ds.rows, cols: ds.cols, numClasses: ds.classNames.length })
+    this.admit(hp)
     const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
     // Into the queue, behind any run already waiting; the pump starts it if there is room.
     const runId = this.store.runs.create(hp, name, this.owner, 'queued')
     this.pump()
     if (!this.active.has(runId)) this.emitRun(runId)
     return { runId }
+  }
+
+  /**
+   * Checks the dataset and the model's size, so a bad path or a model too big for the lab fails
+   * the request before any memory is spent, instead of a worker later.
+   */
+  private admit(hp: Hyperparams): void {
+    const ds = this.load(hp.dataset)
+    checkParameterBudget(hp, { rows: ds.rows, cols: ds.cols, numClasses: ds.classNames.length })
+  }
+
+  // ---- sweeps ---------------------------------------------------------------------------
+
+  /**
+   * Plans a sweep (every run validated and admitted first: one bad value starts nothing) and
+   * queues its runs in order. They are ordinary runs that know their sweep.
+   */
+  startSweep(spec: SweepSpec): { sweepId: number; runIds: number[] } {
+    const plan = planSweep(spec)
+    for (const p of plan) this.admit(p.hyperparams)
+    const name = spec.axes.map((a) => FIELD[a.key].label).join(' × ') + (spec.mode === 'random' ? ` (random, ${plan.length} runs)` : '')
+    const sweepId = this.store.sweeps.create(name, spec)
+    const runIds = plan.map((p) => {
+      const runName = `${p.hyperparams.name || `sweep ${sweepId}`} · ${pointName(p.point, p.repeat, spec.repeat)}`
+      return this.store.runs.create(p.hyperparams, runName, this.owner, 'queued', { id: sweepId, point: p.point })
+    })
+    this.pump()
+    for (const id of runIds) if (!this.active.has(id)) this.emitRun(id)
+    return { sweepId, runIds }
+  }
+
+  listSweeps(): SweepSummary[] {
+    return this.store.sweeps.list()
+  }
+
+  getSweep(sweepId: number): { sweep: SweepSummary; runs: RunSummary[] } {
+    const ids = new Set(this.store.sweeps.runIds(sweepId))
+    return { sweep: this.store.sweeps.summary(sweepId), runs: this.store.runs.list().filter((r) => ids.has(r.id)) }
+  }
+
+  /** Drops the sweep's queued runs and stops the ones training here; what ended stays. */
+  cancelSweep(sweepId: number): SweepSummary {
+    this.store.sweeps.cancel(sweepId)
+    for (const runId of this.store.sweeps.runIds(sweepId)) {
+      const status = this.store.runs.row(runId).status
+      if (status === 'queued' || this.active.has(runId)) this.stopRun(runId)
+    }
+    return this.store.sweeps.summary(sweepId)
   }
 
   /** Starts queued runs, in order, while this lab trains fewer than it may. */

@@ -66,5 +66,16 @@ export const MIGRATIONS: string[] = [
   // (status 'queued', started in id order).
   `ALTER TABLE runs ADD COLUMN host TEXT;
    ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
-   CREATE INDEX runs_by_status ON runs(status);`
+   CREATE INDEX runs_by_status ON runs(status);`,
+  // 4: sweeps: a grid or random search whose runs are ordinary runs that know their sweep
+  `CREATE TABLE sweeps (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     cancelled INTEGER NOT NULL DEFAULT 0
+   );
+   ALTER TABLE runs ADD COLUMN sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL;
+   ALTER TABLE runs ADD COLUMN sweep_point TEXT;
+   CREATE INDEX runs_by_sweep ON runs(sweep_id);`
 ]

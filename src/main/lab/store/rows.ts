@@ -1,6 +1,7 @@
 // A run's row as SQLite holds it, and its translation to the contract's RunSummary.
 import { DEFAULT_HYPERPARAMS, hyperparams, type Hyperparams } from '@shared/hyperparams'
 import type { BackendInfo, RunStatus, RunSummary } from '@shared/run-types'
+import type { SweepPoint } from '@shared/sweep'
 
 export interface RunRow {
   id: number
@@ -23,6 +24,8 @@ export interface RunRow {
   notes: string
   error: string | null
   pid: number | null
+  sweep_id: number | null
+  sweep_point: string | null
   host: string | null
   /** Unix ms of the owner's last heartbeat. */
   heartbeat_at: number | null
@@ -59,6 +62,7 @@ export function toSummary(row: RunRow): RunSummary {
     finalTestLoss: row.final_test_loss,
     notes: row.notes,
     error: row.error,
-    paramCount: row.param_count
+    paramCount: row.param_count,
+    sweep: row.sweep_id == null ? null : { id: row.sweep_id, point: json<SweepPoint>(row.sweep_point, {}) }
   }
 }

@@ -1,5 +1,6 @@
 // The runs table: one row per run, its lifecycle from created to a final status.
 import type { Hyperparams } from '@shared/hyperparams'
+import type { SweepPoint } from '@shared/sweep'
 import type { RunStatus, RunSummary, TrainEvent } from '@shared/run-types'
 import type { Db } from './db'
 import { StoreError } from './db'
@@ -57,11 +58,11 @@ export class RunsTable {
   }
 
   /** A new run, owned by `me`: 'running' when it starts at once, 'queued' when it waits its turn. */
-  create(hp: Hyperparams, name: string, me: Owner = thisProcess(), status: 'running' | 'queued' = 'running'): number {
+  create(hp: Hyperparams, name: string, me: Owner = thisProcess(), status: 'running' | 'queued' = 'running', sweep?: { id: number; point: SweepPoint }): number {
     return this.write(() => {
       const info = this.db
-        .prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(name, status, new Date().toISOString(), JSON.stringify(hp), hp.architecture.preset, hp.dataset, me.pid, me.host, Date.now())
+        .prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at, sweep_id, sweep_point) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(name, status, new Date().toISOString(), JSON.stringify(hp), hp.architecture.preset, hp.dataset, me.pid, me.host, Date.now(), sweep?.id ?? null, sweep ? JSON.stringify(sweep.point) : null)
       return Number(info.lastInsertRowid)
     })
   }

@@ -5,6 +5,7 @@ import { explainSqliteError, openDatabase, type Db, type OpenOptions } from './d
 import { MetricsTable } from './metrics'
 import { json, toSummary } from './rows'
 import { RunsTable } from './runs'
+import { SweepsTable } from './sweeps'
 import { WeightsTable } from './weights'
 
 export class Store {
@@ -12,6 +13,7 @@ export class Store {
   readonly runs: RunsTable
   readonly metrics: MetricsTable
   readonly weights: WeightsTable
+  readonly sweeps: SweepsTable
 
   constructor(
     readonly path: string,
@@ -22,6 +24,7 @@ export class Store {
     this.runs = new RunsTable(this.db, write)
     this.metrics = new MetricsTable(this.db, write)
     this.weights = new WeightsTable(this.db, write)
+    this.sweeps = new SweepsTable(this.db, write)
     if (!options.readonly) this.runs.recoverInterrupted()
   }
 
