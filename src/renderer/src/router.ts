@@ -11,6 +11,7 @@ export const router = createRouter({
     { path: '/', redirect: '/train' },
     { path: '/train', name: 'train', component: TrainView, meta: { tab: 'Train' } },
     { path: '/runs/:id(\\d+)?', name: 'runs', component: RunsView, meta: { tab: 'Runs' } },
+    { path: '/sweeps/:id(\\d+)?', name: 'sweeps', component: () => import('./views/SweepsView.vue'), meta: { tab: 'Sweeps' } },
     { path: '/compare', name: 'compare', component: () => import('./views/CompareView.vue'), meta: { tab: 'Compare' } },
     { path: '/draw', name: 'draw', component: () => import('./views/DrawView.vue'), meta: { tab: 'Draw a digit' } },
     { path: '/:rest(.*)*', redirect: '/train' }
