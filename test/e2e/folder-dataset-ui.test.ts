@@ -5,9 +5,8 @@ import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { collectPageErrors, launch, screenshot, screenshotOnFailure } from '../helpers/browser'
 import { writeFolderDataset } from '../helpers/idx-files'
-import { serve, type Served } from '../helpers/serve'
+import { callLab, endedRun, serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
-import { waitFor } from '../helpers/wait'
 
 const CLASSES = ['top', 'middle', 'bottom']
 const TEST_COUNT = 50
@@ -19,18 +18,9 @@ let browser: Browser
 let page: Page
 let errors: string[]
 
-async function api<T>(name: string, body: unknown = {}): Promise<T> {
-  const res = await fetch(`${s.origin}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token }, body: JSON.stringify(body) })
-  const reply = (await res.json()) as { ok: true; value: T } | { ok: false; error: string }
-  if (!reply.ok) throw new Error(reply.error)
-  return reply.value
-}
+const api = <T>(name: string, body: unknown = {}) => callLab<T>(s, name, body)
 type Run = { status: string; error: string | null; classNames: string[]; dataset: string; confusion: number[][] | null }
-const ended = (runId: number) =>
-  waitFor(`run ${runId} to end`, async () => {
-    const r = await api<Run>('getRun', { runId })
-    return r.status === 'running' || r.status === 'paused' ? null : r
-  }, { timeoutMs: 120_000, everyMs: 200 })
+const ended = (runId: number) => endedRun<Run>(s, runId)
 
 /** Column headers and row headers of a matrix, as a person reads them. */
 async function headers(table: Locator) {

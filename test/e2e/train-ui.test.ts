@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { collectPageErrors, launch, screenshot, screenshotOnFailure } from '../helpers/browser'
-import { serve, type Served } from '../helpers/serve'
+import { callLab, serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
 
 const dir = tempDir()
@@ -16,12 +16,7 @@ let context: BrowserContext
 let page: Page
 let errors: string[]
 
-async function api<T>(name: string, body: unknown = {}): Promise<T> {
-  const res = await fetch(`${s.origin}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token }, body: JSON.stringify(body) })
-  const reply = (await res.json()) as { ok: true; value: T } | { ok: false; error: string }
-  if (!reply.ok) throw new Error(reply.error)
-  return reply.value
-}
+const api = <T>(name: string, body: unknown = {}) => callLab<T>(s, name, body)
 const statusOf = async (runId: number) => (await api<{ status: string }>('getRun', { runId })).status
 const storedBatches = async (runId: number) => (await api<{ batches: unknown[] }>('runMetrics', { runId })).batches.length
 

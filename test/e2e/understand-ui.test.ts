@@ -8,9 +8,8 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import '../../src/main/lab/model/maxout'
 import { collectPageErrors, launch, screenshot, screenshotOnFailure } from '../helpers/browser'
-import { serve, type Served } from '../helpers/serve'
+import { callLab, endedRun, serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
-import { waitFor } from '../helpers/wait'
 
 const dir = tempDir()
 let s: Served
@@ -19,12 +18,7 @@ let page: Page
 let errors: string[]
 
 type RunReply = { runId: number; status: string; error: string | null }
-async function api(name: string, body: unknown): Promise<RunReply> {
-  const res = await fetch(`${s.origin}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token }, body: JSON.stringify(body) })
-  const reply = (await res.json()) as { ok: true; value: RunReply } | { ok: false; error: string }
-  if (!reply.ok) throw new Error(reply.error)
-  return reply.value
-}
+const api = (name: string, body: unknown) => callLab<RunReply>(s, name, body)
 
 beforeAll(async () => {
   s = await serve(join(dir, 'understand.db'))
@@ -33,11 +27,8 @@ beforeAll(async () => {
   const a = await api('startRun', { ...common, name: 'careful', learningRate: 0.001 })
   const b = await api('startRun', { ...common, name: 'bold', learningRate: 0.01 })
   for (const { runId } of [a, b]) {
-    const run = await waitFor(`run ${runId} to end`, async () => {
-      const r = await api('getRun', { runId })
-      // The second run may wait its turn: serve trains one run per two cores at once.
-      return r.status === 'queued' || r.status === 'running' || r.status === 'paused' ? null : r
-    }, { timeoutMs: 120_000, everyMs: 200 })
+    // The second run may wait its turn: serve trains one run per two cores at once.
+    const run = await endedRun<RunReply>(s, runId)
     if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
   }
   browser = await launch()
@@ -163,10 +154,7 @@ describe('understanding a run', () => {
   })
   it("shows the coach's reading of a collapsed run, and its button opens Train with the change applied", async () => {
     const { runId } = await api('startRun', { name: 'too bold', learningRate: 10, epochs: 1, limitTrain: 2000, limitTest: 300 })
-    const run = await waitFor(`run ${runId} to end`, async () => {
-      const r = await api('getRun', { runId })
-      return r.status === 'running' || r.status === 'paused' ? null : r
-    }, { timeoutMs: 120_000, everyMs: 200 })
+    const run = await endedRun<RunReply>(s, runId)
     expect(run.status).toBe('completed')
     await page.getByRole('tab', { name: 'Runs' }).click()
     await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'too bold' }).click()

@@ -1,6 +1,7 @@
 // Starts `npm run serve`'s entry as a real child process on a temporary database and port.
 import type { ChildProcess } from 'node:child_process'
 import { spawnTs } from './node-child'
+import { waitFor } from './wait'
 
 export interface Served {
   /** As printed: the token is in the fragment, so opening it in a browser just works. */
@@ -45,4 +46,24 @@ export async function serve(db: string, extra: string[] = []): Promise<Served> {
         child.kill('SIGTERM')
       })
   }
+}
+
+/** A request to a running serve, as a script would send it: the token header, no Origin. */
+export async function callLab<T>(s: Served, name: string, body: unknown = {}): Promise<T> {
+  const res = await fetch(`${s.origin}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token }, body: JSON.stringify(body) })
+  const reply = (await res.json()) as { ok: true; value: T } | { ok: false; error: string }
+  if (!reply.ok) throw new Error(reply.error)
+  return reply.value
+}
+
+/** The run once it has ended (any final status), read back from the lab. */
+export function endedRun<T extends { status: string }>(s: Served, runId: number): Promise<T> {
+  return waitFor(
+    `run ${runId} to end`,
+    async () => {
+      const r = await callLab<T>(s, 'getRun', { runId })
+      return ['running', 'paused', 'queued'].includes(r.status) ? null : r
+    },
+    { timeoutMs: 120_000, everyMs: 200 }
+  )
 }
