@@ -6,7 +6,8 @@ import { createDispatch } from '../../src/main/api/dispatch'
 import { createLabHandlers } from '../../src/main/api/handlers'
 import { Lab } from '../../src/main/lab/lab'
 import type { SweepSpec } from '../../src/shared/sweep'
-import { runTs } from '../helpers/node-child'
+import { runTs, spawnTs } from '../helpers/node-child'
+import { waitFor } from '../helpers/wait'
 import { nextRunEvent } from '../helpers/row-events'
 import { tempDir } from '../helpers/tmp'
 
@@ -59,6 +60,49 @@ describe('sweeps', () => {
       expect(runs.map((r) => r.sweep?.point.learningRate).sort()).toEqual(['0.01', '0.03', '0.1'])
     } finally {
       await second.close()
+    }
+  })
+
+  it("survives its process being killed: the next lab on the file marks the run that was training interrupted and trains the rest", async () => {
+    const db = join(dir, 'killed.db')
+    const child = spawnTs('src/main/cli/sweep.ts', ['--preset', 'mlp', '--hidden', '16', '--seed', '1,2,3', '--epochs', '200', '--batch-size', '10', '--limit-train', '300', '--limit-test', '100', '--db', db], { DIGIT_LAB_MAX_RUNS: '1' })
+    let err = ''
+    child.stderr!.on('data', (d) => (err += d))
+    // The sweep's first run is training once the CLI has queued the sweep and a batch is stored.
+    await waitFor('the sweep CLI to train its first run', () => {
+      if (child.exitCode != null) throw new Error(`the sweep CLI exited early (${child.exitCode}): ${err}`)
+      let reader: Lab | null = null
+      try {
+        reader = new Lab({ dbPath: db, readonly: true })
+        return reader.listRuns().some((r) => r.status === 'running') && reader.runMetrics(1).batches.length > 0
+      } catch {
+        return false // the file is still being created
+      } finally {
+        void reader?.close()
+      }
+    }, { timeoutMs: 60_000, everyMs: 100 })
+    child.kill('SIGKILL')
+    await new Promise((resolve) => child.once('exit', resolve))
+
+    // A new process opens the file: here, a lab in the test process, as the desktop app or serve would be.
+    const next = new Lab({ dbPath: db, maxRuns: 1 })
+    const started: number[] = []
+    next.subscribe((e) => {
+      if (e.type === 'run' && e.run.status === 'running' && !started.includes(e.run.id)) started.push(e.run.id)
+    })
+    try {
+      expect(next.getRun(1).status).toBe('interrupted')
+      // The rest was queued by the dead process: this lab takes them over and trains them. Each is
+      // stopped once running (200 epochs): what matters is that they start, in order.
+      for (const id of [2, 3]) {
+        await waitFor(`run ${id} to start`, () => started.includes(id))
+        next.stopRun(id)
+        expect((await next.waitForRun(id)).status).toBe('stopped')
+      }
+      expect(started).toEqual([2, 3])
+      expect(next.getSweep(1).sweep).toMatchObject({ total: 3, done: 3, counts: { interrupted: 1, stopped: 2 } })
+    } finally {
+      await next.close()
     }
   })
 
