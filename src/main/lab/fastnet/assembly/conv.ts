@@ -1,0 +1,297 @@
+// Convolution (stride 1, valid padding) for ONE example, channels last, SIMD-128 over channels.
+//
+// Layouts (f32, byte pointers):
+//   x     [H][W][CSi]    input; CSi >= Cin is the channel stride (lanes past Cin are never read)
+//   w     [R][CoP]       R = K*K*Cin rows in (ky, kx, ci) order: tfjs's [K][K][Cin][Cout] kernel,
+//                        each row padded with zeros to CoP = Cout rounded up to 4
+//   y     [OH][OW][CoP]  output; pad lanes come out 0 because the pad weights and biases are 0
+//   xoff  [R] i32        byte offset of row r's input value from a pixel's base address
+//   wt    [K*K][Cout][CiP]  w transposed for the input gradient (rebuilt by convPrepare)
+//
+// Accumulators are kept in registers over the whole reduction; several independent ones per
+// loop hide the latency of f32x4.add (one chain alone would wait on it at every step).
+
+// ---- forward -------------------------------------------------------------------------------
+
+/** Four neighbouring output pixels x V vectors of output channels (V = 1 or 2). */
+@inline function fwd4(xb: usize, ps: usize, xoff: usize, R: i32, w: usize, ws: usize, b: usize, y: usize, V: i32): void {
+  const z = f32x4.splat(0)
+  let a0 = z, a1 = z, a2 = z, a3 = z
+  let c0 = z, c1 = z, c2 = z, c3 = z
+  const ps2 = ps + ps
+  const ps3 = ps2 + ps
+  for (let r = 0; r < R; r++) {
+    const p = xb + <usize>load<i32>(xoff + (<usize>r << 2))
+    const s0 = v128.load32_splat(p)
+    const s1 = v128.load32_splat(p + ps)
+    const s2 = v128.load32_splat(p + ps2)
+    const s3 = v128.load32_splat(p + ps3)
+    const w0 = v128.load(w)
+    a0 = f32x4.add(a0, f32x4.mul(s0, w0))
+    a1 = f32x4.add(a1, f32x4.mul(s1, w0))
+    a2 = f32x4.add(a2, f32x4.mul(s2, w0))
+    a3 = f32x4.add(a3, f32x4.mul(s3, w0))
+    if (V > 1) {
+      const w1 = v128.load(w, 16)
+      c0 = f32x4.add(c0, f32x4.mul(s0, w1))
+      c1 = f32x4.add(c1, f32x4.mul(s1, w1))
+      c2 = f32x4.add(c2, f32x4.mul(s2, w1))
+      c3 = f32x4.add(c3, f32x4.mul(s3, w1))
+    }
+    w += ws
+  }
+  // As tfjs does: the convolution's sum first, then the bias.
+  const b0 = v128.load(b)
+  v128.store(y, f32x4.add(a0, b0))
+  v128.store(y + ws, f32x4.add(a1, b0))
+  v128.store(y + ws + ws, f32x4.add(a2, b0))
+  v128.store(y + ws * 3, f32x4.add(a3, b0))
+  if (V > 1) {
+    const b1 = v128.load(b, 16)
+    v128.store(y, f32x4.add(c0, b1), 16)
+    v128.store(y + ws, f32x4.add(c1, b1), 16)
+    v128.store(y + ws + ws, f32x4.add(c2, b1), 16)
+    v128.store(y + ws * 3, f32x4.add(c3, b1), 16)
+  }
+}
+
+/** One output pixel x V vectors of output channels (V = 1..4). */
+@inline function fwd1(xb: usize, xoff: usize, R: i32, w: usize, ws: usize, b: usize, y: usize, V: i32): void {
+  const z = f32x4.splat(0)
+  let a0 = z, a1 = z, a2 = z, a3 = z
+  for (let r = 0; r < R; r++) {
+    const s = v128.load32_splat(xb + <usize>load<i32>(xoff + (<usize>r << 2)))
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)))
+    if (V > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)))
+    if (V > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)))
+    if (V > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)))
+    w += ws
+  }
+  v128.store(y, f32x4.add(a0, v128.load(b)))
+  if (V > 1) v128.store(y, f32x4.add(a1, v128.load(b, 16)), 16)
+  if (V > 2) v128.store(y, f32x4.add(a2, v128.load(b, 32)), 32)
+  if (V > 3) v128.store(y, f32x4.add(a3, v128.load(b, 48)), 48)
+}
+
+export function convForward(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, w: usize, b: usize, y: usize, OH: i32, OW: i32, CoP: i32): void {
+  const ps = <usize>CSi << 2
+  const ws = <usize>CoP << 2
+  for (let oy = 0; oy < OH; oy++) {
+    let ox = 0
+    for (; ox + 4 <= OW; ox += 4) {
+      const xb = x + ((<usize>(oy * W + ox) * <usize>CSi) << 2)
+      const yb = y + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
+      let c = 0
+      for (; c + 8 <= CoP; c += 8) fwd4(xb, ps, xoff, R, w + (<usize>c << 2), ws, b + (<usize>c << 2), yb + (<usize>c << 2), 2)
+      if (c < CoP) fwd4(xb, ps, xoff, R, w + (<usize>c << 2), ws, b + (<usize>c << 2), yb + (<usize>c << 2), 1)
+    }
+    for (; ox < OW; ox++) {
+      const xb = x + ((<usize>(oy * W + ox) * <usize>CSi) << 2)
+      const yb = y + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
+      let c = 0
+      for (; c + 16 <= CoP; c += 16) fwd1(xb, xoff, R, w + (<usize>c << 2), ws, b + (<usize>c << 2), yb + (<usize>c << 2), 4)
+      const rem = (CoP - c) >> 2
+      const o = <usize>c << 2
+      if (rem == 3) fwd1(xb, xoff, R, w + o, ws, b + o, yb + o, 3)
+      else if (rem == 2) fwd1(xb, xoff, R, w + o, ws, b + o, yb + o, 2)
+      else if (rem == 1) fwd1(xb, xoff, R, w + o, ws, b + o, yb + o, 1)
+    }
+  }
+}
+
+// ---- filter gradient -----------------------------------------------------------------------
+
+/** gw rows r..r+3 (input offsets o0..o3) x V vectors, summed over every output position. */
+@inline function dw4(x: usize, rowSkip: usize, ps: usize, o0: usize, o1: usize, o2: usize, o3: usize, dy: usize, ds: usize, OH: i32, OW: i32, g: usize, ws: usize, V: i32): void {
+  const z = f32x4.splat(0)
+  let a0 = z, a1 = z, a2 = z, a3 = z
+  let c0 = z, c1 = z, c2 = z, c3 = z
+  let xp = x
+  let dp = dy
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const d0 = v128.load(dp)
+      const s0 = v128.load32_splat(xp + o0)
+      const s1 = v128.load32_splat(xp + o1)
+      const s2 = v128.load32_splat(xp + o2)
+      const s3 = v128.load32_splat(xp + o3)
+      a0 = f32x4.add(a0, f32x4.mul(s0, d0))
+      a1 = f32x4.add(a1, f32x4.mul(s1, d0))
+      a2 = f32x4.add(a2, f32x4.mul(s2, d0))
+      a3 = f32x4.add(a3, f32x4.mul(s3, d0))
+      if (V > 1) {
+        const d1 = v128.load(dp, 16)
+        c0 = f32x4.add(c0, f32x4.mul(s0, d1))
+        c1 = f32x4.add(c1, f32x4.mul(s1, d1))
+        c2 = f32x4.add(c2, f32x4.mul(s2, d1))
+        c3 = f32x4.add(c3, f32x4.mul(s3, d1))
+      }
+      xp += ps
+      dp += ds
+    }
+    xp += rowSkip
+  }
+  v128.store(g, f32x4.add(v128.load(g), a0))
+  v128.store(g + ws, f32x4.add(v128.load(g + ws), a1))
+  v128.store(g + ws * 2, f32x4.add(v128.load(g + ws * 2), a2))
+  v128.store(g + ws * 3, f32x4.add(v128.load(g + ws * 3), a3))
+  if (V > 1) {
+    v128.store(g, f32x4.add(v128.load(g, 16), c0), 16)
+    v128.store(g + ws, f32x4.add(v128.load(g + ws, 16), c1), 16)
+    v128.store(g + ws * 2, f32x4.add(v128.load(g + ws * 2, 16), c2), 16)
+    v128.store(g + ws * 3, f32x4.add(v128.load(g + ws * 3, 16), c3), 16)
+  }
+}
+
+/** One gw row (input offset o) x V vectors (V = 1..4). */
+@inline function dw1(x: usize, rowSkip: usize, ps: usize, o: usize, dy: usize, ds: usize, OH: i32, OW: i32, g: usize, V: i32): void {
+  const z = f32x4.splat(0)
+  let a0 = z, a1 = z, a2 = z, a3 = z
+  let xp = x + o
+  let dp = dy
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const s = v128.load32_splat(xp)
+      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp)))
+      if (V > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)))
+      if (V > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)))
+      if (V > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)))
+      xp += ps
+      dp += ds
+    }
+    xp += rowSkip
+  }
+  v128.store(g, f32x4.add(v128.load(g), a0))
+  if (V > 1) v128.store(g, f32x4.add(v128.load(g, 16), a1), 16)
+  if (V > 2) v128.store(g, f32x4.add(v128.load(g, 32), a2), 32)
+  if (V > 3) v128.store(g, f32x4.add(v128.load(g, 48), a3), 48)
+}
+
+/** gw[r][c] += sum over output positions of x[position + xoff[r]] * dy[position][c]. */
+export function convFilterGrad(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, dy: usize, OH: i32, OW: i32, CoP: i32, gw: usize): void {
+  const ps = <usize>CSi << 2
+  const ds = <usize>CoP << 2
+  const rowSkip = <usize>(W - OW) * ps
+  let r = 0
+  for (; r + 4 <= R; r += 4) {
+    const t = xoff + (<usize>r << 2)
+    const o0 = <usize>load<i32>(t)
+    const o1 = <usize>load<i32>(t, 4)
+    const o2 = <usize>load<i32>(t, 8)
+    const o3 = <usize>load<i32>(t, 12)
+    const g = gw + <usize>r * ds
+    let c = 0
+    for (; c + 8 <= CoP; c += 8) dw4(x, rowSkip, ps, o0, o1, o2, o3, dy + (<usize>c << 2), ds, OH, OW, g + (<usize>c << 2), ds, 2)
+    if (c < CoP) dw4(x, rowSkip, ps, o0, o1, o2, o3, dy + (<usize>c << 2), ds, OH, OW, g + (<usize>c << 2), ds, 1)
+  }
+  for (; r < R; r++) {
+    const o = <usize>load<i32>(xoff + (<usize>r << 2))
+    const g = gw + <usize>r * ds
+    let c = 0
+    for (; c + 16 <= CoP; c += 16) dw1(x, rowSkip, ps, o, dy + (<usize>c << 2), ds, OH, OW, g + (<usize>c << 2), 4)
+    const rem = (CoP - c) >> 2
+    const k = <usize>c << 2
+    if (rem == 3) dw1(x, rowSkip, ps, o, dy + k, ds, OH, OW, g + k, 3)
+    else if (rem == 2) dw1(x, rowSkip, ps, o, dy + k, ds, OH, OW, g + k, 2)
+    else if (rem == 1) dw1(x, rowSkip, ps, o, dy + k, ds, OH, OW, g + k, 1)
+  }
+}
+
+/** gb[c] += sum over output positions of dy[position][c]. */
+export function biasGrad(dy: usize, positions: i32, CoP: i32, gb: usize): void {
+  const ds = <usize>CoP << 2
+  for (let c: usize = 0; c < <usize>CoP << 2; c += 16) {
+    let a = f32x4.splat(0)
+    let dp = dy + c
+    for (let i = 0; i < positions; i++) {
+      a = f32x4.add(a, v128.load(dp))
+      dp += ds
+    }
+    v128.store(gb + c, f32x4.add(v128.load(gb + c), a))
+  }
+}
+
+// ---- input gradient ------------------------------------------------------------------------
+
+/** wt[ky][kx][co][ci] = w[(ky, kx, ci)][co]; pad lanes (ci >= Cin) stay 0. Once per step. */
+export function convPrepare(w: usize, K: i32, Cin: i32, Cout: i32, CoP: i32, wt: usize, CiP: i32): void {
+  for (let k = 0; k < K * K; k++) {
+    for (let ci = 0; ci < Cin; ci++) {
+      const src = w + ((<usize>(k * Cin + ci) * <usize>CoP) << 2)
+      for (let co = 0; co < Cout; co++) {
+        store<f32>(wt + ((<usize>((k * Cout + co) * CiP + ci)) << 2), load<f32>(src + (<usize>co << 2)))
+      }
+    }
+  }
+}
+
+/** gx pixels p (and p + 1 pixel when PAIR) += sum over co of dy[co] * wt rows, V vectors of ci. */
+@inline function dxBlock(d: usize, Cout: i32, wp: usize, rs: usize, kstep: usize, gp: usize, V: i32, PAIR: bool): void {
+  let a0 = v128.load(gp)
+  let a1 = V > 1 ? v128.load(gp, 16) : a0
+  let a2 = V > 2 ? v128.load(gp, 32) : a0
+  let a3 = V > 3 ? v128.load(gp, 48) : a0
+  const q = gp + rs
+  let b0 = PAIR ? v128.load(q) : a0
+  let b1 = PAIR && V > 1 ? v128.load(q, 16) : a0
+  let b2 = PAIR && V > 2 ? v128.load(q, 32) : a0
+  let b3 = PAIR && V > 3 ? v128.load(q, 48) : a0
+  for (let co = 0; co < Cout; co++) {
+    const sv = load<f32>(d + (<usize>co << 2))
+    // After max-pooling and ReLU most of dy is exactly 0: skipping it changes no sum.
+    if (sv != 0) {
+      const s = f32x4.splat(sv)
+      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp)))
+      if (V > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)))
+      if (V > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32)))
+      if (V > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wp, 48)))
+      if (PAIR) {
+        const w2 = wp + kstep
+        b0 = f32x4.add(b0, f32x4.mul(s, v128.load(w2)))
+        if (V > 1) b1 = f32x4.add(b1, f32x4.mul(s, v128.load(w2, 16)))
+        if (V > 2) b2 = f32x4.add(b2, f32x4.mul(s, v128.load(w2, 32)))
+        if (V > 3) b3 = f32x4.add(b3, f32x4.mul(s, v128.load(w2, 48)))
+      }
+    }
+    wp += rs
+  }
+  v128.store(gp, a0)
+  if (V > 1) v128.store(gp, a1, 16)
+  if (V > 2) v128.store(gp, a2, 32)
+  if (V > 3) v128.store(gp, a3, 48)
+  if (PAIR) {
+    v128.store(q, b0)
+    if (V > 1) v128.store(q, b1, 16)
+    if (V > 2) v128.store(q, b2, 32)
+    if (V > 3) v128.store(q, b3, 48)
+  }
+}
+
+@inline function dxVectors(d: usize, Cout: i32, wp: usize, rs: usize, kstep: usize, gp: usize, CiP: i32, PAIR: bool): void {
+  let c = 0
+  for (; c + 16 <= CiP; c += 16) dxBlock(d, Cout, wp + (<usize>c << 2), rs, kstep, gp + (<usize>c << 2), 4, PAIR)
+  const rem = (CiP - c) >> 2
+  const o = <usize>c << 2
+  if (rem == 3) dxBlock(d, Cout, wp + o, rs, kstep, gp + o, 3, PAIR)
+  else if (rem == 2) dxBlock(d, Cout, wp + o, rs, kstep, gp + o, 2, PAIR)
+  else if (rem == 1) dxBlock(d, Cout, wp + o, rs, kstep, gp + o, 1, PAIR)
+}
+
+/** gx (zeroed here) [H][W][CiP] = the input gradient: each dy pixel scattered through wt. */
+export function convInputGrad(dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, wt: usize, K: i32, gx: usize, H: i32, W: i32, CiP: i32): void {
+  memory.fill(gx, 0, (<usize>(H * W * CiP)) << 2)
+  const rs = <usize>CiP << 2
+  const kstep = <usize>Cout * rs
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const d = dy + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
+      for (let ky = 0; ky < K; ky++) {
+        const g = gx + ((<usize>((oy + ky) * W + ox) * <usize>CiP) << 2)
+        const wrow = wt + <usize>(ky * K) * kstep
+        let kx = 0
+        for (; kx + 2 <= K; kx += 2) dxVectors(d, Cout, wrow + <usize>kx * kstep, rs, kstep, g + <usize>kx * rs, CiP, true)
+        if (kx < K) dxVectors(d, Cout, wrow + <usize>kx * kstep, rs, kstep, g + <usize>kx * rs, CiP, false)
+      }
+    }
+  }
+}
