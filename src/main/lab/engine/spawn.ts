@@ -5,7 +5,11 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
-const ENTRIES = { trainer: { source: './worker.ts', bundle: 'train-worker.js' }, helper: { source: './helper-worker.ts', bundle: 'train-helper.js' } } as const
+const ENTRIES = {
+  trainer: { source: './worker.ts', bundle: 'train-worker.js' },
+  helper: { source: './helper-worker.ts', bundle: 'train-helper.js' },
+  'fastnet-helper': { source: '../fastnet/helper-worker.ts', bundle: 'fastnet-helper.js' }
+} as const
 
 export function spawnWorker(entry: keyof typeof ENTRIES, workerData: unknown): Worker {
   const here = import.meta.url

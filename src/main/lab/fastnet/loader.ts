@@ -1,6 +1,7 @@
 // Finds and compiles fastnet.wasm, once per thread. From sources it sits beside this file; in a
 // build, electron.vite.config.ts copies it beside the main bundle (out/main/fastnet.wasm), and
 // bundled code may run from a chunk one folder below.
+import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -20,7 +21,10 @@ interface WasmApi {
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 
 export const FASTNET_FILE = 'fastnet.wasm'
+/** Bumped when the engine's behaviour changes; the binary's hash says exactly which build ran. */
+const ENGINE_VERSION = '1.0'
 let compiled: WasmModule | null = null
+let version = ''
 
 export function fastnetPath(): string {
   const tried: string[] = []
@@ -38,8 +42,14 @@ export function fastnetModule(): WasmModule {
     const bytes = readFileSync(fastnetPath())
     if (!wasm.validate(bytes)) throw new Error('this runtime cannot run WebAssembly SIMD-128')
     compiled = new wasm.Module(bytes)
+    version = `${ENGINE_VERSION} (wasm ${createHash('sha256').update(bytes).digest('hex').slice(0, 8)})`
   }
   return compiled
+}
+
+export function fastnetVersion(): string {
+  fastnetModule()
+  return version
 }
 
 export function instantiate(module: WasmModule): object {
