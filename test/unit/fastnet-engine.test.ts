@@ -63,19 +63,19 @@ describe('engine choice', () => {
   })
 
   it('falls back to tfjs for what it does not cover, recording why', async () => {
-    const layers = [{ type: 'conv2d', filters: 4, kernelSize: 3, stride: 1, padding: 'same' }, { type: 'activation' }, { type: 'dense', units: 8 }] as const
+    const layers = [{ type: 'conv2d', filters: 4, kernelSize: 3, stride: 2, padding: 'valid' }, { type: 'activation' }, { type: 'dense', units: 8 }] as const
     const run = await train({ architecture: { preset: 'custom', layers: [...layers] }, limitTrain: 200, limitTest: 100 })
     expect(run.outcome.status).toBe('completed')
     expect(run.backend?.name).toBe('wasm')
-    expect(run.backend?.fallback).toMatch(/the lab's WebAssembly engine does not cover conv2d with padding "same"/)
+    expect(run.backend?.fallback).toMatch(/the lab's WebAssembly engine does not cover conv2d with stride 2/)
   })
 
   it('DIGIT_LAB_ENGINE=tfjs forces the tfjs path; =fastnet fails plainly on a model it cannot train; others are refused', async () => {
     const tfjs = await train({ ...SMALL_CNN, limitTrain: 100 }, { DIGIT_LAB_ENGINE: 'tfjs' })
     expect(tfjs.backend?.name).toBe('wasm')
     expect(tfjs.backend?.fallback ?? '').not.toMatch(/lab's WebAssembly engine/)
-    const same = [{ type: 'conv2d', filters: 2, kernelSize: 3, stride: 2, padding: 'valid' }] as const
-    const forced = await train({ architecture: { preset: 'custom', layers: [...same] }, limitTrain: 100, limitTest: 50 }, { DIGIT_LAB_ENGINE: 'fastnet' })
+    const strided = [{ type: 'conv2d', filters: 2, kernelSize: 3, stride: 2, padding: 'valid' }] as const
+    const forced = await train({ architecture: { preset: 'custom', layers: [...strided] }, limitTrain: 100, limitTest: 50 }, { DIGIT_LAB_ENGINE: 'fastnet' })
     expect(forced.outcome).toMatchObject({ status: 'failed', error: 'DIGIT_LAB_ENGINE=fastnet cannot train this model: it does not cover conv2d with stride 2' })
     const bad = await train({ limitTrain: 100, limitTest: 50 }, { DIGIT_LAB_ENGINE: 'gpu' })
     expect(bad.outcome).toMatchObject({ status: 'failed', error: 'DIGIT_LAB_ENGINE must be one of auto, fastnet, tfjs (got "gpu")' })

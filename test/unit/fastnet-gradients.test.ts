@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { gatherBatch, range } from '../../src/main/lab/data/batches'
 import type { InputSpec } from '../../src/main/lab/model/build'
-import { ACTIVATIONS, type LayerSpec } from '../../src/shared/hyperparams'
+import { ACTIVATIONS, DEFAULT_CUSTOM_LAYERS, type LayerSpec } from '../../src/shared/hyperparams'
 import { buildBoth, NORM, relativeError, syntheticSplit } from '../helpers/fastnet'
 
 const TOLERANCE = 1e-4
@@ -30,7 +30,7 @@ function tfjsGradients(logits: tf.LayersModel, input: InputSpec, x: Float32Array
   })
 }
 
-const c = (filters: number, kernelSize: number): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding: 'valid' })
+const c = (filters: number, kernelSize: number, padding: 'valid' | 'same' = 'valid'): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding })
 const act: LayerSpec = { type: 'activation' }
 
 const CASES: { name: string; input: InputSpec; layers: LayerSpec[] }[] = [
@@ -49,6 +49,12 @@ const CASES: { name: string; input: InputSpec; layers: LayerSpec[] }[] = [
     input: { rows: 10, cols: 9, numClasses: 5 },
     layers: [{ type: 'avgPool', poolSize: 2, stride: 1 }, { type: 'maxPool', poolSize: 2 }, c(4, 3), act, { type: 'dense', units: 5 }, act]
   },
+  {
+    name: '"same" convolutions, odd and even kernels (k3, k4: one more zero below and right)',
+    input: { rows: 9, cols: 8, numClasses: 3 },
+    layers: [c(3, 3, 'same'), act, c(5, 4, 'same'), act, { type: 'maxPool', poolSize: 2 }, { type: 'dense', units: 6 }, act]
+  },
+  { name: 'the default custom layer list', input: { rows: 12, cols: 12, numClasses: 10 }, layers: DEFAULT_CUSTOM_LAYERS },
   {
     name: 'an MLP: dense 13, dropout (rate 0 here), dense 6',
     input: { rows: 7, cols: 6, numClasses: 10 },

@@ -13,6 +13,8 @@ export type PlanLayer =
   | { kind: 'activation'; fn: ActivationFn; alpha: number }
   | { kind: 'maxout'; pieces: number }
   | { kind: 'dropout'; rate: number }
+  /** Zeros around an image: a "same" convolution is a pad, then a valid one. */
+  | { kind: 'pad'; top: number; bottom: number; left: number; right: number }
 
 /** A sequential stack on rows x cols x 1 images; the last layer is the dense layer giving the logits. */
 export interface Plan {
@@ -36,7 +38,7 @@ function unsupported(cls: string, c: Config): string | null {
       const [kh, kw] = pair(c.kernelSize)
       if (kh !== kw) return `conv2d with a ${kh}x${kw} kernel`
       if (!isOne(c.strides)) return `conv2d with stride ${pair(c.strides)[0]}`
-      if (c.padding !== 'valid') return `conv2d with padding "${String(c.padding)}"`
+      if (c.padding !== 'valid' && c.padding !== 'same') return `conv2d with padding "${String(c.padding)}"`
       if (!isOne(c.dilationRate)) return 'dilated conv2d'
       break
     }
@@ -102,6 +104,12 @@ export function planFromModel(logits: tf.LayersModel, input: { rows: number; col
     const why = unsupported(cls, config)
     if (why) return { unsupported: why }
     const planned = toLayer(cls, config, layer)
+    if (planned.kind === 'conv' && config.padding === 'same') {
+      // tfjs's "same" at stride 1: k - 1 zeros in all, the odd one at the bottom and right.
+      const before = Math.floor((planned.kernel - 1) / 2)
+      const after = planned.kernel - 1 - before
+      layers.push({ kind: 'pad', top: before, bottom: after, left: before, right: after })
+    }
     if (planned.kind === 'conv' || planned.kind === 'dense') weightLayers.push(i)
     else if (layer.trainableWeights.length) return { unsupported: `trainable weights in ${cls}` }
     layers.push(planned)

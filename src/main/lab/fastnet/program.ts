@@ -7,7 +7,7 @@
 import type { Plan } from './plan'
 
 export const OP_WORDS = 32
-const OP = { conv: 1, maxPool: 2, avgPool: 3, dense: 4, flatten: 5, activation: 6, maxout: 7, dropout: 8 } as const
+const OP = { conv: 1, maxPool: 2, avgPool: 3, dense: 4, flatten: 5, activation: 6, maxout: 7, dropout: 8, pad: 9 } as const
 const ACT = { relu: 0, sigmoid: 1, tanh: 2, leakyRelu: 3, elu: 4 } as const
 /** The input image's channel stride: one value per pixel, padded to a vector. */
 export const INPUT_STRIDE = 4
@@ -116,6 +116,10 @@ export function compile(plan: Plan, base: number, maxExamples: number): Compiled
         if (!s.image) throw fail('needs an image')
         out = { H: 1, W: 1, C: s.H * s.W * s.C, image: false }
         break
+      case 'pad':
+        if (!s.image) throw fail('needs an image')
+        out = { ...s, H: s.H + layer.top + layer.bottom, W: s.W + layer.left + layer.right }
+        break
       case 'maxout':
         if (s.C % layer.pieces) throw fail(`${s.C} channels do not split into ${layer.pieces} pieces`)
         out = { ...s, C: s.C / layer.pieces }
@@ -171,6 +175,9 @@ export function compile(plan: Plan, base: number, maxExamples: number): Compiled
       }
       case 'flatten':
         w.set([s.H * s.W, s.C, CS], 5)
+        break
+      case 'pad':
+        w.set([s.H, s.W, CS, layer.top, layer.left, o.H, o.W], 5)
         break
       case 'activation':
         w.set([floatsOf(s), ACT[layer.fn]], 5)

@@ -22,6 +22,8 @@ import {
   maxPoolBackward,
   maxPoolForward,
   multiply,
+  padBackward,
+  padForward,
   seedExample
 } from './layers'
 export { addInto, update } from './optim'
@@ -35,6 +37,7 @@ const FLATTEN = 5
 const ACTIVATION = 6
 const MAXOUT = 7
 const DROPOUT = 8
+const PAD = 9
 
 let prog: usize = 0
 let nOps: i32 = 0
@@ -124,6 +127,9 @@ function forward(training: bool): void {
         if (training) dropoutForward(x, y, p(op, 8), f(op, 5), fl(op, 6), fl(op, 7))
         else memory.copy(y, x, <usize>f(op, 5) << 2)
         break
+      case PAD:
+        padForward(x, f(op, 5), f(op, 6), f(op, 7), f(op, 8), f(op, 9), y, f(op, 11))
+        break
       default:
         unreachable()
     }
@@ -168,6 +174,9 @@ function backward(): void {
         break
       case DROPOUT:
         if (gx) multiply(gy, p(op, 8), gx, f(op, 5))
+        break
+      case PAD:
+        if (gx) padBackward(gy, f(op, 5), f(op, 6), f(op, 7), f(op, 8), f(op, 9), gx, f(op, 11))
         break
       default:
         unreachable()

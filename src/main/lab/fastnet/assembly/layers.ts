@@ -254,3 +254,17 @@ export function flattenBackward(dy: usize, positions: i32, C: i32, CS: i32, gx: 
     }
   }
 }
+
+// ---- zero padding (a "same" convolution is pad + valid convolution) ------------------------
+
+/** y [PH][PW][CS] gets x [H][W][CS] at (top, left); y's border is never written, so stays 0. */
+export function padForward(x: usize, H: i32, W: i32, CS: i32, top: i32, left: i32, y: usize, PW: i32): void {
+  const row = <usize>(W * CS) << 2
+  for (let r = 0; r < H; r++) memory.copy(y + (<usize>(((r + top) * PW + left) * CS) << 2), x + <usize>r * row, row)
+}
+
+/** gx = the part of dy that padForward's x landed on. */
+export function padBackward(dy: usize, H: i32, W: i32, CS: i32, top: i32, left: i32, gx: usize, PW: i32): void {
+  const row = <usize>(W * CS) << 2
+  for (let r = 0; r < H; r++) memory.copy(gx + <usize>r * row, dy + (<usize>(((r + top) * PW + left) * CS) << 2), row)
+}
