@@ -5,6 +5,7 @@ import { normalisationTable } from '../data/batches'
 import type { Normaliser, Split } from '../data/datasets'
 import type { Plan } from './plan'
 import { instantiate, type WasmMemory, type WasmModule } from './loader'
+import { profile } from './profile'
 import { compile, type Compiled } from './program'
 
 interface Exports {
@@ -15,6 +16,9 @@ interface Exports {
   trainExamples(images: number, labels: number, count: number, seed: number, first: number): number
   evalExamples(images: number, labels: number, count: number, out: number): number
   lastCorrect(): number
+  setProfiling(on: boolean): void
+  profiledForward(): number
+  profiledBackward(): number
   addInto(a: number, b: number, n: number): void
   update(kind: number, w: number, g: number, s1: number, s2: number, n: number, count: number, ...c: number[]): void
 }
@@ -68,6 +72,7 @@ export class FastNet {
     this.f32.set(normalisationTable(options.norm), this.c.at.table / 4)
     const { at } = this.c
     this.x.configure(at.program, this.c.ops, this.c.pixels, at.input, at.table, this.c.classes, at.logits, at.dlogits)
+    this.x.setProfiling(profile.enabled)
   }
 
   /** Padded parameter count: the length of params(), grads() and what addGradients takes. */
@@ -155,9 +160,16 @@ export class FastNet {
     let correct = 0
     for (let from = 0; from < indices.length; from += this.c.maxExamples) {
       const count = Math.min(this.c.maxExamples, indices.length - from)
+      const t0 = profile.enabled ? performance.now() : 0
       this.stage(split, (e) => indices[from + e], count)
+      if (profile.enabled) profile.staging += performance.now() - t0
       lossSum += this.x.trainExamples(this.c.at.images, this.c.at.labels, count, seed | 0, first + from)
       correct += this.x.lastCorrect()
+    }
+    if (profile.enabled) {
+      profile.forward += this.x.profiledForward()
+      profile.backward += this.x.profiledBackward()
+      this.x.setProfiling(true)
     }
     return { lossSum, correct }
   }

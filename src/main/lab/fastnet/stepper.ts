@@ -11,6 +11,7 @@ import { fastnetModule, fastnetVersion } from './loader'
 import { readModelWeights, writeModelWeights } from './model-weights'
 import { FastNet, type NetOptions } from './net'
 import { FastPartner, fastnetThreads } from './parallel'
+import { profile } from './profile'
 import type { Plan } from './plan'
 import { stepSeed } from './seed'
 
@@ -63,9 +64,12 @@ export class FastStepper implements TrainStepper {
         const [half] = halves(batch)
         this.net.zeroGrads()
         const mine = this.net.accumulate(this.r.train, half, seed, 0)
+        const t0 = performance.now()
         const theirs = partner.exchange(this.net.grads())
+        const t1 = performance.now()
         this.net.addGradients(theirs.gradient)
         this.net.update(n)
+        if (profile.enabled) this.count(t0, t1)
         return { loss: (mine.lossSum + theirs.lossSum) / n, correct: mine.correct + theirs.correct }
       } catch {
         // The helper failed before this step's update was applied anywhere: carry on alone.
@@ -74,12 +78,27 @@ export class FastStepper implements TrainStepper {
     }
     this.net.zeroGrads()
     const t = this.net.accumulate(this.r.train, batch, seed, 0)
+    const t1 = performance.now()
     this.net.update(n)
+    if (profile.enabled) this.count(t1, t1)
     return { loss: t.lossSum / n, correct: t.correct }
+  }
+
+  private count(exchangeFrom: number, updateFrom: number): void {
+    profile.exchange += updateFrom - exchangeFrom
+    profile.update += performance.now() - updateFrom
+    profile.steps++
   }
 
   /** The whole test split, split between the threads; the same numbers tfjs's evaluate gives, up to float rounding. */
   evaluate(): Evaluation {
+    const t0 = performance.now()
+    const result = this.evaluateSplit()
+    if (profile.enabled) profile.evaluate += performance.now() - t0
+    return result
+  }
+
+  private evaluateSplit(): Evaluation {
     const test = this.r.test
     const stride = this.net.plan.classes + 1
     const tally = new Tally(this.net.plan.classes)
