@@ -161,7 +161,9 @@ export function compile(plan: Plan, base: number, maxExamples: number): Compiled
         const xoff = alloc(table.length)
         tables.push([xoff, table])
         const wt = gradients[i] ? alloc(K * K * o.C * CS) : 0
-        w.set([s.H, s.W, CS, s.C, K, o.C, strideOf(o), o.H, o.W, abs(kb, params), abs(bb, params), abs(kb, grads), abs(bb, grads), xoff, table.length, wt, CS], 5)
+        // The input gradient's list of one pixel's nonzero output gradients: (value, offset) pairs.
+        const nz = gradients[i] ? alloc(2 * o.C) : 0
+        w.set([s.H, s.W, CS, s.C, K, o.C, strideOf(o), o.H, o.W, abs(kb, params), abs(bb, params), abs(kb, grads), abs(bb, grads), xoff, table.length, wt, CS, nz], 5)
         break
       }
       case 'maxPool':

@@ -225,8 +225,11 @@ export function convPrepare(w: usize, K: i32, Cin: i32, Cout: i32, CoP: i32, wt:
   }
 }
 
-/** gx pixels p (and p + 1 pixel when PAIR) += sum over co of dy[co] * wt rows, V vectors of ci. */
-@inline function dxBlock(d: usize, Cout: i32, wp: usize, rs: usize, kstep: usize, gp: usize, V: i32, PAIR: bool): void {
+/**
+ * gx pixels p (and p + 1 pixel when PAIR) += sum over the pixel's nonzero dy (n entries: values
+ * and wt row offsets in `nz`) of value * wt row, V vectors of ci.
+ */
+@inline function dxBlock(nz: usize, n: i32, wp: usize, kstep: usize, gp: usize, rs: usize, V: i32, PAIR: bool): void {
   let a0 = v128.load(gp)
   let a1 = V > 1 ? v128.load(gp, 16) : a0
   let a2 = V > 2 ? v128.load(gp, 32) : a0
@@ -236,24 +239,21 @@ export function convPrepare(w: usize, K: i32, Cin: i32, Cout: i32, CoP: i32, wt:
   let b1 = PAIR && V > 1 ? v128.load(q, 16) : a0
   let b2 = PAIR && V > 2 ? v128.load(q, 32) : a0
   let b3 = PAIR && V > 3 ? v128.load(q, 48) : a0
-  for (let co = 0; co < Cout; co++) {
-    const sv = load<f32>(d + (<usize>co << 2))
-    // After max-pooling and ReLU most of dy is exactly 0: skipping it changes no sum.
-    if (sv != 0) {
-      const s = f32x4.splat(sv)
-      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp)))
-      if (V > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)))
-      if (V > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32)))
-      if (V > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wp, 48)))
-      if (PAIR) {
-        const w2 = wp + kstep
-        b0 = f32x4.add(b0, f32x4.mul(s, v128.load(w2)))
-        if (V > 1) b1 = f32x4.add(b1, f32x4.mul(s, v128.load(w2, 16)))
-        if (V > 2) b2 = f32x4.add(b2, f32x4.mul(s, v128.load(w2, 32)))
-        if (V > 3) b3 = f32x4.add(b3, f32x4.mul(s, v128.load(w2, 48)))
-      }
+  for (let k = 0; k < n; k++) {
+    const e = nz + (<usize>k << 3)
+    const s = v128.load32_splat(e)
+    const w = wp + <usize>load<u32>(e, 4)
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)))
+    if (V > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)))
+    if (V > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)))
+    if (V > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)))
+    if (PAIR) {
+      const w2 = w + kstep
+      b0 = f32x4.add(b0, f32x4.mul(s, v128.load(w2)))
+      if (V > 1) b1 = f32x4.add(b1, f32x4.mul(s, v128.load(w2, 16)))
+      if (V > 2) b2 = f32x4.add(b2, f32x4.mul(s, v128.load(w2, 32)))
+      if (V > 3) b3 = f32x4.add(b3, f32x4.mul(s, v128.load(w2, 48)))
     }
-    wp += rs
   }
   v128.store(gp, a0)
   if (V > 1) v128.store(gp, a1, 16)
@@ -267,30 +267,44 @@ export function convPrepare(w: usize, K: i32, Cin: i32, Cout: i32, CoP: i32, wt:
   }
 }
 
-@inline function dxVectors(d: usize, Cout: i32, wp: usize, rs: usize, kstep: usize, gp: usize, CiP: i32, PAIR: bool): void {
+@inline function dxVectors(nz: usize, n: i32, wp: usize, kstep: usize, gp: usize, rs: usize, CiP: i32, PAIR: bool): void {
   let c = 0
-  for (; c + 16 <= CiP; c += 16) dxBlock(d, Cout, wp + (<usize>c << 2), rs, kstep, gp + (<usize>c << 2), 4, PAIR)
+  for (; c + 16 <= CiP; c += 16) dxBlock(nz, n, wp + (<usize>c << 2), kstep, gp + (<usize>c << 2), rs, 4, PAIR)
   const rem = (CiP - c) >> 2
   const o = <usize>c << 2
-  if (rem == 3) dxBlock(d, Cout, wp + o, rs, kstep, gp + o, 3, PAIR)
-  else if (rem == 2) dxBlock(d, Cout, wp + o, rs, kstep, gp + o, 2, PAIR)
-  else if (rem == 1) dxBlock(d, Cout, wp + o, rs, kstep, gp + o, 1, PAIR)
+  if (rem == 3) dxBlock(nz, n, wp + o, kstep, gp + o, rs, 3, PAIR)
+  else if (rem == 2) dxBlock(nz, n, wp + o, kstep, gp + o, rs, 2, PAIR)
+  else if (rem == 1) dxBlock(nz, n, wp + o, kstep, gp + o, rs, 1, PAIR)
 }
 
-/** gx (zeroed here) [H][W][CiP] = the input gradient: each dy pixel scattered through wt. */
-export function convInputGrad(dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, wt: usize, K: i32, gx: usize, H: i32, W: i32, CiP: i32): void {
+/**
+ * gx (zeroed here) [H][W][CiP] = the input gradient: each dy pixel scattered through wt. After
+ * max-pooling and ReLU most of dy is exactly 0, scattered at random: each pixel's nonzero values
+ * are first listed (without branches) in `nz`, Cout pairs of (value, wt row offset), and only
+ * they are scattered. Skipping zeros changes no sum.
+ */
+export function convInputGrad(dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, wt: usize, K: i32, gx: usize, H: i32, W: i32, CiP: i32, nz: usize): void {
   memory.fill(gx, 0, (<usize>(H * W * CiP)) << 2)
   const rs = <usize>CiP << 2
   const kstep = <usize>Cout * rs
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
       const d = dy + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
+      let n = 0
+      for (let co = 0; co < Cout; co++) {
+        const v = load<f32>(d + (<usize>co << 2))
+        const e = nz + (<usize>n << 3)
+        store<f32>(e, v)
+        store<u32>(e, <u32>co * <u32>rs, 4)
+        n += i32(v != 0)
+      }
+      if (n == 0) continue
       for (let ky = 0; ky < K; ky++) {
         const g = gx + ((<usize>((oy + ky) * W + ox) * <usize>CiP) << 2)
         const wrow = wt + <usize>(ky * K) * kstep
         let kx = 0
-        for (; kx + 2 <= K; kx += 2) dxVectors(d, Cout, wrow + <usize>kx * kstep, rs, kstep, g + <usize>kx * rs, CiP, true)
-        if (kx < K) dxVectors(d, Cout, wrow + <usize>kx * kstep, rs, kstep, g + <usize>kx * rs, CiP, false)
+        for (; kx + 2 <= K; kx += 2) dxVectors(nz, n, wrow + <usize>kx * kstep, kstep, g + <usize>kx * rs, rs, CiP, true)
+        if (kx < K) dxVectors(nz, n, wrow + <usize>kx * kstep, kstep, g + <usize>kx * rs, rs, CiP, false)
       }
     }
   }

@@ -170,7 +170,7 @@ function backward(): void {
         const CoP = f(op, 11)
         biasGrad(gy, OH * OW, CoP, p(op, 17))
         convFilterGrad(x, f(op, 6), f(op, 7), p(op, 18), f(op, 19), gy, OH, OW, CoP, p(op, 16))
-        if (gx) convInputGrad(gy, OH, OW, CoP, f(op, 10), p(op, 20), f(op, 9), gx, f(op, 5), f(op, 6), f(op, 21))
+        if (gx) convInputGrad(gy, OH, OW, CoP, f(op, 10), p(op, 20), f(op, 9), gx, f(op, 5), f(op, 6), f(op, 21), p(op, 22))
         break
       }
       case MAXPOOL:
