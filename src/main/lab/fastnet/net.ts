@@ -13,6 +13,7 @@ interface Exports {
   heapBase(): number
   configure(program: number, ops: number, pixels: number, input: number, table: number, classes: number, logits: number, dlogits: number): void
   prepare(): void
+  finishGradients(): void
   trainExamples(images: number, labels: number, count: number, seed: number, first: number): number
   evalExamples(images: number, labels: number, count: number, out: number): number
   lastCorrect(): number
@@ -166,6 +167,7 @@ export class FastNet {
       lossSum += this.x.trainExamples(this.c.at.images, this.c.at.labels, count, seed | 0, first + from)
       correct += this.x.lastCorrect()
     }
+    this.x.finishGradients()
     if (profile.enabled) {
       profile.forward += this.x.profiledForward()
       profile.backward += this.x.profiledBackward()

@@ -163,7 +163,11 @@ export function compile(plan: Plan, base: number, maxExamples: number): Compiled
         const wt = gradients[i] ? alloc(K * K * o.C * CS) : 0
         // The input gradient's list of one pixel's nonzero output gradients: (value, offset) pairs.
         const nz = gradients[i] ? alloc(2 * o.C) : 0
-        w.set([s.H, s.W, CS, s.C, K, o.C, strideOf(o), o.H, o.W, abs(kb, params), abs(bb, params), abs(kb, grads), abs(bb, grads), xoff, table.length, wt, CS, nz], 5)
+        // The filter gradient's list of nonzero output gradients (3 words each), and its
+        // channel-major accumulator [Cout][K][K * CS].
+        const list = alloc(3 * o.H * o.W * o.C)
+        const gwT = alloc(o.C * K * K * CS)
+        w.set([s.H, s.W, CS, s.C, K, o.C, strideOf(o), o.H, o.W, abs(kb, params), abs(bb, params), abs(kb, grads), abs(bb, grads), xoff, table.length, wt, CS, nz, list, gwT], 5)
         break
       }
       case 'maxPool':

@@ -197,6 +197,75 @@ export function convFilterGrad(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, 
   }
 }
 
+// ---- filter gradient from the nonzero dy only ------------------------------------------------
+//
+// gwT [Cout][K][K*CSi] accumulates, for each nonzero dy[position][co], v times the K rows of
+// K*CSi input values under the kernel: each row is contiguous in x, so whole vectors are added.
+// convFoldFilterGrad moves gwT into gw's layout once per batch (a sum over examples commutes with
+// the move), dropping the pad lanes.
+
+/** How many of dy's values are nonzero (pad lanes are 0). */
+export function countNonzero(dy: usize, positions: i32, CoP: i32): i32 {
+  const z = f32x4.splat(0)
+  let c = i32x4.splat(0)
+  const end = dy + ((<usize>(positions * CoP)) << 2)
+  for (let p = dy; p < end; p += 16) c = i32x4.sub(c, f32x4.ne(v128.load(p), z))
+  return i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3)
+}
+
+/** Lists dy's nonzero values without branches: (value, pixel's byte offset in x, co's byte offset in gwT). */
+export function listNonzero(dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, W: i32, CSi: i32, K: i32, list: usize): void {
+  const channelBytes = <u32>(K * K * CSi) << 2
+  let n = 0
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const d = dy + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
+      const pixel = <u32>((oy * W + ox) * CSi) << 2
+      for (let co = 0; co < Cout; co++) {
+        const v = load<f32>(d + (<usize>co << 2))
+        const e = list + <usize>(n * 12)
+        store<f32>(e, v)
+        store<u32>(e, pixel, 4)
+        store<u32>(e, <u32>co * channelBytes, 8)
+        n += i32(v != 0)
+      }
+    }
+  }
+}
+
+export function convFilterGradSparse(x: usize, W: i32, CSi: i32, K: i32, list: usize, n: i32, gwT: usize): void {
+  const run = <usize>(K * CSi) << 2
+  const rowStep = <usize>(W * CSi) << 2
+  for (let k = 0; k < n; k++) {
+    const e = list + <usize>(k * 12)
+    const s = v128.load32_splat(e)
+    let xr = x + <usize>load<u32>(e, 4)
+    let g = gwT + <usize>load<u32>(e, 8)
+    for (let ky = 0; ky < K; ky++) {
+      for (let j: usize = 0; j < run; j += 16) v128.store(g + j, f32x4.add(v128.load(g + j), f32x4.mul(s, v128.load(xr + j))))
+      xr += rowStep
+      g += run
+    }
+  }
+}
+
+/** gw[(ky, kx, ci)][co] += gwT[co][ky][kx * CSi + ci]; gwT back to 0. */
+export function convFoldFilterGrad(gwT: usize, K: i32, Cin: i32, CSi: i32, Cout: i32, CoP: i32, gw: usize): void {
+  const channel = K * K * CSi
+  for (let co = 0; co < Cout; co++) {
+    for (let ky = 0; ky < K; ky++) {
+      for (let kx = 0; kx < K; kx++) {
+        for (let ci = 0; ci < Cin; ci++) {
+          const src = gwT + (<usize>(co * channel + (ky * K + kx) * CSi + ci) << 2)
+          const dst = gw + (<usize>(((ky * K + kx) * Cin + ci) * CoP + co) << 2)
+          store<f32>(dst, load<f32>(dst) + load<f32>(src))
+        }
+      }
+    }
+  }
+  memory.fill(gwT, 0, <usize>(Cout * channel) << 2)
+}
+
 /** gb[c] += sum over output positions of dy[position][c]. */
 export function biasGrad(dy: usize, positions: i32, CoP: i32, gb: usize): void {
   const ds = <usize>CoP << 2
