@@ -40,10 +40,17 @@ interface Quiet {
   text: string
 }
 
+type Ticks = Map<number, { name: string; ticks: number }>
+interface Snapshot {
+  at: number
+  ticks: Ticks | null
+}
+
 /** CPU ticks of every process, from /proc (Linux); null where there is no /proc. */
-function processTicks(): Map<number, { name: string; ticks: number }> | null {
-  if (!existsSync('/proc/loadavg')) return null
-  const ticks = new Map<number, { name: string; ticks: number }>()
+function snapshot(): Snapshot {
+  const at = performance.now()
+  if (!existsSync('/proc/loadavg')) return { at, ticks: null }
+  const ticks: Ticks = new Map()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
@@ -55,40 +62,46 @@ function processTicks(): Map<number, { name: string; ticks: number }> | null {
       // the process ended meanwhile
     }
   }
-  return ticks
+  return { at, ticks }
 }
 
-/** Load average against cores, and what other processes used over `ms`. */
-async function checkQuiet(ms = 1500): Promise<Quiet> {
-  const cores = availableParallelism()
-  const before = processTicks()
-  await new Promise((r) => setTimeout(r, ms))
-  const after = processTicks()
-  const load = loadavg()[0]
-  const parts = [`${cores} cores, load ${load.toFixed(2)} (1 min)`]
-  let others = 0
-  if (before && after) {
-    const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
-    const busy: { pid: number; name: string; pct: number }[] = []
-    for (const [pid, a] of after) {
-      const b = before.get(pid)
-      if (!b || pid === process.pid) continue
-      const pct = ((a.ticks - b.ticks) / hz / (ms / 1000)) * 100
-      if (pct > 0) busy.push({ pid, name: a.name, pct })
-    }
-    busy.sort((x, y) => y.pct - x.pct)
-    others = busy.reduce((sum, p) => sum + p.pct, 0)
-    const top = busy.slice(0, 3).map((p) => `${p.name} ${p.pct.toFixed(0)}% (pid ${p.pid})`)
-    parts.push(`other processes used ${others.toFixed(0)}% of a core over ${ms / 1000} s${top.length ? `: ${top.join(', ')}` : ''}`)
-  } else {
-    parts.push('other processes cannot be seen here (no /proc)')
+const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100
+
+/**
+ * What processes other than this one used between two snapshots, in % of one core (processes
+ * that ended in between are not seen; PyTorch, our child, has ended by the second snapshot).
+ */
+function others(a: Snapshot, b: Snapshot): { pct: number; text: string } | null {
+  if (!a.ticks || !b.ticks) return null
+  const seconds = (b.at - a.at) / 1000
+  const busy: { pid: number; name: string; pct: number }[] = []
+  for (const [pid, now] of b.ticks) {
+    const then = a.ticks.get(pid)
+    if (!then || pid === process.pid) continue
+    const pct = ((now.ticks - then.ticks) / hz / seconds) * 100
+    if (pct >= 0.5) busy.push({ pid, name: now.name, pct })
   }
-  // Quiet: the others use under a tenth of one core now, and the last minute's load is under half the cores.
-  return { ok: others < 10 && load < cores / 2, text: parts.join('; ') }
+  busy.sort((x, y) => y.pct - x.pct)
+  const pct = busy.reduce((sum, p) => sum + p.pct, 0)
+  const top = busy.slice(0, 3).map((p) => `${p.name} ${p.pct.toFixed(0)}% (pid ${p.pid})`)
+  return { pct, text: `other processes used ${pct.toFixed(0)}% of a core over ${seconds.toFixed(1)} s${top.length ? `: ${top.join(', ')}` : ''}` }
+}
+
+/**
+ * Before: the others now use under a tenth of one core and the last minute's load is under half
+ * the cores. After: the others used under a tenth of a core on average while we measured (the
+ * load average then counts our own work, so it is only shown).
+ */
+function quiet(a: Snapshot, b: Snapshot, useLoad: boolean): Quiet {
+  const cores = availableParallelism()
+  const load = loadavg()[0]
+  const o = others(a, b)
+  const text = `${cores} cores, load ${load.toFixed(2)} (1 min); ${o ? o.text : 'other processes cannot be seen here (no /proc)'}`
+  return { ok: (o ? o.pct < 10 : true) && (!useLoad || load < cores / 2), text }
 }
 
 function warnIfBusy(q: Quiet, when: string): void {
-  out(`machine (${when})  ${q.text}`)
+  out(`machine ${when}  ${q.text}`)
   if (!q.ok) {
     const bar = '!'.repeat(100)
     out([bar, `!!! NOT QUIET ${when}: timings are slowed by other work, by different amounts for the lab and for PyTorch.`, "!!! This run's ratios are indicative only; rerun on an idle machine before quoting them.", bar].join('\n'))
@@ -194,7 +207,10 @@ function benchTorch(): { train: number; test: number; accuracy: number } | null 
 // ---- the report -----------------------------------------------------------------------------
 
 try {
-  const before = await checkQuiet()
+  const start = snapshot()
+  await new Promise((r) => setTimeout(r, 1500))
+  const started = snapshot()
+  const before = quiet(start, started, true)
   warnIfBusy(before, 'before')
   if (!before.ok && values['require-quiet']) {
     out('refusing to measure (--require-quiet)')
@@ -206,7 +222,7 @@ try {
   const logSeconds = loggingSeconds(lab.batches, lab.epochRows)
   const profiled = values['no-profile'] || lab.backend?.name !== 'digit-lab-wasm' ? null : await profiledEpoch()
   const torch = benchTorch()
-  const after = await checkQuiet()
+  const after = quiet(started, snapshot(), false)
 
   const b = lab.backend
   const acc = lab.epochRows[lab.epochRows.length - 1].metric.testAccuracy
@@ -244,7 +260,7 @@ try {
   } else lines.push(`  forward/backward/update: n/a (${values['no-profile'] ? '--no-profile' : 'the phase clocks belong to the lab engine'})`, `  evaluation and the rest ${s((lab.epochSeconds - lab.trainSeconds) / epochs)} per epoch`)
   lines.push(`  logging            ${(logSeconds * 1000).toFixed(0)} ms for ${lab.batches.length} batch rows and ${lab.epochRows.length} epoch row${lab.epochRows.length === 1 ? '' : 's'} replayed into SQLite (${((100 * logSeconds) / lab.trainSeconds).toFixed(2)}% of training; on the main thread, beside training)`, '')
   out(lines.join('\n'))
-  warnIfBusy(after, 'after')
+  warnIfBusy(after, 'while measuring')
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
