@@ -7,7 +7,8 @@
 //
 // The host (../net.ts) lays out all memory and writes a program: one record of OP_WORDS i32
 // per layer. Field numbers below must match ../program.ts.
-import { biasGrad, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convForward, convInputGrad, convPrepare, countNonzero, listNonzero } from './conv'
+import { convForward, convPrepare } from './conv'
+import { biasGrad, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convInputGrad, countNonzero, listNonzero } from './conv-grad'
 import { denseForward, denseInputGrad, denseParamGrad } from './dense'
 import {
   activationBackward,
