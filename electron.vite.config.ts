@@ -1,9 +1,22 @@
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'electron-vite'
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { Plugin } from 'vite'
 
 // One alias for the shared contract, in every bundle (tsconfig's paths say the same for tsc and tsx).
 const resolveShared = { alias: { '@shared': resolve('src/shared') } }
+
+/** The lab's WebAssembly engine, copied beside the main bundle, where fastnet/loader.ts looks for it. */
+function fastnetWasm(): Plugin {
+  const source = resolve('src/main/lab/fastnet/fastnet.wasm')
+  return {
+    name: 'digit-lab-fastnet-wasm',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'fastnet.wasm', source: readFileSync(source) })
+    }
+  }
+}
 
 export default defineConfig({
   main: {
@@ -16,10 +29,12 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           'train-worker': resolve('src/main/lab/engine/worker.ts'),
           'train-helper': resolve('src/main/lab/engine/helper-worker.ts'),
-          'predict-worker': resolve('src/main/lab/engine/predict-worker.ts')
+          'predict-worker': resolve('src/main/lab/engine/predict-worker.ts'),
+          'fastnet-helper': resolve('src/main/lab/fastnet/helper-worker.ts')
         }
       }
-    }
+    },
+    plugins: [fastnetWasm()]
   },
   preload: {
     resolve: resolveShared,

@@ -1,45 +1,161 @@
-// npm run bench: one epoch of the course's recipe on the full MNIST, timed beside PyTorch's
-// reference in the same command, plus what logging to SQLite costs relative to training.
-// Prints ratios, never pass/fail: absolute times on shared machines mean little.
+// npm run bench: the course's recipe on the full MNIST beside PyTorch's reference, in the same
+// command. Prints ratios (training only, and whole epochs with their test evaluation), the engine
+// and its threads, where an epoch's time goes, and how long the dataset takes to load.
+// Never pass/fail: these machines are shared, and a busy one makes every number noise, so the
+// bench looks at the machine first and says loudly when it is not quiet (--require-quiet refuses).
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { gatherBatch, range } from '../src/main/lab/data/batches'
+import { loadDataset, mnistDir } from '../src/main/lab/data/datasets'
+import { trainRun } from '../src/main/lab/engine/train-loop'
+import { profile, startProfiling } from '../src/main/lab/fastnet/profile'
 import { Lab } from '../src/main/lab/lab'
-import { mnistDir } from '../src/main/lab/data/datasets'
-import { Store } from '../src/main/lab/store/store'
 import { RunLogger } from '../src/main/lab/store/run-logger'
+import { Store } from '../src/main/lab/store/store'
 import { parseHyperparams } from '../src/shared/fields'
-import type { BatchMetric, TrainEvent } from '../src/shared/run-types'
+import type { BackendInfo, BatchMetric, EpochMetric, TrainEvent } from '../src/shared/run-types'
 
-const { values } = parseArgs({ options: { epochs: { type: 'string', default: '1' }, 'limit-train': { type: 'string' }, 'no-torch': { type: 'boolean' } } })
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '1' },
+    'limit-train': { type: 'string' },
+    'no-torch': { type: 'boolean' },
+    'no-profile': { type: 'boolean' },
+    'require-quiet': { type: 'boolean' }
+  }
+})
 const epochs = Number(values.epochs)
+const hp = parseHyperparams({ epochs, limitTrain: values['limit-train'] ? Number(values['limit-train']) : null })
 const dir = mkdtempSync(join(tmpdir(), 'digit-lab-bench-'))
+const out = (line = '') => process.stdout.write(`${line}\n`)
+const s = (x: number) => `${x.toFixed(2)} s`
 
+// ---- is the machine quiet? ------------------------------------------------------------------
+
+interface Quiet {
+  ok: boolean
+  text: string
+}
+
+type Ticks = Map<number, { name: string; ticks: number }>
+interface Snapshot {
+  at: number
+  ticks: Ticks | null
+}
+
+/** CPU ticks of every process, from /proc (Linux); null where there is no /proc. */
+function snapshot(): Snapshot {
+  const at = performance.now()
+  if (!existsSync('/proc/loadavg')) return { at, ticks: null }
+  const ticks: Ticks = new Map()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const close = stat.lastIndexOf(')')
+      const fields = stat.slice(close + 2).split(' ') // fields[0] is the state, field 3 of stat(5)
+      ticks.set(Number(entry), { name: stat.slice(stat.indexOf('(') + 1, close), ticks: Number(fields[11]) + Number(fields[12]) })
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return { at, ticks }
+}
+
+const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100
+
+/**
+ * What processes other than this one used between two snapshots, in % of one core (processes
+ * that ended in between are not seen; PyTorch, our child, has ended by the second snapshot).
+ */
+function others(a: Snapshot, b: Snapshot): { pct: number; text: string } | null {
+  if (!a.ticks || !b.ticks) return null
+  const seconds = (b.at - a.at) / 1000
+  const busy: { pid: number; name: string; pct: number }[] = []
+  for (const [pid, now] of b.ticks) {
+    const then = a.ticks.get(pid)
+    if (!then || pid === process.pid) continue
+    const pct = ((now.ticks - then.ticks) / hz / seconds) * 100
+    if (pct >= 0.5) busy.push({ pid, name: now.name, pct })
+  }
+  busy.sort((x, y) => y.pct - x.pct)
+  const pct = busy.reduce((sum, p) => sum + p.pct, 0)
+  const top = busy.slice(0, 3).map((p) => `${p.name} ${p.pct.toFixed(0)}% (pid ${p.pid})`)
+  return { pct, text: `other processes used ${pct.toFixed(0)}% of a core over ${seconds.toFixed(1)} s${top.length ? `: ${top.join(', ')}` : ''}` }
+}
+
+/**
+ * Before: the others now use under a tenth of one core and the last minute's load is under half
+ * the cores. After: the others used under a tenth of a core on average while we measured (the
+ * load average then counts our own work, so it is only shown).
+ */
+function quiet(a: Snapshot, b: Snapshot, useLoad: boolean): Quiet {
+  const cores = availableParallelism()
+  const load = loadavg()[0]
+  const o = others(a, b)
+  const text = `${cores} cores, load ${load.toFixed(2)} (1 min); ${o ? o.text : 'other processes cannot be seen here (no /proc)'}`
+  return { ok: (o ? o.pct < 10 : true) && (!useLoad || load < cores / 2), text }
+}
+
+function warnIfBusy(q: Quiet, when: string): void {
+  out(`machine ${when}  ${q.text}`)
+  if (!q.ok) {
+    const bar = '!'.repeat(100)
+    out([bar, `!!! NOT QUIET ${when}: timings are slowed by other work, by different amounts for the lab and for PyTorch.`, "!!! This run's ratios are indicative only; rerun on an idle machine before quoting them.", bar].join('\n'))
+  }
+}
+
+// ---- the parts ------------------------------------------------------------------------------
+
+/** Parse (the IDX files into memory) and normalise (every image to float32, as a tfjs batch gets it). */
+function loadTimes() {
+  const t0 = performance.now()
+  const ds = loadDataset('mnist')
+  const t1 = performance.now()
+  for (const split of [ds.train, ds.test]) gatherBatch(split, range(0, split.count), ds.rows * ds.cols, ds)
+  const t2 = performance.now()
+  return { parse: (t1 - t0) / 1000, normalise: (t2 - t1) / 1000 }
+}
+
+type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>
+
+/** Training alone in each epoch, from the batches' clock: their span, plus one batch for the first. */
+function trainSecondsPerEpoch(batches: BatchMetric[], epochRows: EpochEvent[]): number[] {
+  return epochRows.map(({ metric }) => {
+    const mine = batches.filter((b) => b.epoch === metric.epoch)
+    if (mine.length < 2) return metric.seconds
+    return ((mine[mine.length - 1].elapsed - mine[0].elapsed) * mine.length) / (mine.length - 1)
+  })
+}
+
+/** The recipe through the lab itself: its worker thread(s), its SQLite logging on the main thread. */
 async function benchLab() {
   const lab = new Lab({ dbPath: join(dir, 'bench.db') })
   const batches: BatchMetric[] = []
-  const epochRows: Extract<TrainEvent, { type: 'epoch' }>[] = []
-  let backend = ''
+  const epochRows: EpochEvent[] = []
+  let backend: BackendInfo | null = null
   lab.subscribe((e) => {
-    if (e.type === 'started') backend = `${e.backend.name} ${e.backend.version} (${e.backend.threads} thread${e.backend.threads > 1 ? 's' : ''}${e.backend.note ? `; ${e.backend.note}` : ''})`
+    if (e.type === 'started') backend = e.backend
     if (e.type === 'batch') batches.push(e.metric)
-    if (e.type === 'epoch') {
-      epochRows.push(e)
-      process.stdout.write(`lab   epoch ${e.metric.epoch}: ${e.metric.seconds.toFixed(2)} s, test loss ${e.metric.testLoss.toFixed(4)}, test accuracy ${e.metric.testAccuracy.toFixed(4)}\n`)
-    }
+    if (e.type === 'epoch') epochRows.push(e)
   })
-  const { runId } = lab.startRun(parseHyperparams({ epochs, limitTrain: values['limit-train'] ? Number(values['limit-train']) : null }))
+  const { runId } = lab.startRun(hp)
   const outcome = await lab.waitForRun(runId)
   await lab.close()
   if (outcome.status !== 'completed') throw new Error(`bench run ${outcome.status}: ${outcome.error}`)
-  const trainSeconds = batches.length ? batches[batches.length - 1].elapsed : 0
-  return { backend, batches, epochRows, trainSeconds }
+  const train = trainSecondsPerEpoch(batches, epochRows)
+  epochRows.forEach((e, i) => {
+    const m = e.metric
+    out(`lab   epoch ${m.epoch}: ${s(m.seconds)} (training ${s(train[i])}, evaluation and the rest ${s(m.seconds - train[i])}), test loss ${m.testLoss.toFixed(4)}, test accuracy ${m.testAccuracy.toFixed(4)}`)
+  })
+  return { backend: backend as BackendInfo | null, batches, epochRows, trainSeconds: train.reduce((a, b) => a + b, 0), epochSeconds: epochRows.reduce((a, e) => a + e.metric.seconds, 0) }
 }
 
 /** Replays the run's own rows through the same logger into a fresh file: the cost of logging alone. */
-function loggingSeconds(batches: BatchMetric[], epochRows: Extract<TrainEvent, { type: 'epoch' }>[]): number {
+function loggingSeconds(batches: BatchMetric[], epochRows: EpochEvent[]): number {
   const store = new Store(join(dir, 'replay.db'))
   const id = store.runs.create(parseHyperparams({}), 'replay')
   const logger = new RunLogger(store.metrics, id)
@@ -58,41 +174,93 @@ function loggingSeconds(batches: BatchMetric[], epochRows: Extract<TrainEvent, {
   return seconds
 }
 
-function benchTorch(): { trainSeconds: number; accuracy: number } | null {
+/** One more epoch, trained in this process with the engine's phase clocks on (lab engine only). */
+async function profiledEpoch(): Promise<{ epoch: EpochMetric; backend: BackendInfo } | null> {
+  startProfiling()
+  let epoch: EpochMetric | null = null
+  let backend: BackendInfo | null = null
+  const control = { state: () => 'run' as const, waitWhilePaused: () => {} }
+  const outcome = await trainRun(0, { ...hp, epochs: 1 }, (e) => {
+    if (e.type === 'started') backend = e.backend
+    if (e.type === 'epoch') epoch = e.metric
+  }, control)
+  profile.enabled = false
+  if (outcome.status !== 'completed' || !epoch || !backend || profile.steps === 0) return null
+  return { epoch, backend }
+}
+
+function benchTorch(): { train: number; test: number; accuracy: number } | null {
   const script = resolve('../shared/reference/seed_reference.py')
   if (values['no-torch'] || !existsSync(script)) return null
   const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' })
   if (probe.status !== 0) {
-    process.stdout.write('torch  not installed (apt-get install -y python3-torch) — no ratio to PyTorch\n')
+    out('torch  not installed (apt-get install -y python3-torch): no ratio to PyTorch')
     return null
   }
   const r = spawnSync('/usr/bin/python3', [script, mnistDir(), String(epochs), '2'], { encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`seed_reference.py failed: ${r.stderr}`)
-  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; train_s: number; test_acc: number; test_loss: number })
-  for (const row of rows) process.stdout.write(`torch epoch ${row.epoch}: ${row.train_s.toFixed(2)} s, test loss ${row.test_loss.toFixed(4)}, test accuracy ${row.test_acc.toFixed(4)}\n`)
-  return { trainSeconds: rows.reduce((a, b) => a + b.train_s, 0), accuracy: rows[rows.length - 1].test_acc }
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; train_s: number; test_s: number; test_acc: number; test_loss: number })
+  for (const row of rows) out(`torch epoch ${row.epoch}: ${s(row.train_s + row.test_s)} (training ${s(row.train_s)}, test ${s(row.test_s)}), test loss ${row.test_loss.toFixed(4)}, test accuracy ${row.test_acc.toFixed(4)}`)
+  return { train: rows.reduce((a, b) => a + b.train_s, 0), test: rows.reduce((a, b) => a + b.test_s, 0), accuracy: rows[rows.length - 1].test_acc }
 }
 
+// ---- the report -----------------------------------------------------------------------------
+
 try {
+  const start = snapshot()
+  await new Promise((r) => setTimeout(r, 1500))
+  const started = snapshot()
+  const before = quiet(start, started, true)
+  warnIfBusy(before, 'before')
+  if (!before.ok && values['require-quiet']) {
+    out('refusing to measure (--require-quiet)')
+    process.exit(2)
+  }
+  const load = loadTimes()
+  out(`MNIST load           parse ${s(load.parse)} + normalise ${s(load.normalise)} = ${s(load.parse + load.normalise)} (target <= 0.30 s)`)
   const lab = await benchLab()
-  const examples = lab.batches.length * 100
   const logSeconds = loggingSeconds(lab.batches, lab.epochRows)
+  const profiled = values['no-profile'] || lab.backend?.name !== 'digit-lab-wasm' ? null : await profiledEpoch()
   const torch = benchTorch()
+  const after = quiet(started, snapshot(), false)
+
+  const b = lab.backend
   const acc = lab.epochRows[lab.epochRows.length - 1].metric.testAccuracy
-  process.stdout.write(
-    [
-      '',
-      `backend              ${lab.backend}`,
-      `seconds per epoch    ${(lab.trainSeconds / epochs).toFixed(2)} (training only, evaluation excluded)`,
-      `examples/s           ${Math.round(examples / lab.trainSeconds)}`,
-      `test accuracy        ${acc.toFixed(4)}`,
-      `logging / training   ${((100 * logSeconds) / lab.trainSeconds).toFixed(2)}% (${lab.batches.length} batch rows replayed into SQLite in ${(logSeconds * 1000).toFixed(0)} ms)`,
-      torch
-        ? `lab / PyTorch time   ${(lab.trainSeconds / torch.trainSeconds).toFixed(2)}x (PyTorch ${(torch.trainSeconds / epochs).toFixed(2)} s/epoch, accuracy ${torch.accuracy.toFixed(4)}; lab accuracy ${acc >= torch.accuracy - 0.01 ? 'within' : 'NOT within'} one point)`
-        : 'lab / PyTorch time   n/a',
-      ''
-    ].join('\n')
-  )
+  const examples = lab.batches.length * hp.batchSize
+  const lines = [
+    '',
+    `engine               ${b ? `${b.name} ${b.version}, ${b.threads} thread${b.threads > 1 ? 's' : ''}${b.note ? ` (${b.note})` : ''}` : 'unknown'}`,
+    `seconds per epoch    ${s(lab.epochSeconds / epochs)} with the test evaluation, ${s(lab.trainSeconds / epochs)} training only`,
+    `examples/s           ${Math.round(examples / lab.trainSeconds)} (training)`,
+    `test accuracy        ${acc.toFixed(4)}${torch ? ` (PyTorch ${torch.accuracy.toFixed(4)}: ${acc >= torch.accuracy - 0.01 ? 'within' : 'NOT within'} one point)` : ''}`
+  ]
+  if (torch) {
+    lines.push(
+      `lab / PyTorch        ${(lab.trainSeconds / torch.train).toFixed(2)}x training only, ${(lab.epochSeconds / (torch.train + torch.test)).toFixed(2)}x per epoch with evaluation (goal <= 1.5x)` +
+        (before.ok && after.ok ? '' : '   <- NOT QUIET: indicative only'),
+      `                     (PyTorch ${s(torch.train / epochs)} training + ${s(torch.test / epochs)} test per epoch)`
+    )
+  } else lines.push('lab / PyTorch        n/a')
+  lines.push('', `where an epoch goes  ${profiled ? `(one more epoch, in this process, on the trainer thread; the helper does the other half at the same time)` : ''}`)
+  if (profiled) {
+    const ms = (x: number) => s(x / 1000)
+    const e = profiled.epoch.seconds
+    const p = profile
+    const other = e - (p.staging + p.forward + p.backward + p.exchange + p.update + p.evaluate) / 1000
+    lines.push(
+      `  staging            ${ms(p.staging)} (the batch's pixels and labels into the engine's memory)`,
+      `  forward            ${ms(p.forward)} (and the loss)`,
+      `  backward           ${ms(p.backward)}`,
+      `  exchange           ${ms(p.exchange)} (waiting for the helper's gradient sums)`,
+      `  update             ${ms(p.update)} (adding the halves, the optimizer step)`,
+      `  evaluation         ${ms(p.evaluate)} (${hp.limitTest ?? 'all'} test examples, split over the threads)`,
+      `  the rest           ${s(other)} (batch order, events, epoch bookkeeping, time taken by other processes)`,
+      `  = epoch            ${s(e)} (${profile.steps} steps)`
+    )
+  } else lines.push(`  forward/backward/update: n/a (${values['no-profile'] ? '--no-profile' : 'the phase clocks belong to the lab engine'})`, `  evaluation and the rest ${s((lab.epochSeconds - lab.trainSeconds) / epochs)} per epoch`)
+  lines.push(`  logging            ${(logSeconds * 1000).toFixed(0)} ms for ${lab.batches.length} batch rows and ${lab.epochRows.length} epoch row${lab.epochRows.length === 1 ? '' : 's'} replayed into SQLite (${((100 * logSeconds) / lab.trainSeconds).toFixed(2)}% of training; on the main thread, beside training)`, '')
+  out(lines.join('\n'))
+  warnIfBusy(after, 'while measuring')
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

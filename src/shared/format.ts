@@ -12,6 +12,7 @@ export function formatDuration(seconds: number | null | undefined, missing = 'â€
 }
 
 const BACKEND_NAMES: Record<string, string> = {
+  'digit-lab-wasm': 'WebAssembly SIMD (Digit Lab engine)',
   wasm: 'WebAssembly',
   cpu: 'plain JavaScript',
   'tensorflow (node)': 'TensorFlow native (CPU)',

@@ -18,8 +18,9 @@ import { spawnSync } from 'node:child_process'
 const out = (f: string) => join(ROOT, 'out', f)
 
 describe('the build', () => {
-  it('has the main, worker, preload and renderer bundles', () => {
-    for (const f of ['main/index.js', 'main/train-worker.js', 'main/predict-worker.js', 'preload/index.cjs', 'renderer/index.html']) expect(existsSync(out(f)), f).toBe(true)
+  it('has the main, worker, preload and renderer bundles, and the lab engine beside them', () => {
+    for (const f of ['main/index.js', 'main/train-worker.js', 'main/predict-worker.js', 'main/fastnet-helper.js', 'preload/index.cjs', 'renderer/index.html']) expect(existsSync(out(f)), f).toBe(true)
+    expect(readFileSync(out('main/fastnet.wasm'))).toEqual(readFileSync(join(ROOT, 'src/main/lab/fastnet/fastnet.wasm')))
     const preload = readFileSync(out('preload/index.cjs'), 'utf8')
     expect([...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual(['electron'])
     expect(preload).toContain('exposeInMainWorld("lab"')
@@ -57,10 +58,11 @@ describe('the build', () => {
     for (const f of files) expect((await handle(new Request(`app://digit-lab/${f.split('\\').join('/')}`))).status, f).toBe(200)
   })
 
-  it("trains from the bundled worker, as the desktop app's main process starts it", async () => {
+  it("trains from the bundled worker, as the desktop app's main process starts it, on the lab engine's two threads", async () => {
     const control = new SharedArrayBuffer(4)
     const hyperparams = parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, limitTrain: 300, limitTest: 100 })
-    const worker = new Worker(out('main/train-worker.js'), { workerData: { runId: 7, hyperparams, control } })
+    // Two threads even on a one-core runner: the helper's entry must be found in the bundle too.
+    const worker = new Worker(out('main/train-worker.js'), { workerData: { runId: 7, hyperparams, control }, env: { ...process.env, DIGIT_LAB_REPLICAS: '2' } })
     const events: TrainEvent[] = []
     const outcome = await new Promise<{ status: string }>((resolve, reject) => {
       worker.on('message', (m: { kind: string; event?: TrainEvent; outcome?: { status: string } }) => (m.kind === 'event' ? events.push(m.event!) : resolve(m.outcome!)))
@@ -69,6 +71,8 @@ describe('the build', () => {
     await worker.terminate()
     expect(outcome.status).toBe('completed')
     expect(events.filter((e) => e.type === 'batch')).toHaveLength(3)
+    // The bundle found fastnet.wasm and its helper thread's entry.
+    expect(events.find((e) => e.type === 'started')).toMatchObject({ backend: { name: 'digit-lab-wasm', threads: 2 } })
     expect(events.at(-1)).toMatchObject({ type: 'finished', runId: 7, status: 'completed' })
   })
 

@@ -102,16 +102,17 @@ describe('a session in the browser', () => {
 
   it('re-attaches to a run after a reload, in a second tab too: pause, resume and stop work, curves have every point', async () => {
     await page.getByRole('tab', { name: 'Train' }).click()
-    await setUp(page, { model: 'MLP', hidden: '32', name: 'long one', epochs: '40', batch: '10', limitTrain: '2000', limitTest: '100' })
+    // Long enough to reload, pause, resume in a second tab and stop on any engine (the test stops it).
+    await setUp(page, { model: "the course's CNN", name: 'long one', epochs: '200', batch: '10', limitTrain: '2000', limitTest: '100' })
     await page.getByRole('button', { name: 'Start' }).click()
-    await expect.poll(() => progress(page), { timeout: 60_000 }).toMatch(/running · epoch \d+\/40 · step [1-9]\d*\//)
+    await expect.poll(() => progress(page), { timeout: 60_000 }).toMatch(/running · epoch \d+\/200 · step [1-9]\d*\//)
 
     await page.reload()
     await expect.poll(() => page.getByRole('heading', { name: 'Run 2: long one' }).isVisible()).toBe(true)
     expect(await page.getByRole('button', { name: 'Start' }).isDisabled()).toBe(true)
     expect(await page.getByRole('list', { name: 'Training now' }).getByRole('link', { name: /#2 long one/ }).isVisible()).toBe(true)
     await page.getByRole('button', { name: 'Pause' }).click()
-    await expect.poll(() => progress(page)).toMatch(/^paused · epoch \d+\/40 · step \d+\/\d+ · paused: no examples\/s, no ETA$/)
+    await expect.poll(() => progress(page)).toMatch(/^paused · epoch \d+\/200 · step \d+\/\d+ · paused: no examples\/s, no ETA$/)
     await screenshot(page, 'session-4-paused-after-reload')
 
     // A second tab on the same server sees the same run, paused, and can resume it.

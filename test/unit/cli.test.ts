@@ -37,7 +37,7 @@ describe('CLI', () => {
     const r = await train('--preset', 'mlp', '--epochs', '1', '--limit-train', '300', '--limit-test', '200', '--db', db)
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/200 \(\d+%\)/)
-    expect(r.stderr).toMatch(/on (wasm|tensorflow).*trainable parameters/)
+    expect(r.stderr).toMatch(/on (digit-lab-wasm|wasm|tensorflow).*trainable parameters/)
   })
 
   it('uses the backend DIGIT_LAB_BACKEND forces, and says clearly when it names no backend', async () => {

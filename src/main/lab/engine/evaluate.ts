@@ -16,6 +16,41 @@ export function emptyConfusion(n: number): number[][] {
   return Array.from({ length: n }, () => new Array<number>(n).fill(0))
 }
 
+/** Counts predictions into loss, accuracy, confusion and the misclassified examples. */
+export class Tally {
+  private readonly confusion: number[][]
+  private readonly misclassified: Misclassified[] = []
+  private lossSum = 0
+  private correct = 0
+  private count = 0
+
+  constructor(private readonly numClasses: number) {
+    this.confusion = emptyConfusion(numClasses)
+  }
+
+  /**
+   * `n` examples from index `start` of the split: `probs` holds each one's class probabilities,
+   * `stride` floats apart; `lossSum` is their summed loss.
+   */
+  add(start: number, n: number, probs: Float32Array, stride: number, labels: ArrayLike<number>, lossSum: number): void {
+    this.lossSum += lossSum
+    this.count += n
+    for (let b = 0; b < n; b++) {
+      const row = probs.subarray(b * stride, b * stride + this.numClasses)
+      let predicted = 0
+      for (let k = 1; k < row.length; k++) if (row[k] > row[predicted]) predicted = k
+      const label = labels[b]
+      this.confusion[label][predicted]++
+      if (predicted === label) this.correct++
+      else this.misclassified.push({ index: start + b, label, predicted, probs: Array.from(row, (p) => Math.round(p * 1e6) / 1e6) })
+    }
+  }
+
+  result(): Evaluation {
+    return { loss: this.lossSum / this.count, accuracy: this.correct / this.count, confusion: this.confusion, misclassified: this.misclassified }
+  }
+}
+
 export function evaluate(
   logitsModel: tf.LayersModel,
   split: Split,
@@ -24,10 +59,7 @@ export function evaluate(
   batchSize: number
 ): Evaluation {
   const pixels = shape.rows * shape.cols
-  const confusion = emptyConfusion(shape.numClasses)
-  const misclassified: Misclassified[] = []
-  let lossSum = 0
-  let correct = 0
+  const tally = new Tally(shape.numClasses)
   for (let start = 0; start < split.count; start += batchSize) {
     const n = Math.min(batchSize, split.count - start)
     const { x, y } = gatherBatch(split, range(start, start + n), pixels, norm)
@@ -36,18 +68,8 @@ export function evaluate(
       const labels = tf.oneHot(tf.tensor1d(y, 'int32'), shape.numClasses)
       return [tf.softmax(logits), tf.losses.softmaxCrossEntropy(labels, logits, undefined, undefined, tf.Reduction.SUM)]
     })
-    const probs = probsT.dataSync() as Float32Array
-    lossSum += lossT.dataSync()[0]
+    tally.add(start, n, probsT.dataSync() as Float32Array, shape.numClasses, y, lossT.dataSync()[0])
     tf.dispose([probsT, lossT])
-    for (let b = 0; b < n; b++) {
-      const row = probs.subarray(b * shape.numClasses, (b + 1) * shape.numClasses)
-      let predicted = 0
-      for (let k = 1; k < row.length; k++) if (row[k] > row[predicted]) predicted = k
-      const label = y[b]
-      confusion[label][predicted]++
-      if (predicted === label) correct++
-      else misclassified.push({ index: start + b, label, predicted, probs: Array.from(row, (p) => Math.round(p * 1e6) / 1e6) })
-    }
   }
-  return { loss: lossSum / split.count, accuracy: correct / split.count, confusion, misclassified }
+  return tally.result()
 }

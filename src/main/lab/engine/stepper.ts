@@ -1,13 +1,28 @@
 // One training step, on one thread or split with a helper thread; if the helper fails, the
 // step is redone alone and training carries on in one thread.
 import type { Hyperparams } from '@shared/hyperparams'
+import type { BackendInfo } from '@shared/run-types'
 import { halves } from '../data/batches'
 import { Partner, wantsHelper } from './data-parallel'
+import { evaluate, type Evaluation } from './evaluate'
 import { applyFlat, gradientInto, trainStep, type Replica } from './replica'
 
 export interface StepResult {
   loss: number
   correct: number
+}
+
+/** What the training loop drives: tfjs (Stepper, below) or the lab's own engine (fastnet/). */
+export interface TrainStepper {
+  /** What trains the run, in the 'started' event and the run's record. */
+  readonly backend: BackendInfo
+  /** The step over `batch` (step `step` of `epoch`: a helper thread slices the same batch from it). */
+  step(batch: Uint32Array, epoch: number, step: number): Promise<StepResult>
+  /** The replica's test split, after an epoch. */
+  evaluate(batchSize: number): Evaluation
+  /** Puts the trained weights into the replica's tfjs model, for export (tfjs trains it in place). */
+  syncModel(): void
+  close(): Promise<void>
 }
 
 /** Starts a helper thread when it helps; `note` says in words how training is split. */
@@ -29,21 +44,32 @@ export interface StepPartner {
   close(): Promise<void>
 }
 
-export class Stepper {
+export class Stepper implements TrainStepper {
   private readonly mine: Float32Array
+  readonly backend: BackendInfo
 
+  /** `note`: how training is split, in words; `fallback`: why the lab's own engine is not training this run. */
   constructor(
     private readonly r: Replica,
-    private partner: StepPartner | null
+    private partner: StepPartner | null,
+    note = '',
+    fallback = ''
   ) {
     this.mine = new Float32Array(r.size)
+    const b = r.backend
+    this.backend = {
+      ...b,
+      threads: partner ? 2 : b.threads,
+      note: [b.note, note].filter(Boolean).join('; ') || undefined,
+      fallback: [b.fallback, fallback].filter(Boolean).join('; ') || undefined
+    }
+    for (const key of ['note', 'fallback'] as const) if (this.backend[key] === undefined) delete this.backend[key]
   }
 
   get parallel(): boolean {
     return this.partner !== null
   }
 
-  /** The step over `batch` (step `step` of `epoch`: the helper slices the same batch from it). */
   async step(batch: Uint32Array, epoch: number, step: number): Promise<StepResult> {
     const partner = this.partner
     if (!partner) return trainStep(this.r, batch)
@@ -73,6 +99,12 @@ export class Stepper {
     applyFlat(this.r, combined)
     return { loss: (own.loss * half.length + theirs.lossSum) / n, correct: own.correct + theirs.correct }
   }
+
+  evaluate(batchSize: number): Evaluation {
+    return evaluate(this.r.logits, this.r.test, this.r.shape, this.r.dataset, batchSize)
+  }
+
+  syncModel(): void {}
 
   async close(): Promise<void> {
     await this.partner?.close()

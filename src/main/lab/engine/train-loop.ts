@@ -6,10 +6,11 @@ import type { RunStatus, TrainEvent } from '@shared/run-types'
 import { batchAt, epochOrder } from '../data/batches'
 import { countTrainableParams, summarise } from '../model/build'
 import { exportArtifacts } from '../model/weights'
-import { evaluate, type Evaluation } from './evaluate'
+import type { Evaluation } from './evaluate'
 import { finishedEvent, type TrainOutcome } from './outcome'
 import { prepareReplica, type Replica } from './replica'
-import { startPartner, Stepper, type StepPartner } from './stepper'
+import { startStepper, type PartnerFactory } from './start-stepper'
+import type { TrainStepper } from './stepper'
 
 export type ControlState = 'run' | 'pause' | 'stop'
 
@@ -20,8 +21,8 @@ export interface RunControl {
 }
 
 export interface TrainOptions {
-  /** Replaces the helper thread (tests inject failing partners). */
-  partner?: (hp: Hyperparams, r: Replica) => Promise<{ partner: StepPartner | null; note: string }>
+  /** Replaces tfjs's helper thread (tests inject failing partners); given one, the run trains on tfjs. */
+  partner?: PartnerFactory
 }
 
 /** Where a run is: what the epoch loop carries from step to step. */
@@ -40,18 +41,17 @@ interface Progress {
 export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEvent) => void, control: RunControl, options: TrainOptions = {}): Promise<TrainOutcome> {
   const p: Progress = { status: 'completed', error: null, steps: 0, rate: 0, started: 0, pausedMs: 0, last: null }
   let replica: Replica | null = null
-  let stepper: Stepper | null = null
+  let stepper: TrainStepper | null = null
   try {
     // Setup fails like training does (bad backend choice, unreadable dataset, impossible model):
     // as a 'failed' run with the reason, never as a crashed worker.
     const r = (replica = await prepareReplica(hp))
-    const { partner, note } = await (options.partner ?? startPartner)(hp, r)
-    stepper = new Stepper(r, partner)
+    stepper = await startStepper(hp, r, options.partner)
     const stepsPerEpoch = Math.ceil(r.train.count / hp.batchSize)
     emit({
       type: 'started',
       runId,
-      backend: note ? { ...r.backend, threads: partner ? 2 : r.backend.threads, note: [r.backend.note, note].filter(Boolean).join('; ') } : r.backend,
+      backend: stepper.backend,
       layers: summarise(r.model),
       paramCount: countTrainableParams(r.model),
       stepsPerEpoch,
@@ -62,6 +62,7 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
     for (let epoch = 1; epoch <= hp.epochs && p.status === 'completed'; epoch++) {
       await trainEpoch(runId, hp, r, stepper, epoch, stepsPerEpoch, p, emit, control)
     }
+    stepper.syncModel()
     const weights = p.status === 'diverged' ? null : await exportArtifacts(r.model)
     return { status: p.status, error: p.error, weights }
   } catch (err) {
@@ -80,7 +81,7 @@ async function trainEpoch(
   runId: number,
   hp: Hyperparams,
   r: Replica,
-  stepper: Stepper,
+  stepper: TrainStepper,
   epoch: number,
   stepsPerEpoch: number,
   p: Progress,
@@ -122,7 +123,7 @@ async function trainEpoch(
     seen += n
     emit({ type: 'batch', runId, metric: { step: p.steps, epoch, loss, accuracy: correct / n, examplesPerSec: p.rate, elapsed: (performance.now() - p.started - p.pausedMs) / 1000 } })
   }
-  p.last = evaluate(r.logits, r.test, r.shape, r.dataset, hp.testBatchSize)
+  p.last = stepper.evaluate(hp.testBatchSize)
   if (!Number.isFinite(p.last.loss) && p.status === 'completed') {
     p.status = 'diverged'
     p.error = `test loss became ${p.last.loss} after epoch ${epoch}`

@@ -1,0 +1,271 @@
+// Convolution gradients for ONE example (layouts as in conv.ts): the filter's (dense, or from the
+// nonzero output gradients only), the bias's, and the input's (scattered through the transposed
+// kernel that convPrepare builds).
+
+// ---- filter gradient -----------------------------------------------------------------------
+
+/** gw rows r..r+3 (input offsets o0..o3) x V vectors, summed over every output position. */
+@inline function dw4(x: usize, rowSkip: usize, ps: usize, o0: usize, o1: usize, o2: usize, o3: usize, dy: usize, ds: usize, OH: i32, OW: i32, g: usize, ws: usize, V: i32): void {
+  const z = f32x4.splat(0)
+  let a0 = z, a1 = z, a2 = z, a3 = z
+  let c0 = z, c1 = z, c2 = z, c3 = z
+  let xp = x
+  let dp = dy
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const d0 = v128.load(dp)
+      const s0 = v128.load32_splat(xp + o0)
+      const s1 = v128.load32_splat(xp + o1)
+      const s2 = v128.load32_splat(xp + o2)
+      const s3 = v128.load32_splat(xp + o3)
+      a0 = f32x4.add(a0, f32x4.mul(s0, d0))
+      a1 = f32x4.add(a1, f32x4.mul(s1, d0))
+      a2 = f32x4.add(a2, f32x4.mul(s2, d0))
+      a3 = f32x4.add(a3, f32x4.mul(s3, d0))
+      if (V > 1) {
+        const d1 = v128.load(dp, 16)
+        c0 = f32x4.add(c0, f32x4.mul(s0, d1))
+        c1 = f32x4.add(c1, f32x4.mul(s1, d1))
+        c2 = f32x4.add(c2, f32x4.mul(s2, d1))
+        c3 = f32x4.add(c3, f32x4.mul(s3, d1))
+      }
+      xp += ps
+      dp += ds
+    }
+    xp += rowSkip
+  }
+  v128.store(g, f32x4.add(v128.load(g), a0))
+  v128.store(g + ws, f32x4.add(v128.load(g + ws), a1))
+  v128.store(g + ws * 2, f32x4.add(v128.load(g + ws * 2), a2))
+  v128.store(g + ws * 3, f32x4.add(v128.load(g + ws * 3), a3))
+  if (V > 1) {
+    v128.store(g, f32x4.add(v128.load(g, 16), c0), 16)
+    v128.store(g + ws, f32x4.add(v128.load(g + ws, 16), c1), 16)
+    v128.store(g + ws * 2, f32x4.add(v128.load(g + ws * 2, 16), c2), 16)
+    v128.store(g + ws * 3, f32x4.add(v128.load(g + ws * 3, 16), c3), 16)
+  }
+}
+
+/** One gw row (input offset o) x V vectors (V = 1..4). */
+@inline function dw1(x: usize, rowSkip: usize, ps: usize, o: usize, dy: usize, ds: usize, OH: i32, OW: i32, g: usize, V: i32): void {
+  const z = f32x4.splat(0)
+  let a0 = z, a1 = z, a2 = z, a3 = z
+  let xp = x + o
+  let dp = dy
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const s = v128.load32_splat(xp)
+      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp)))
+      if (V > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)))
+      if (V > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)))
+      if (V > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)))
+      xp += ps
+      dp += ds
+    }
+    xp += rowSkip
+  }
+  v128.store(g, f32x4.add(v128.load(g), a0))
+  if (V > 1) v128.store(g, f32x4.add(v128.load(g, 16), a1), 16)
+  if (V > 2) v128.store(g, f32x4.add(v128.load(g, 32), a2), 32)
+  if (V > 3) v128.store(g, f32x4.add(v128.load(g, 48), a3), 48)
+}
+
+/** gw[r][c] += sum over output positions of x[position + xoff[r]] * dy[position][c]. */
+export function convFilterGrad(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, dy: usize, OH: i32, OW: i32, CoP: i32, gw: usize): void {
+  const ps = <usize>CSi << 2
+  const ds = <usize>CoP << 2
+  const rowSkip = <usize>(W - OW) * ps
+  let r = 0
+  for (; r + 4 <= R; r += 4) {
+    const t = xoff + (<usize>r << 2)
+    const o0 = <usize>load<i32>(t)
+    const o1 = <usize>load<i32>(t, 4)
+    const o2 = <usize>load<i32>(t, 8)
+    const o3 = <usize>load<i32>(t, 12)
+    const g = gw + <usize>r * ds
+    let c = 0
+    for (; c + 8 <= CoP; c += 8) dw4(x, rowSkip, ps, o0, o1, o2, o3, dy + (<usize>c << 2), ds, OH, OW, g + (<usize>c << 2), ds, 2)
+    if (c < CoP) dw4(x, rowSkip, ps, o0, o1, o2, o3, dy + (<usize>c << 2), ds, OH, OW, g + (<usize>c << 2), ds, 1)
+  }
+  for (; r < R; r++) {
+    const o = <usize>load<i32>(xoff + (<usize>r << 2))
+    const g = gw + <usize>r * ds
+    let c = 0
+    for (; c + 16 <= CoP; c += 16) dw1(x, rowSkip, ps, o, dy + (<usize>c << 2), ds, OH, OW, g + (<usize>c << 2), 4)
+    const rem = (CoP - c) >> 2
+    const k = <usize>c << 2
+    if (rem == 3) dw1(x, rowSkip, ps, o, dy + k, ds, OH, OW, g + k, 3)
+    else if (rem == 2) dw1(x, rowSkip, ps, o, dy + k, ds, OH, OW, g + k, 2)
+    else if (rem == 1) dw1(x, rowSkip, ps, o, dy + k, ds, OH, OW, g + k, 1)
+  }
+}
+
+// ---- filter gradient from the nonzero dy only ------------------------------------------------
+//
+// gwT [Cout][K][K*CSi] accumulates, for each nonzero dy[position][co], v times the K rows of
+// K*CSi input values under the kernel: each row is contiguous in x, so whole vectors are added.
+// convFoldFilterGrad moves gwT into gw's layout once per batch (a sum over examples commutes with
+// the move), dropping the pad lanes.
+
+/** How many of dy's values are nonzero (pad lanes are 0). */
+export function countNonzero(dy: usize, positions: i32, CoP: i32): i32 {
+  const z = f32x4.splat(0)
+  let c = i32x4.splat(0)
+  const end = dy + ((<usize>(positions * CoP)) << 2)
+  for (let p = dy; p < end; p += 16) c = i32x4.sub(c, f32x4.ne(v128.load(p), z))
+  return i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3)
+}
+
+/** Lists dy's nonzero values without branches: (value, pixel's byte offset in x, co's byte offset in gwT). */
+export function listNonzero(dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, W: i32, CSi: i32, K: i32, list: usize): void {
+  const channelBytes = <u32>(K * K * CSi) << 2
+  let n = 0
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const d = dy + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
+      const pixel = <u32>((oy * W + ox) * CSi) << 2
+      for (let co = 0; co < Cout; co++) {
+        const v = load<f32>(d + (<usize>co << 2))
+        const e = list + <usize>(n * 12)
+        store<f32>(e, v)
+        store<u32>(e, pixel, 4)
+        store<u32>(e, <u32>co * channelBytes, 8)
+        n += i32(v != 0)
+      }
+    }
+  }
+}
+
+export function convFilterGradSparse(x: usize, W: i32, CSi: i32, K: i32, list: usize, n: i32, gwT: usize): void {
+  const run = <usize>(K * CSi) << 2
+  const rowStep = <usize>(W * CSi) << 2
+  for (let k = 0; k < n; k++) {
+    const e = list + <usize>(k * 12)
+    const s = v128.load32_splat(e)
+    let xr = x + <usize>load<u32>(e, 4)
+    let g = gwT + <usize>load<u32>(e, 8)
+    for (let ky = 0; ky < K; ky++) {
+      for (let j: usize = 0; j < run; j += 16) v128.store(g + j, f32x4.add(v128.load(g + j), f32x4.mul(s, v128.load(xr + j))))
+      xr += rowStep
+      g += run
+    }
+  }
+}
+
+/** gw[(ky, kx, ci)][co] += gwT[co][ky][kx * CSi + ci]; gwT back to 0. */
+export function convFoldFilterGrad(gwT: usize, K: i32, Cin: i32, CSi: i32, Cout: i32, CoP: i32, gw: usize): void {
+  const channel = K * K * CSi
+  for (let co = 0; co < Cout; co++) {
+    for (let ky = 0; ky < K; ky++) {
+      for (let kx = 0; kx < K; kx++) {
+        for (let ci = 0; ci < Cin; ci++) {
+          const src = gwT + (<usize>(co * channel + (ky * K + kx) * CSi + ci) << 2)
+          const dst = gw + (<usize>(((ky * K + kx) * Cin + ci) * CoP + co) << 2)
+          store<f32>(dst, load<f32>(dst) + load<f32>(src))
+        }
+      }
+    }
+  }
+  memory.fill(gwT, 0, <usize>(Cout * channel) << 2)
+}
+
+/** gb[c] += sum over output positions of dy[position][c]. */
+export function biasGrad(dy: usize, positions: i32, CoP: i32, gb: usize): void {
+  const ds = <usize>CoP << 2
+  for (let c: usize = 0; c < <usize>CoP << 2; c += 16) {
+    let a = f32x4.splat(0)
+    let dp = dy + c
+    for (let i = 0; i < positions; i++) {
+      a = f32x4.add(a, v128.load(dp))
+      dp += ds
+    }
+    v128.store(gb + c, f32x4.add(v128.load(gb + c), a))
+  }
+}
+
+// ---- input gradient ------------------------------------------------------------------------
+
+/**
+ * gx pixels p (and p + 1 pixel when PAIR) += sum over the pixel's nonzero dy (n entries: values
+ * and wt row offsets in `nz`) of value * wt row, V vectors of ci.
+ */
+@inline function dxBlock(nz: usize, n: i32, wp: usize, kstep: usize, gp: usize, rs: usize, V: i32, PAIR: bool): void {
+  let a0 = v128.load(gp)
+  let a1 = V > 1 ? v128.load(gp, 16) : a0
+  let a2 = V > 2 ? v128.load(gp, 32) : a0
+  let a3 = V > 3 ? v128.load(gp, 48) : a0
+  const q = gp + rs
+  let b0 = PAIR ? v128.load(q) : a0
+  let b1 = PAIR && V > 1 ? v128.load(q, 16) : a0
+  let b2 = PAIR && V > 2 ? v128.load(q, 32) : a0
+  let b3 = PAIR && V > 3 ? v128.load(q, 48) : a0
+  for (let k = 0; k < n; k++) {
+    const e = nz + (<usize>k << 3)
+    const s = v128.load32_splat(e)
+    const w = wp + <usize>load<u32>(e, 4)
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)))
+    if (V > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)))
+    if (V > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)))
+    if (V > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)))
+    if (PAIR) {
+      const w2 = w + kstep
+      b0 = f32x4.add(b0, f32x4.mul(s, v128.load(w2)))
+      if (V > 1) b1 = f32x4.add(b1, f32x4.mul(s, v128.load(w2, 16)))
+      if (V > 2) b2 = f32x4.add(b2, f32x4.mul(s, v128.load(w2, 32)))
+      if (V > 3) b3 = f32x4.add(b3, f32x4.mul(s, v128.load(w2, 48)))
+    }
+  }
+  v128.store(gp, a0)
+  if (V > 1) v128.store(gp, a1, 16)
+  if (V > 2) v128.store(gp, a2, 32)
+  if (V > 3) v128.store(gp, a3, 48)
+  if (PAIR) {
+    v128.store(q, b0)
+    if (V > 1) v128.store(q, b1, 16)
+    if (V > 2) v128.store(q, b2, 32)
+    if (V > 3) v128.store(q, b3, 48)
+  }
+}
+
+@inline function dxVectors(nz: usize, n: i32, wp: usize, kstep: usize, gp: usize, rs: usize, CiP: i32, PAIR: bool): void {
+  let c = 0
+  for (; c + 16 <= CiP; c += 16) dxBlock(nz, n, wp + (<usize>c << 2), kstep, gp + (<usize>c << 2), rs, 4, PAIR)
+  const rem = (CiP - c) >> 2
+  const o = <usize>c << 2
+  if (rem == 3) dxBlock(nz, n, wp + o, kstep, gp + o, rs, 3, PAIR)
+  else if (rem == 2) dxBlock(nz, n, wp + o, kstep, gp + o, rs, 2, PAIR)
+  else if (rem == 1) dxBlock(nz, n, wp + o, kstep, gp + o, rs, 1, PAIR)
+}
+
+/**
+ * gx (zeroed here) [H][W][CiP] = the input gradient: each dy pixel scattered through wt. After
+ * max-pooling and ReLU most of dy is exactly 0, scattered at random: each pixel's nonzero values
+ * are first listed (without branches) in `nz`, Cout pairs of (value, wt row offset), and only
+ * they are scattered. Skipping zeros changes no sum.
+ */
+export function convInputGrad(dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, wt: usize, K: i32, gx: usize, H: i32, W: i32, CiP: i32, nz: usize): void {
+  memory.fill(gx, 0, (<usize>(H * W * CiP)) << 2)
+  const rs = <usize>CiP << 2
+  const kstep = <usize>Cout * rs
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const d = dy + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
+      let n = 0
+      for (let co = 0; co < Cout; co++) {
+        const v = load<f32>(d + (<usize>co << 2))
+        const e = nz + (<usize>n << 3)
+        store<f32>(e, v)
+        store<u32>(e, <u32>co * <u32>rs, 4)
+        n += i32(v != 0)
+      }
+      if (n == 0) continue
+      for (let ky = 0; ky < K; ky++) {
+        const g = gx + ((<usize>((oy + ky) * W + ox) * <usize>CiP) << 2)
+        const wrow = wt + <usize>(ky * K) * kstep
+        let kx = 0
+        for (; kx + 2 <= K; kx += 2) dxVectors(nz, n, wrow + <usize>kx * kstep, kstep, g + <usize>kx * rs, rs, CiP, true)
+        if (kx < K) dxVectors(nz, n, wrow + <usize>kx * kstep, kstep, g + <usize>kx * rs, rs, CiP, false)
+      }
+    }
+  }
+}

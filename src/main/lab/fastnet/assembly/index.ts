@@ -1,0 +1,288 @@
+// Digit Lab's training engine for sequential stacks, in WebAssembly SIMD-128.
+//
+// It trains ONE EXAMPLE AT A TIME: forward through every layer, the loss, backward through every
+// layer, adding the example's parameter gradients to a running sum; the caller then applies
+// the optimizer once per batch. One example's activations fit in the cache, and nothing is
+// dispatched, allocated or transposed per batch.
+//
+// The host (../net.ts) lays out all memory and writes a program: one record of OP_WORDS i32
+// per layer. Field numbers below must match ../program.ts.
+import { convForward, convPrepare } from './conv'
+import { biasGrad, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convInputGrad, countNonzero, listNonzero } from './conv-grad'
+import { denseForward, denseInputGrad, denseParamGrad } from './dense'
+import {
+  activationBackward,
+  activationForward,
+  avgPoolBackward,
+  avgPoolForward,
+  dropoutForward,
+  flattenBackward,
+  flattenForward,
+  maxoutBackward,
+  maxoutForward,
+  maxPoolBackward,
+  maxPoolForward,
+  multiply,
+  padBackward,
+  padForward,
+  seedExample
+} from './layers'
+export { addInto, update } from './optim'
+
+const OP_WORDS = 32
+const CONV = 1
+const MAXPOOL = 2
+const AVGPOOL = 3
+const DENSE = 4
+const FLATTEN = 5
+const ACTIVATION = 6
+const MAXOUT = 7
+const DROPOUT = 8
+const PAD = 9
+
+let prog: usize = 0
+let nOps: i32 = 0
+let pixels: i32 = 0
+let input: usize = 0
+let table: usize = 0
+let classes: i32 = 0
+let logits: usize = 0
+let dlogits: usize = 0
+let correct: i32 = 0
+
+// Profiling (off unless the host turns it on): milliseconds spent forward (loss included) and
+// backward, from the host's clock, read three times per example.
+@external('env', 'now')
+declare function now(): f64
+let profiling = false
+let forwardMs: f64 = 0
+let backwardMs: f64 = 0
+
+export function setProfiling(on: bool): void {
+  profiling = on
+  forwardMs = 0
+  backwardMs = 0
+}
+export function profiledForward(): f64 {
+  return forwardMs
+}
+export function profiledBackward(): f64 {
+  return backwardMs
+}
+
+export function heapBase(): usize {
+  return __heap_base
+}
+
+export function configure(program: usize, ops: i32, inputPixels: i32, inputBuffer: usize, normTable: usize, numClasses: i32, logitsBuffer: usize, logitsGrad: usize): void {
+  prog = program
+  nOps = ops
+  pixels = inputPixels
+  input = inputBuffer
+  table = normTable
+  classes = numClasses
+  logits = logitsBuffer
+  dlogits = logitsGrad
+}
+
+/** Right answers among the examples of the last trainExamples / evalExamples call. */
+export function lastCorrect(): i32 {
+  return correct
+}
+
+@inline function f(op: usize, i: i32): i32 {
+  return load<i32>(op + (<usize>i << 2))
+}
+@inline function p(op: usize, i: i32): usize {
+  return <usize>load<i32>(op + (<usize>i << 2))
+}
+@inline function fl(op: usize, i: i32): f32 {
+  return load<f32>(op + (<usize>i << 2))
+}
+@inline function record(i: i32): usize {
+  return prog + (<usize>(i * OP_WORDS) << 2)
+}
+
+/** Folds what the sparse filter gradients gathered into the gradient sums: at the end of a batch's examples. */
+export function finishGradients(): void {
+  for (let i = 0; i < nOps; i++) {
+    const op = record(i)
+    if (f(op, 0) == CONV) convFoldFilterGrad(p(op, 24), f(op, 9), f(op, 8), f(op, 7), f(op, 10), f(op, 11), p(op, 16))
+  }
+}
+
+/** The input gradient of convolutions needs their kernels transposed: once per step, after an update. */
+export function prepare(): void {
+  for (let i = 0; i < nOps; i++) {
+    const op = record(i)
+    if (f(op, 0) == CONV && f(op, 3) != 0) convPrepare(p(op, 14), f(op, 9), f(op, 8), f(op, 10), f(op, 11), p(op, 20), f(op, 21))
+  }
+}
+
+function loadExample(images: usize, e: i32): void {
+  const src = images + <usize>(e * pixels)
+  // One value per pixel in lane 0 of a vector (INPUT_STRIDE in ../program.ts); lanes 1-3 stay 0.
+  for (let i = 0; i < pixels; i++) store<f32>(input + (<usize>i << 4), load<f32>(table + (<usize>load<u8>(src + <usize>i) << 2)))
+}
+
+function forward(training: bool): void {
+  for (let i = 0; i < nOps; i++) {
+    const op = record(i)
+    const x = p(op, 1)
+    const y = p(op, 2)
+    switch (f(op, 0)) {
+      case CONV:
+        convForward(x, f(op, 6), f(op, 7), p(op, 18), f(op, 19), p(op, 14), p(op, 15), y, f(op, 12), f(op, 13), f(op, 11))
+        break
+      case MAXPOOL:
+        maxPoolForward(x, f(op, 6), f(op, 7), f(op, 8), f(op, 9), y, f(op, 10), f(op, 11))
+        break
+      case AVGPOOL:
+        avgPoolForward(x, f(op, 6), f(op, 7), f(op, 8), f(op, 9), y, f(op, 10), f(op, 11))
+        break
+      case DENSE:
+        denseForward(x, f(op, 5), p(op, 7), f(op, 6), p(op, 8), y)
+        break
+      case FLATTEN:
+        flattenForward(x, f(op, 5), f(op, 6), f(op, 7), y)
+        break
+      case ACTIVATION:
+        activationForward(f(op, 6), fl(op, 7), x, y, f(op, 5))
+        break
+      case MAXOUT:
+        maxoutForward(x, f(op, 5), f(op, 6), f(op, 7), f(op, 8), y, f(op, 9))
+        break
+      case DROPOUT:
+        if (training) dropoutForward(x, y, p(op, 8), f(op, 5), fl(op, 6), fl(op, 7))
+        else memory.copy(y, x, <usize>f(op, 5) << 2)
+        break
+      case PAD:
+        padForward(x, f(op, 5), f(op, 6), f(op, 7), f(op, 8), f(op, 9), y, f(op, 11))
+        break
+      default:
+        unreachable()
+    }
+  }
+}
+
+function backward(): void {
+  for (let i = nOps - 1; i >= 0; i--) {
+    const op = record(i)
+    const x = p(op, 1)
+    const y = p(op, 2)
+    const gx = p(op, 3)
+    const gy = p(op, 4)
+    switch (f(op, 0)) {
+      case CONV: {
+        const OH = f(op, 12)
+        const OW = f(op, 13)
+        const CoP = f(op, 11)
+        biasGrad(gy, OH * OW, CoP, p(op, 17))
+        // Sparse where few output gradients are nonzero (after pooling and ReLU), dense otherwise:
+        // the sparse form does K*K*CSi/4 vector read-modify-writes per nonzero value, the dense
+        // one K*K*Cin*CoP/4 multiply-adds per position in registers (about 3x cheaper each).
+        // Either way the same sums, up to float rounding; the choice depends only on the data.
+        const CSi = f(op, 7)
+        const n = countNonzero(gy, OH * OW, CoP)
+        if (n * CSi * 3 < f(op, 8) * CoP * OH * OW) {
+          listNonzero(gy, OH, OW, CoP, f(op, 10), f(op, 6), CSi, f(op, 9), p(op, 23))
+          convFilterGradSparse(x, f(op, 6), CSi, f(op, 9), p(op, 23), n, p(op, 24))
+        } else convFilterGrad(x, f(op, 6), CSi, p(op, 18), f(op, 19), gy, OH, OW, CoP, p(op, 16))
+        if (gx) convInputGrad(gy, OH, OW, CoP, f(op, 10), p(op, 20), f(op, 9), gx, f(op, 5), f(op, 6), f(op, 21), p(op, 22))
+        break
+      }
+      case MAXPOOL:
+        if (gx) maxPoolBackward(x, f(op, 5), f(op, 6), f(op, 7), f(op, 8), f(op, 9), y, gy, f(op, 10), f(op, 11), gx)
+        break
+      case AVGPOOL:
+        if (gx) avgPoolBackward(f(op, 5), f(op, 6), f(op, 7), f(op, 8), f(op, 9), gy, f(op, 10), f(op, 11), gx)
+        break
+      case DENSE:
+        denseParamGrad(x, f(op, 5), gy, f(op, 6), p(op, 9), p(op, 10))
+        if (gx) denseInputGrad(gy, f(op, 5), p(op, 7), f(op, 6), gx)
+        break
+      case FLATTEN:
+        if (gx) flattenBackward(gy, f(op, 5), f(op, 6), f(op, 7), gx)
+        break
+      case ACTIVATION:
+        if (gx) activationBackward(f(op, 6), fl(op, 7), x, y, gy, gx, f(op, 5))
+        break
+      case MAXOUT:
+        if (gx) maxoutBackward(x, f(op, 5), f(op, 6), f(op, 7), f(op, 8), y, gy, f(op, 9), gx)
+        break
+      case DROPOUT:
+        if (gx) multiply(gy, p(op, 8), gx, f(op, 5))
+        break
+      case PAD:
+        if (gx) padBackward(gy, f(op, 5), f(op, 6), f(op, 7), f(op, 8), f(op, 9), gx, f(op, 11))
+        break
+      default:
+        unreachable()
+    }
+  }
+}
+
+/**
+ * Softmax cross-entropy of the logits against `label`: returns the loss; counts a right answer
+ * (the first largest logit, as tf.argMax); with `grad`, writes dloss/dlogits = softmax - onehot;
+ * with `out`, writes the probabilities and then the loss there.
+ */
+function softmaxLoss(label: i32, grad: bool, out: usize): f64 {
+  let mx = load<f32>(logits)
+  let arg = 0
+  for (let j = 1; j < classes; j++) {
+    const v = load<f32>(logits + (<usize>j << 2))
+    if (v > mx) {
+      mx = v
+      arg = j
+    }
+  }
+  let sum: f64 = 0
+  for (let j = 0; j < classes; j++) sum += Math.exp(<f64>(load<f32>(logits + (<usize>j << 2)) - mx))
+  const lse = Math.log(sum)
+  for (let j = 0; j < classes; j++) {
+    const q = Math.exp(<f64>(load<f32>(logits + (<usize>j << 2)) - mx)) / sum
+    if (grad) store<f32>(dlogits + (<usize>j << 2), <f32>q - (j == label ? <f32>1 : <f32>0))
+    if (out) store<f32>(out + (<usize>j << 2), <f32>q)
+  }
+  const loss = lse - <f64>(load<f32>(logits + (<usize>label << 2)) - mx)
+  if (out) store<f32>(out + (<usize>classes << 2), <f32>loss)
+  if (arg == label) correct++
+  return loss
+}
+
+/**
+ * Adds the loss gradient of `count` examples (pixels as bytes, labels as bytes) to the gradient
+ * sums and returns their summed loss. Example e draws its dropout masks from (seed, first + e):
+ * where it sits in the batch, not which thread computes it.
+ */
+export function trainExamples(images: usize, labels: usize, count: i32, seed: u32, first: i32): f64 {
+  correct = 0
+  let lossSum: f64 = 0
+  for (let e = 0; e < count; e++) {
+    const t0 = profiling ? now() : 0
+    seedExample(seed, <u32>(first + e))
+    loadExample(images, e)
+    forward(true)
+    lossSum += softmaxLoss(<i32>load<u8>(labels + <usize>e), true, 0)
+    const t1 = profiling ? now() : 0
+    backward()
+    if (profiling) {
+      forwardMs += t1 - t0
+      backwardMs += now() - t1
+    }
+  }
+  return lossSum
+}
+
+/** Forward only, no dropout: per example, the class probabilities then the loss, into `out`. */
+export function evalExamples(images: usize, labels: usize, count: i32, out: usize): f64 {
+  correct = 0
+  let lossSum: f64 = 0
+  for (let e = 0; e < count; e++) {
+    loadExample(images, e)
+    forward(false)
+    lossSum += softmaxLoss(<i32>load<u8>(labels + <usize>e), false, out + (<usize>(e * (classes + 1)) << 2))
+  }
+  return lossSum
+}
