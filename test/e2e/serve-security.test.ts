@@ -351,7 +351,10 @@ describe('attacks on a server that is training', () => {
     await page.locator('p.backend').getByText(/ · \d+ threads?$/).waitFor()
     await waitFor(`the page's event stream to bring run ${runId}`, () => frames.some((f) => f.includes(`"runId":${runId}`)), { seen: () => frames.length })
     // The token left the address bar; what remains is the app's own place (its router's start).
-    // (The Train view attaches to the run training, so it names it there.)
+    // (The Train view attaches to the run training, so it names it there, once its snapshot of
+    // runs has landed: later than the first frames when the run has already logged thousands of
+    // batches, as on a fast engine.)
+    await waitFor(`the page to attach to run ${runId}`, () => page.url() === `${s.origin}/#/train?run=${runId}`, { seen: () => page.url() })
     expect(page.url()).toBe(`${s.origin}/#/train?run=${runId}`)
     expect(await context.cookies()).toEqual([])
     expect(setCookies).toEqual([])
