@@ -14,6 +14,7 @@ import { finishedEvent, type TrainOutcome } from './engine/outcome'
 import { coach } from './coach/hints'
 import { PredictorThread } from './engine/predictor-thread'
 import { startTraining, type TrainingHandle } from './engine/runner'
+import { defaultEngine } from './fastnet/describe'
 import { checkParameterBudget } from './model/param-count'
 import { planSweep, pointName } from './sweep/plan'
 import { listPresets } from './model/presets'
@@ -457,6 +458,8 @@ export class Lab {
   /** The backend a run started now would train on, threads as the run would use them. */
   async backend(): Promise<BackendInfo> {
     const info = await selectBackend()
+    const fast = defaultEngine(info)
+    if (fast) return fast
     return splitsOverThreads(info.name) ? { ...info, threads: 2, note: [info.note, 'data parallel over 2 worker threads'].filter(Boolean).join('; ') } : info
   }
 
