@@ -1,5 +1,6 @@
 // Shapes of what the lab stores and streams. Plain data: they cross worker, IPC and HTTP.
 import type { Hyperparams } from './hyperparams'
+import type { SweepPoint } from './sweep'
 
 /** MNIST's classes, and any dataset's without a classes.txt. */
 export const DIGIT_CLASS_NAMES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
@@ -84,7 +85,7 @@ export interface RunSummary {
   error: string | null
   paramCount: number | null
   /** The sweep the run belongs to, and the settings it tried there. */
-  sweep: { id: number; point: Record<string, string> } | null
+  sweep: { id: number; point: SweepPoint } | null
 }
 
 export const HINT_KINDS = ['diverged', 'exploding', 'collapsed', 'tooSlow', 'overfitting', 'stillImproving'] as const

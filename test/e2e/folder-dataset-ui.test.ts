@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { collectPageErrors, launch, screenshot, screenshotOnFailure } from '../helpers/browser'
+import { drawStroke, openPage, screenshot, screenshotOnFailure } from '../helpers/browser'
 import { writeFolderDataset } from '../helpers/idx-files'
 import { callLab, endedRun, serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
@@ -46,10 +46,7 @@ beforeAll(async () => {
   }
   const wrong = (await api<{ items: unknown[] }>('misclassified', { runId: 1 })).items.length
   if (wrong === 0) throw new Error('run 1 got every test image right: the gallery would have no tile to open; weaken its settings')
-  browser = await launch()
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-  errors = collectPageErrors(page)
-  await page.goto(s.url)
+  ;({ browser, page, errors } = await openPage(s.url))
 })
 afterEach((ctx) => screenshotOnFailure(page, ctx))
 afterAll(async () => {
@@ -129,12 +126,7 @@ describe('a 3-class folder dataset', () => {
   it('Draw: a drawing read by the 3-class model gets 3 probabilities named by class', async () => {
     await page.getByRole('tab', { name: 'Draw a digit' }).click()
     await page.getByLabel('Model (a stored run)').selectOption('1')
-    const pad = page.getByRole('img', { name: /Drawing pad/ })
-    const box = (await pad.boundingBox())!
-    await page.mouse.move(box.x + box.width * 0.15, box.y + box.height * 0.5)
-    await page.mouse.down()
-    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width * (0.15 + 0.035 * i), box.y + box.height * 0.5)
-    await page.mouse.up()
+    await drawStroke(page, [0.15, 0.5], [0.85, 0.5])
     const prediction = page.getByText(/^Prediction:/)
     await expect.poll(() => prediction.isVisible(), { timeout: 20_000 }).toBe(true)
     expect((await prediction.locator('strong').textContent())!).toMatch(new RegExp(`^(${CLASSES.join('|')})$`))
@@ -204,12 +196,7 @@ describe('a 12x12 folder dataset', () => {
     await page.getByRole('tab', { name: 'Draw a digit' }).click()
     await page.getByLabel('Model (a stored run)').selectOption('1')
     await page.getByRole('button', { name: 'Clear' }).click()
-    const pad = page.getByRole('img', { name: /Drawing pad/ })
-    const box = (await pad.boundingBox())!
-    await page.mouse.move(box.x + box.width * 0.15, box.y + box.height * 0.5)
-    await page.mouse.down()
-    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width * (0.15 + 0.035 * i), box.y + box.height * 0.5)
-    await page.mouse.up()
+    await drawStroke(page, [0.15, 0.5], [0.85, 0.5])
     await expect.poll(() => page.getByText(/^Prediction:/).isVisible(), { timeout: 20_000 }).toBe(true)
 
     const asked: number[] = []

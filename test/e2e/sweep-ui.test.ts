@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { collectPageErrors, launch, screenshot, screenshotOnFailure } from '../helpers/browser'
+import { openPage, screenshot, screenshotOnFailure } from '../helpers/browser'
 import { serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
 
@@ -14,10 +14,7 @@ let errors: string[]
 
 beforeAll(async () => {
   s = await serve(join(tempDir(), 'sweep.db'))
-  browser = await launch()
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-  errors = collectPageErrors(page)
-  await page.goto(s.url)
+  ;({ browser, page, errors } = await openPage(s.url, { viewport: { width: 1440, height: 900 } }))
 })
 afterEach((ctx) => screenshotOnFailure(page, ctx))
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import '../../src/main/lab/model/maxout'
-import { collectPageErrors, launch, screenshot, screenshotOnFailure } from '../helpers/browser'
+import { drawStroke, openPage, screenshot, screenshotOnFailure } from '../helpers/browser'
 import { callLab, endedRun, serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
 
@@ -31,10 +31,7 @@ beforeAll(async () => {
     const run = await endedRun<RunReply>(s, runId)
     if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
   }
-  browser = await launch()
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
-  errors = collectPageErrors(page)
-  await page.goto(s.url)
+  ;({ browser, page, errors } = await openPage(s.url, { acceptDownloads: true }))
 })
 afterEach((ctx) => screenshotOnFailure(page, ctx))
 afterAll(async () => {
@@ -140,12 +137,7 @@ describe('understanding a run', () => {
   it('reads a drawn digit with a stored model and shows the 28x28 input it saw', async () => {
     await page.getByRole('tab', { name: 'Draw a digit' }).click()
     await page.getByLabel('Model (a stored run)').selectOption({ index: 0 })
-    const pad = page.getByRole('img', { name: /Drawing pad/ })
-    const box = (await pad.boundingBox())!
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15)
-    await page.mouse.down()
-    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + 0.035 * i))
-    await page.mouse.up()
+    await drawStroke(page, [0.5, 0.15], [0.5, 0.85])
     await expect.poll(() => page.getByText(/^Prediction:/).isVisible(), { timeout: 20_000 }).toBe(true)
     expect(await page.getByRole('img', { name: 'Preprocessed 28 by 28 input' }).isVisible()).toBe(true)
     expect(await page.getByRole('list', { name: 'Probabilities' }).getByRole('meter').count()).toBe(10)

@@ -39,3 +39,25 @@ export async function screenshotOnFailure(page: Page | undefined, ctx: { task: {
   if (!page || page.isClosed() || ctx.task.result?.state !== 'fail') return
   await screenshot(page, `FAILED ${ctx.task.name.replace(/[^\w -]+/g, '').slice(0, 80)}`)
 }
+
+/** A fresh browser with one page on `url`, its errors collected: how every UI test starts. */
+export async function openPage(url: string, options: Parameters<Browser['newPage']>[0] = {}): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+  const browser = await launch()
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, ...options })
+  const errors = collectPageErrors(page)
+  await page.goto(url)
+  return { browser, page, errors }
+}
+
+/**
+ * A straight stroke on the Draw view's pad, as a person drags the mouse: from and to are
+ * fractions of the pad's width and height.
+ */
+export async function drawStroke(page: Page, from: [number, number], to: [number, number], steps = 20): Promise<void> {
+  const box = (await page.getByRole('img', { name: /Drawing pad/ }).boundingBox())!
+  const at = (t: number) => [box.x + box.width * (from[0] + (to[0] - from[0]) * t), box.y + box.height * (from[1] + (to[1] - from[1]) * t)] as const
+  await page.mouse.move(...at(0))
+  await page.mouse.down()
+  for (let i = 1; i <= steps; i++) await page.mouse.move(...at(i / steps))
+  await page.mouse.up()
+}

@@ -370,7 +370,8 @@ export class Lab {
   }
 
   confusion(runId: number, epoch?: number): { epoch: number; matrix: number[][]; classNames: string[] } | null {
-    const classNames = this.store.getRun(runId).classNames
+    // Only the row: the whole detail (epochs, weights, batch count) is not needed for a matrix.
+    const classNames = this.store.runs.classNames(runId)
     const found = this.store.metrics.confusion(runId, epoch)
     return found && { ...found, classNames }
   }

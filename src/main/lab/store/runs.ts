@@ -5,7 +5,7 @@ import type { RunStatus, RunSummary, TrainEvent } from '@shared/run-types'
 import type { Db } from './db'
 import { StoreError } from './db'
 import { ownedBy, ownerGone, thisProcess, type Owner, type OwnerColumns } from './owners'
-import { toSummary, type RunRow } from './rows'
+import { json, toSummary, type RunRow } from './rows'
 
 export type Write = <T>(fn: () => T) => T
 
@@ -124,6 +124,11 @@ export class RunsTable {
     const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow | undefined
     if (!row) throw new StoreError(`run ${runId} does not exist`, 'missing')
     return row
+  }
+
+  /** The run's class names (empty until it started): all a confusion matrix needs of its row. */
+  classNames(runId: number): string[] {
+    return json<string[]>(this.row(runId).class_names, [])
   }
 
   summary(runId: number): RunSummary {
