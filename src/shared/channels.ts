@@ -23,7 +23,9 @@ export const REQUEST_NAMES = [
   'startSweep',
   'listSweeps',
   'getSweep',
-  'cancelSweep'
+  'cancelSweep',
+  'getInside',
+  'lookInside'
 ] as const
 
 export type RequestName = (typeof REQUEST_NAMES)[number]

@@ -4,12 +4,14 @@ import { z } from 'zod'
 import type { RequestName } from './channels'
 import { FIELDS, type FieldKey } from './fields'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
+import type { DigitInside, RunInside } from './inside'
 import type { SweepSummary } from './sweep'
 import type { BackendInfo, BatchMetric, EpochMetric, EpochMisclassified, LabEvent, LiveRunState, RunDetail, RunSummary } from './run-types'
 
 const id = z.number().int().positive()
 const runRef = z.strictObject({ runId: id })
 const nothing = z.strictObject({}).optional()
+const pixels = z.array(z.number().min(0).max(255)).min(1).max(262_144, 'may hold at most 512x512 values')
 const epochRef = z.strictObject({ runId: id, epoch: z.number().int().positive().optional() })
 
 export interface PresetInfo {
@@ -82,9 +84,11 @@ export const contract = {
   testImages: spec<TestImages>()(
     z.strictObject({ dataset: z.string().min(1).max(4096).default('mnist'), indices: z.array(z.number().int().min(0)).max(1000) })
   ),
-  predict: spec<{ probs: number[] }>()(
-    z.strictObject({ runId: id, pixels: z.array(z.number().min(0).max(255)).min(1).max(262_144, 'may hold at most 512x512 values') })
-  ),
+  predict: spec<{ probs: number[] }>()(z.strictObject({ runId: id, pixels })),
+  /** What a run recorded inside while it trained (histograms, activations, filters, embedding). */
+  getInside: spec<RunInside>()(runRef),
+  /** One digit through a run's trained model: every layer's output. */
+  lookInside: spec<DigitInside>()(z.strictObject({ runId: id, pixels })),
   exportModel: spec<ExportedModel>()(runRef),
   startSweep: spec<{ sweepId: number; runIds: number[] }>()(sweepSpec),
   listSweeps: spec<SweepSummary[]>()(nothing),

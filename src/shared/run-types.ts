@@ -88,7 +88,7 @@ export interface RunSummary {
   sweep: { id: number; point: SweepPoint } | null
 }
 
-export const HINT_KINDS = ['diverged', 'exploding', 'collapsed', 'tooSlow', 'overfitting', 'stillImproving'] as const
+export const HINT_KINDS = ['diverged', 'exploding', 'collapsed', 'tooSlow', 'saturated', 'deadUnits', 'overfitting', 'stillImproving'] as const
 export type HintKind = (typeof HINT_KINDS)[number]
 
 /**

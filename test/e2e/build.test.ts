@@ -10,6 +10,7 @@ import { APP_ENTRY, createAppProtocolHandler } from '../../src/main/electron/app
 import { buildModel } from '../../src/main/lab/model/build'
 import { exportArtifacts } from '../../src/main/lab/model/weights'
 import type { FromPredictor, ToPredictor } from '../../src/main/lab/engine/predict-protocol'
+import type { DigitInside } from '../../src/shared/inside'
 import { parseHyperparams } from '../../src/shared/fields'
 import type { TrainEvent } from '../../src/shared/run-types'
 import { ROOT } from '../helpers/node-child'
@@ -83,26 +84,37 @@ describe('the build', () => {
     const heard: string[] = []
     const ask = (msg: ToPredictor) => worker.postMessage(msg)
     const answer = (id: number) =>
-      new Promise<number[]>((resolve, reject) => {
+      new Promise<number[] | DigitInside>((resolve, reject) => {
         const onMessage = (m: FromPredictor) => {
           if (m.id !== id) return
           heard.push(m.kind)
           if (m.kind === 'need') return ask({ kind: 'weights', id, artifacts: { ...artifacts, weightData: artifacts.weightData.slice(0) } })
           worker.off('message', onMessage)
           if (m.kind === 'probs') resolve(m.probs)
+          else if (m.kind === 'inside') resolve(m.inside)
           else reject(new Error(m.message))
         }
         worker.on('message', onMessage)
         worker.once('error', reject)
       })
     const first = answer(1)
-    ask({ kind: 'predict', id: 1, runId: 3, pixels: Array(784).fill(0), norm: { mean: 0.1307, std: 0.3081 } })
-    const probs = await first
+    ask({ kind: 'predict', id: 1, runId: 3, pixels: Array(784).fill(0), norm: { mean: 0.1307, std: 0.3081 }, inside: false })
+    const probs = (await first) as number[]
     const second = answer(2)
-    ask({ kind: 'predict', id: 2, runId: 3, pixels: Array(784).fill(0), norm: { mean: 0.1307, std: 0.3081 } })
+    ask({ kind: 'predict', id: 2, runId: 3, pixels: Array(784).fill(0), norm: { mean: 0.1307, std: 0.3081 }, inside: false })
     expect(await second).toEqual(probs)
+    // The same digit looked inside: the bundled worker names each layer and gives its output.
+    const third = answer(3)
+    ask({ kind: 'predict', id: 3, runId: 3, pixels: Array(784).fill(0), norm: { mean: 0.1307, std: 0.3081 }, inside: true })
+    const inside = (await third) as DigitInside
     await worker.terminate()
-    expect(heard).toEqual(['need', 'probs', 'probs']) // the second time, from its cache
+    expect(heard).toEqual(['need', 'probs', 'probs', 'inside']) // the second time, from its cache
+    expect(inside.probs).toEqual(probs)
+    expect(inside.layers.map((l) => [l.label, l.shape])).toEqual([
+      ['dense 1 (8 units)', [8]],
+      [`${parseHyperparams({}).activation} after dense 1 (8 units)`, [8]],
+      ['dense 2 (10 units)', [10]]
+    ])
     expect(probs).toHaveLength(10)
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5)
   })

@@ -11,6 +11,7 @@ import { describeDataset, loadDataset, type Dataset } from './data/datasets'
 import { maxConcurrentRuns } from './engine/concurrency'
 import { splitsOverThreads } from './engine/data-parallel'
 import { finishedEvent, type TrainOutcome } from './engine/outcome'
+import type { DigitInside, RunInside } from '@shared/inside'
 import { coach } from './coach/hints'
 import { PredictorThread } from './engine/predictor-thread'
 import { startTraining, type TrainingHandle } from './engine/runner'
@@ -226,7 +227,10 @@ export class Lab {
     }
     let handle: TrainingHandle
     try {
-      handle = startTraining(runId, hp, onEvent)
+      handle = startTraining(runId, hp, onEvent, (event) =>
+        // The inside of the network is stored, not streamed: views read it when they open.
+        this.writes.persist(runId, () => (event.type === 'inside' ? this.store.inside.addPoint(runId, event.point) : this.store.inside.setEmbedding(runId, event.embedding)))
+      )
     } catch (err) {
       // No worker (a build without its bundle): the run fails with the reason, the queue goes on.
       this.writes.persist(runId, () => this.store.runs.finish(runId, 'failed', (err as Error).message))
@@ -360,7 +364,7 @@ export class Lab {
   getRun(runId: number): RunDetail {
     const run = this.store.getRun(runId)
     // The coach reads a run once it has ended: while it trains, its curves are still moving.
-    const hints = isActiveStatus(run.status) ? [] : coach({ ...run, batches: this.store.metrics.losses(runId) })
+    const hints = isActiveStatus(run.status) ? [] : coach({ ...run, batches: this.store.metrics.losses(runId), inside: this.store.inside.lastPoint(runId) })
     return { ...run, hints }
   }
 
@@ -450,6 +454,20 @@ export class Lab {
     if (!this.store.weights.has(runId)) this.store.weights.require(runId)
     const ds = this.load(run.dataset)
     return this.predictor.predict(runId, () => this.store.weights.require(runId), pixels, ds)
+  }
+
+  /** What a run recorded inside its network. */
+  getInside(runId: number): RunInside {
+    this.store.runs.row(runId)
+    return this.store.inside.get(runId)
+  }
+
+  /** One digit through a run's trained model: every layer's output and the probabilities. */
+  async lookInside(runId: number, pixels: number[]): Promise<DigitInside> {
+    const run = this.store.runs.row(runId)
+    if (!this.store.weights.has(runId)) this.store.weights.require(runId)
+    const ds = this.load(run.dataset)
+    return this.predictor.lookInside(runId, () => this.store.weights.require(runId), pixels, ds)
   }
 
   listPresets(): PresetInfo[] {

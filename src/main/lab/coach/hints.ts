@@ -1,6 +1,7 @@
 // The coach: reads what a run stored and says, in plain words, what went wrong or what to try
 // next, with the numbers behind it. Pure: the same stored metrics always give the same hints.
 import type { Hyperparams } from '@shared/hyperparams'
+import type { InsidePoint } from '@shared/inside'
 import type { BatchMetric, EpochMetric, Hint, RunStatus } from '@shared/run-types'
 
 export interface CoachInput {
@@ -11,6 +12,8 @@ export interface CoachInput {
   epochs: EpochMetric[]
   confusion: number[][] | null
   classNames: string[]
+  /** The last point recorded inside the network (activations on the probe batch, gradient norms); null: none recorded. */
+  inside?: InsidePoint | null
 }
 
 /** Thresholds, named so the tests and the sentences agree. */
@@ -24,7 +27,13 @@ export const COACH = {
   /** Test accuracy gained in the last epoch (points of accuracy) that says "keep going". */
   improvingGain: 0.002,
   /** Epochs in a row of rising test loss, while training loss falls, that say "overfitting". */
-  overfitEpochs: 2
+  overfitEpochs: 2,
+  /** Share of a sigmoid/tanh layer's values stuck near its ends (on the probe batch) that says "saturated". */
+  saturatedShare: 0.5,
+  /** First weight layer's gradient norm over the last one's, below which gradients have vanished. */
+  vanishingRatio: 0.01,
+  /** Share of a ReLU-family layer's units never active on the probe batch that says "dead units". */
+  deadShare: 0.5
 } as const
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`
@@ -97,6 +106,44 @@ function tooSlow(r: CoachInput): Hint | null {
   }
 }
 
+function saturated(r: CoachInput): Hint | null {
+  const inside = r.inside
+  if (!inside || r.status === 'diverged') return null
+  const squashing = inside.activations.filter((a) => a.family === 'saturating')
+  if (!squashing.length) return null
+  const worst = squashing.reduce((w, a) => ((a.saturated ?? 0) > (w.saturated ?? 0) ? a : w))
+  const first = inside.layers[0]
+  const last = inside.layers.at(-1)
+  const ratio = first && last && last.gradientNorm > 0 && inside.layers.length > 1 ? first.gradientNorm / last.gradientNorm : null
+  const vanishing = ratio != null && ratio < COACH.vanishingRatio
+  if ((worst.saturated ?? 0) < COACH.saturatedShare && !vanishing) return null
+  const fn = worst.fn
+  return {
+    kind: 'saturated',
+    message: vanishing
+      ? `Gradients vanish on their way back: the first layer's gradient is ${round(ratio!, 2)} times the last layer's, because each ${fn} layer shrinks it (${pct(worst.saturated ?? 0)} of "${worst.label}" is stuck near its ends). Early layers barely learn. Try ReLU.`
+      : `${pct(worst.saturated ?? 0)} of the values of "${worst.label}" are stuck near the ends of ${fn}, where its slope is almost zero: those units pass back next to no gradient. Try ReLU.`,
+    evidence: { layer: worst.label, saturatedShare: round(worst.saturated ?? 0), ...(ratio != null ? { firstToLastGradient: round(ratio, 3) } : {}), step: inside.step },
+    suggestion: { label: 'ReLU activation', settings: { activation: 'relu' } }
+  }
+}
+
+function deadUnits(r: CoachInput): Hint | null {
+  const inside = r.inside
+  if (!inside || r.status === 'diverged') return null
+  const dead = inside.activations.filter((a) => a.family === 'relu' && (a.neverActive ?? 0) > COACH.deadShare)
+  if (!dead.length) return null
+  const worst = dead.reduce((w, a) => ((a.neverActive ?? 0) > (w.neverActive ?? 0) ? a : w))
+  const leaky = r.hyperparams.activation !== 'leakyRelu'
+  const lr = lrTimes(r.hyperparams, 0.1)
+  return {
+    kind: 'deadUnits',
+    message: `${pct(worst.neverActive!)} of the units of "${worst.label}" never fire on any of the probe digits: they are dead, pass back no gradient and will not recover. ${leaky ? 'Leaky ReLU keeps a small slope below zero so units can come back; a smaller learning rate also helps.' : `Try a learning rate ten times smaller (${lr}).`}`,
+    evidence: { layer: worst.label, deadShare: round(worst.neverActive!), units: worst.units, learningRate: r.hyperparams.learningRate, step: inside.step },
+    suggestion: leaky ? { label: 'leaky ReLU activation', settings: { activation: 'leakyRelu' } } : { label: `learning rate ${lr}`, settings: { learningRate: lr } }
+  }
+}
+
 function overfitting(r: CoachInput): Hint | null {
   const n = COACH.overfitEpochs
   if (r.epochs.length < n + 1) return null
@@ -132,5 +179,5 @@ function stillImproving(r: CoachInput): Hint | null {
 export function coach(r: CoachInput): Hint[] {
   const fatal = diverged(r) ?? exploding(r)
   if (fatal) return [fatal, collapsed(r)].filter((h): h is Hint => !!h)
-  return [collapsed(r), tooSlow(r), overfitting(r), stillImproving(r)].filter((h): h is Hint => !!h)
+  return [collapsed(r), tooSlow(r), saturated(r), deadUnits(r), overfitting(r), stillImproving(r)].filter((h): h is Hint => !!h)
 }

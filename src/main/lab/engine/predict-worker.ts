@@ -28,7 +28,9 @@ port.on('message', async (msg: ToPredictor) => {
       return predictor.forget(msg.runId)
     case 'predict':
       try {
-        send({ kind: 'probs', id: msg.id, probs: await predictor.predict(msg.runId, () => askWeights(msg.id, msg.runId), msg.pixels, msg.norm) })
+        const weights = () => askWeights(msg.id, msg.runId)
+        if (msg.inside) send({ kind: 'inside', id: msg.id, inside: await predictor.lookInside(msg.runId, weights, msg.pixels, msg.norm) })
+        else send({ kind: 'probs', id: msg.id, probs: await predictor.predict(msg.runId, weights, msg.pixels, msg.norm) })
       } catch (err) {
         // The error's kind (an image of the wrong size is the caller's mistake) crosses with it.
         send({ kind: 'error', id: msg.id, message: (err as Error).message, errorKind: (err as { kind?: string }).kind })

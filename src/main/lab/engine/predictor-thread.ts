@@ -2,13 +2,14 @@
 // keeps that thread busy, never the one answering a window's or a server's other requests. Started
 // on the first prediction; the worker asks for a run's weights only when it has not cached them.
 import type { Worker } from 'node:worker_threads'
+import type { DigitInside } from '@shared/inside'
 import type { Normaliser } from '../data/datasets'
 import type { ModelArtifacts } from '../model/weights'
 import type { FromPredictor, ToPredictor } from './predict-protocol'
 import { spawnWorker } from './spawn'
 
 interface Pending {
-  resolve: (probs: number[]) => void
+  resolve: (answer: number[] | DigitInside) => void
   reject: (err: Error) => void
   weights: () => ModelArtifacts
 }
@@ -20,10 +21,19 @@ export class PredictorThread {
 
   /** `weights` is called (on this thread) only if the worker asks: its model is not cached there. */
   predict(runId: number, weights: () => ModelArtifacts, pixels: number[], norm: Normaliser): Promise<number[]> {
+    return this.ask(runId, weights, pixels, norm, false) as Promise<number[]>
+  }
+
+  /** One digit through the run's model, every layer's output. */
+  lookInside(runId: number, weights: () => ModelArtifacts, pixels: number[], norm: Normaliser): Promise<DigitInside> {
+    return this.ask(runId, weights, pixels, norm, true) as Promise<DigitInside>
+  }
+
+  private ask(runId: number, weights: () => ModelArtifacts, pixels: number[], norm: Normaliser, inside: boolean): Promise<number[] | DigitInside> {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, weights })
-      this.post({ kind: 'predict', id, runId, pixels, norm: { mean: norm.mean, std: norm.std } })
+      this.post({ kind: 'predict', id, runId, pixels, norm: { mean: norm.mean, std: norm.std }, inside })
     })
   }
 
@@ -77,6 +87,7 @@ export class PredictorThread {
     }
     this.settle(msg.id)
     if (msg.kind === 'probs') p.resolve(msg.probs)
+    else if (msg.kind === 'inside') p.resolve(msg.inside)
     else p.reject(Object.assign(new Error(msg.message), msg.errorKind ? { kind: msg.errorKind } : {}))
   }
 

@@ -2,6 +2,7 @@
 // land within one batch even while the worker is busy computing.
 import type { Hyperparams } from '@shared/hyperparams'
 import type { TrainEvent } from '@shared/run-types'
+import type { InsideEvent } from '../inside/recorder'
 import type { TrainOutcome } from './outcome'
 
 export const CONTROL = { run: 0, pause: 1, stop: 2 } as const
@@ -12,4 +13,4 @@ export interface WorkerInput {
   control: SharedArrayBuffer
 }
 
-export type WorkerMessage = { kind: 'event'; event: TrainEvent } | { kind: 'outcome'; outcome: TrainOutcome }
+export type WorkerMessage = { kind: 'event'; event: TrainEvent } | { kind: 'inside'; event: InsideEvent } | { kind: 'outcome'; outcome: TrainOutcome }

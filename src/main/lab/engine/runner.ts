@@ -3,6 +3,7 @@ import type { Hyperparams } from '@shared/hyperparams'
 import type { TrainEvent } from '@shared/run-types'
 import { CONTROL, type WorkerInput, type WorkerMessage } from './protocol'
 import { spawnWorker } from './spawn'
+import type { InsideEvent } from '../inside/recorder'
 import { finishedEvent, type TrainOutcome } from './outcome'
 
 export interface TrainingHandle {
@@ -13,7 +14,8 @@ export interface TrainingHandle {
   readonly done: Promise<TrainOutcome>
 }
 
-export function startTraining(runId: number, hyperparams: Hyperparams, onEvent: (e: TrainEvent) => void): TrainingHandle {
+/** `onInside` gets what the run records inside its network (stored, not streamed to views). */
+export function startTraining(runId: number, hyperparams: Hyperparams, onEvent: (e: TrainEvent) => void, onInside: (e: InsideEvent) => void = () => {}): TrainingHandle {
   const control = new SharedArrayBuffer(4)
   const flag = new Int32Array(control)
   const worker = spawnWorker('trainer', { runId, hyperparams, control } satisfies WorkerInput)
@@ -28,7 +30,8 @@ export function startTraining(runId: number, hyperparams: Hyperparams, onEvent: 
       if (msg.kind === 'event') {
         finishedSeen ||= msg.event.type === 'finished'
         onEvent(msg.event)
-      } else outcome = msg.outcome
+      } else if (msg.kind === 'inside') onInside(msg.event)
+      else outcome = msg.outcome
     })
     worker.on('error', (err) => {
       outcome ??= { status: 'failed', error: `training worker crashed: ${err.message}`, weights: null }

@@ -10,14 +10,29 @@ import { applyFlat, gradientInto, trainStep, type Replica } from './replica'
 export interface StepResult {
   loss: number
   correct: number
+  /** Asked for with `inspect`: the step's weights and gradient, for the inside recorder. */
+  inside?: StepInside
+}
+
+/**
+ * One step seen from inside: per trainable tensor (kernel then bias of each conv/dense layer, in
+ * tfjs's layout), the weights before and after it and the batch's mean gradient it applied.
+ */
+export interface StepInside {
+  before: Float32Array[]
+  after: Float32Array[]
+  gradient: Float32Array[]
 }
 
 /** What the training loop drives: tfjs (Stepper, below) or the lab's own engine (fastnet/). */
 export interface TrainStepper {
   /** What trains the run, in the 'started' event and the run's record. */
   readonly backend: BackendInfo
-  /** The step over `batch` (step `step` of `epoch`: a helper thread slices the same batch from it). */
-  step(batch: Uint32Array, epoch: number, step: number): Promise<StepResult>
+  /**
+   * The step over `batch` (step `step` of `epoch`: a helper thread slices the same batch from it);
+   * `inspect` also returns what the step did to the weights (a few steps per run ask).
+   */
+  step(batch: Uint32Array, epoch: number, step: number, inspect?: boolean): Promise<StepResult>
   /** The replica's test split, after an epoch. */
   evaluate(batchSize: number): Evaluation
   /** Puts the trained weights into the replica's tfjs model, for export (tfjs trains it in place). */
@@ -70,25 +85,48 @@ export class Stepper implements TrainStepper {
     return this.partner !== null
   }
 
-  async step(batch: Uint32Array, epoch: number, step: number): Promise<StepResult> {
+  async step(batch: Uint32Array, epoch: number, step: number, inspect = false): Promise<StepResult> {
+    const before = inspect ? this.weights() : null
     const partner = this.partner
-    if (!partner) return trainStep(this.r, batch)
-    partner.go(epoch, step)
-    try {
-      return this.parallelStep(partner, batch)
-    } catch {
-      // The helper failed before this step's update was applied anywhere: carry on alone.
-      this.partner = null
-      await partner.close().catch(() => {})
-      return trainStep(this.r, batch)
+    let result: StepResult & { gradient?: Float32Array }
+    if (!partner) result = inspect ? this.inspectedStep(batch) : trainStep(this.r, batch)
+    else {
+      partner.go(epoch, step)
+      try {
+        result = this.parallelStep(partner, batch)
+      } catch {
+        // The helper failed before this step's update was applied anywhere: carry on alone.
+        this.partner = null
+        await partner.close().catch(() => {})
+        result = inspect ? this.inspectedStep(batch) : trainStep(this.r, batch)
+      }
     }
+    if (!before) return { loss: result.loss, correct: result.correct }
+    return { loss: result.loss, correct: result.correct, inside: { before, after: this.weights(), gradient: this.split(result.gradient!) } }
+  }
+
+  /** An ordinary step done as gradient then update, so the gradient can be seen. */
+  private inspectedStep(batch: Uint32Array): StepResult & { gradient: Float32Array } {
+    const gradient = new Float32Array(this.r.size)
+    const t = gradientInto(this.r, batch, gradient, 1)
+    applyFlat(this.r, gradient)
+    return { ...t, gradient }
+  }
+
+  private weights(): Float32Array[] {
+    return this.r.variables.map((v) => (v.dataSync() as Float32Array).slice())
+  }
+
+  private split(flat: Float32Array): Float32Array[] {
+    let offset = 0
+    return this.r.variables.map((v) => flat.slice(offset, (offset += v.size)))
   }
 
   /**
    * The trainer takes the first half of the batch, the helper the second; the mean gradient over
    * the whole batch is applied by both. Same result as one thread's step, up to float rounding.
    */
-  private parallelStep(partner: StepPartner, batch: Uint32Array): StepResult {
+  private parallelStep(partner: StepPartner, batch: Uint32Array): StepResult & { gradient: Float32Array } {
     const n = batch.length
     const [half] = halves(batch)
     const own = gradientInto(this.r, half, this.mine, half.length)
@@ -97,7 +135,7 @@ export class Stepper implements TrainStepper {
     for (let i = 0; i < combined.length; i++) combined[i] = (combined[i] + this.mine[i]) / n
     partner.publish()
     applyFlat(this.r, combined)
-    return { loss: (own.loss * half.length + theirs.lossSum) / n, correct: own.correct + theirs.correct }
+    return { loss: (own.loss * half.length + theirs.lossSum) / n, correct: own.correct + theirs.correct, gradient: combined }
   }
 
   evaluate(batchSize: number): Evaluation {

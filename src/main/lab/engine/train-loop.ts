@@ -4,13 +4,14 @@ import * as tf from '@tensorflow/tfjs'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { RunStatus, TrainEvent } from '@shared/run-types'
 import { batchAt, epochOrder } from '../data/batches'
+import { InsideRecorder, type InsideEvent } from '../inside/recorder'
 import { countTrainableParams, summarise } from '../model/build'
 import { exportArtifacts } from '../model/weights'
 import type { Evaluation } from './evaluate'
 import { finishedEvent, type TrainOutcome } from './outcome'
 import { prepareReplica, type Replica } from './replica'
 import { startStepper, type PartnerFactory } from './start-stepper'
-import type { TrainStepper } from './stepper'
+import type { StepInside, TrainStepper } from './stepper'
 
 export type ControlState = 'run' | 'pause' | 'stop'
 
@@ -23,6 +24,8 @@ export interface RunControl {
 export interface TrainOptions {
   /** Replaces tfjs's helper thread (tests inject failing partners); given one, the run trains on tfjs. */
   partner?: PartnerFactory
+  /** Given, the run records what happens inside the network (see inside/recorder.ts) and sends it here. */
+  inside?: (e: InsideEvent) => void
 }
 
 /** Where a run is: what the epoch loop carries from step to step. */
@@ -42,6 +45,7 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
   const p: Progress = { status: 'completed', error: null, steps: 0, rate: 0, started: 0, pausedMs: 0, last: null }
   let replica: Replica | null = null
   let stepper: TrainStepper | null = null
+  let recorder: InsideRecorder | null = null
   try {
     // Setup fails like training does (bad backend choice, unreadable dataset, impossible model):
     // as a 'failed' run with the reason, never as a crashed worker.
@@ -58,11 +62,26 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
       totalSteps: stepsPerEpoch * hp.epochs,
       classNames: r.dataset.classNames
     })
+    const record = options.inside
+    const inside = record && (recorder = new InsideRecorder(r, stepsPerEpoch))
+    const seeInside: Inspector | null = inside
+      ? {
+          wants: (epoch, s) => inside.wants(epoch, s),
+          record: (epoch, s, seen) => {
+            stepper!.syncModel()
+            record({ type: 'inside', runId, point: inside.point(epoch, p.steps, s === stepsPerEpoch - 1, seen) })
+          }
+        }
+      : null
     p.started = performance.now()
+    let epochsDone = 0
     for (let epoch = 1; epoch <= hp.epochs && p.status === 'completed'; epoch++) {
-      await trainEpoch(runId, hp, r, stepper, epoch, stepsPerEpoch, p, emit, control)
+      await trainEpoch(runId, hp, r, stepper, epoch, stepsPerEpoch, p, emit, control, seeInside)
+      if (p.status === 'completed') epochsDone = epoch
     }
     stepper.syncModel()
+    // The embedding map shows what the finished (or stopped) model makes of the test digits.
+    if (inside && record && epochsDone > 0 && (p.status === 'completed' || p.status === 'stopped')) record({ type: 'embedding', runId, embedding: inside.embedding(epochsDone) })
     const weights = p.status === 'diverged' ? null : await exportArtifacts(r.model)
     return { status: p.status, error: p.error, weights }
   } catch (err) {
@@ -71,9 +90,16 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
     return { status: p.status, error: p.error, weights: null }
   } finally {
     await stepper?.close()
+    recorder?.dispose()
     replica?.dispose()
     emit(finishedEvent(runId, p, p.last?.accuracy ?? null))
   }
+}
+
+/** What the epoch loop asks of the inside recorder: which steps to look at, and what it saw. */
+interface Inspector {
+  wants(epoch: number, s: number): boolean
+  record(epoch: number, s: number, seen: StepInside): void
 }
 
 /** One epoch: its steps (pausing and stopping between them), then the test-set evaluation. */
@@ -86,7 +112,8 @@ async function trainEpoch(
   stepsPerEpoch: number,
   p: Progress,
   emit: (e: TrainEvent) => void,
-  control: RunControl
+  control: RunControl,
+  inspector: Inspector | null
 ): Promise<void> {
   const epochStart = performance.now()
   const pausedBefore = p.pausedMs
@@ -109,7 +136,7 @@ async function trainEpoch(
     const t0 = performance.now()
     const batch = batchAt(order, s, hp.batchSize)
     const n = batch.length
-    const { loss, correct } = await stepper.step(batch, epoch, s)
+    const { loss, correct, inside } = await stepper.step(batch, epoch, s, inspector?.wants(epoch, s))
     p.steps++
     const dt = (performance.now() - t0) / 1000
     p.rate = p.rate === 0 ? n / dt : 0.9 * p.rate + 0.1 * (n / dt)
@@ -118,6 +145,7 @@ async function trainEpoch(
       p.error = `loss became ${loss} at epoch ${epoch}, step ${p.steps}: the learning rate (${hp.learningRate}) is probably too high`
       return
     }
+    if (inside) inspector!.record(epoch, s, inside)
     lossSum += loss * n
     correctSum += correct
     seen += n

@@ -20,6 +20,7 @@ const outcome = await trainRun(
     waitWhilePaused: () => {
       while (Atomics.load(flag, 0) === CONTROL.pause) Atomics.wait(flag, 0, CONTROL.pause, 1000)
     }
-  }
+  },
+  { inside: (event) => port.postMessage({ kind: 'inside', event } satisfies WorkerMessage) }
 )
 port.postMessage({ kind: 'outcome', outcome } satisfies WorkerMessage, outcome.weights ? [outcome.weights.weightData] : [])

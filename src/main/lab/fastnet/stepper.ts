@@ -54,8 +54,12 @@ export class FastStepper implements TrainStepper {
     }
   }
 
-  async step(batch: Uint32Array, epoch: number, step: number): Promise<StepResult> {
+  async step(batch: Uint32Array, epoch: number, step: number, inspect = false): Promise<StepResult> {
     const n = batch.length
+    const before = inspect ? this.weights() : null
+    // The gradient sums, just before the update applies them: the batch's mean gradient.
+    let gradient: Float32Array[] = []
+    const seen = () => (gradient = this.net.gradientsAsWeights().map((g) => g.map((v) => v / n)))
     const seed = stepSeed(this.hp.seed, epoch, step)
     const partner = this.partner
     if (partner) {
@@ -68,9 +72,10 @@ export class FastStepper implements TrainStepper {
         const theirs = partner.exchange(this.net.grads())
         const t1 = performance.now()
         this.net.addGradients(theirs.gradient)
+        if (before) seen()
         this.net.update(n)
         if (profile.enabled) this.count(t0, t1)
-        return { loss: (mine.lossSum + theirs.lossSum) / n, correct: mine.correct + theirs.correct }
+        return this.result((mine.lossSum + theirs.lossSum) / n, mine.correct + theirs.correct, before, gradient)
       } catch {
         // The helper failed before this step's update was applied anywhere: carry on alone.
         await this.dropPartner()
@@ -79,9 +84,18 @@ export class FastStepper implements TrainStepper {
     this.net.zeroGrads()
     const t = this.net.accumulate(this.r.train, batch, seed, 0)
     const t1 = performance.now()
+    if (before) seen()
     this.net.update(n)
     if (profile.enabled) this.count(t1, t1)
-    return { loss: t.lossSum / n, correct: t.correct }
+    return this.result(t.lossSum / n, t.correct, before, gradient)
+  }
+
+  private weights(): Float32Array[] {
+    return this.net.getWeights().map((w) => w.values)
+  }
+
+  private result(loss: number, correct: number, before: Float32Array[] | null, gradient: Float32Array[]): StepResult {
+    return before ? { loss, correct, inside: { before, after: this.weights(), gradient } } : { loss, correct }
   }
 
   private count(exchangeFrom: number, updateFrom: number): void {

@@ -4,6 +4,9 @@ import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../backend/select'
 import { normalisationTable } from '../data/batches'
 import type { Normaliser } from '../data/datasets'
+import type { DigitInside } from '@shared/inside'
+import { quantise } from '@shared/inside'
+import { nameLayers } from '../inside/layers'
 import { loadArtifacts, type ModelArtifacts } from './weights'
 
 /** An image of the wrong size for the run: the caller's mistake, not the lab's. */
@@ -74,12 +77,28 @@ export class Predictor {
    */
   async predict(runId: number, weights: () => ModelArtifacts | Promise<ModelArtifacts>, pixels: ArrayLike<number>, norm: Normaliser): Promise<number[]> {
     const model = await this.model(runId, weights)
-    const [, rows, cols] = model.inputs[0].shape as number[]
-    if (pixels.length !== rows * cols) throw new PixelCountError(`run ${runId} reads ${rows}x${cols} = ${rows * cols} pixels, got ${pixels.length}`)
-    const table = normalisationTable(norm)
-    const x = Float32Array.from(pixels, (v) => table[Math.max(0, Math.min(255, Math.round(v)))])
-    const probs = tf.tidy(() => (model.predict(tf.tensor4d(x, [1, rows, cols, 1])) as tf.Tensor).dataSync())
+    const probs = tf.tidy(() => (model.predict(input(runId, model, pixels, norm)) as tf.Tensor).dataSync())
     return Array.from(probs)
+  }
+
+  /** One digit through the run's model: the probabilities and every layer's output (dropout left out). */
+  async lookInside(runId: number, weights: () => ModelArtifacts | Promise<ModelArtifacts>, pixels: ArrayLike<number>, norm: Normaliser): Promise<DigitInside> {
+    const model = await this.model(runId, weights)
+    const shown = nameLayers(model).filter((l) => l.kind !== 'other')
+    const outputs = tf.tidy(() => {
+      const all = tf.model({ inputs: model.inputs, outputs: [...shown.map((l) => l.layer.output as tf.SymbolicTensor), model.outputs[0]] })
+      return all.predict(input(runId, model, pixels, norm)) as tf.Tensor[]
+    })
+    try {
+      const probs = Array.from(outputs.at(-1)!.dataSync())
+      const layers = shown.map((l, i) => {
+        const t = outputs[i]
+        return { layer: l.name, label: l.label, kind: l.kind, shape: t.shape.slice(1), values: quantise(t.dataSync()) }
+      })
+      return { probs, layers }
+    } finally {
+      tf.dispose(outputs)
+    }
   }
 
   forget(runId: number): void {
@@ -89,4 +108,13 @@ export class Predictor {
       .catch(() => {})
     this.models.delete(runId)
   }
+}
+
+/** One image as the model's input, normalised as the run's training data was. */
+function input(runId: number, model: tf.LayersModel, pixels: ArrayLike<number>, norm: Normaliser): tf.Tensor4D {
+  const [, rows, cols] = model.inputs[0].shape as number[]
+  if (pixels.length !== rows * cols) throw new PixelCountError(`run ${runId} reads ${rows}x${cols} = ${rows * cols} pixels, got ${pixels.length}`)
+  const table = normalisationTable(norm)
+  const x = Float32Array.from(pixels, (v) => table[Math.max(0, Math.min(255, Math.round(v)))])
+  return tf.tensor4d(x, [1, rows, cols, 1])
 }

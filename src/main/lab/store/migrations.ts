@@ -77,5 +77,19 @@ export const MIGRATIONS: string[] = [
    );
    ALTER TABLE runs ADD COLUMN sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL;
    ALTER TABLE runs ADD COLUMN sweep_point TEXT;
-   CREATE INDEX runs_by_sweep ON runs(sweep_id);`
+   CREATE INDEX runs_by_sweep ON runs(sweep_id);`,
+  // 5: the inside of the network: a few recorded steps per epoch (histograms, norms, activation
+  // statistics, first-layer filters) and one embedding of the test sample per run, as JSON
+  `CREATE TABLE inside_points (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     step INTEGER NOT NULL,
+     epoch INTEGER NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (run_id, step)
+   ) WITHOUT ROWID;
+   CREATE TABLE embeddings (
+     run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+     epoch INTEGER NOT NULL,
+     data TEXT NOT NULL
+   );`
 ]

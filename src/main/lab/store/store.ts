@@ -2,6 +2,7 @@
 // is short, and batch metrics arrive already grouped by RunLogger. One table class per concern.
 import type { LayerSummary, RunDetail } from '@shared/run-types'
 import { explainSqliteError, openDatabase, type Db, type OpenOptions } from './db'
+import { InsideTable } from './inside'
 import { MetricsTable } from './metrics'
 import { json, toSummary } from './rows'
 import { RunsTable } from './runs'
@@ -14,6 +15,7 @@ export class Store {
   readonly metrics: MetricsTable
   readonly weights: WeightsTable
   readonly sweeps: SweepsTable
+  readonly inside: InsideTable
 
   constructor(
     readonly path: string,
@@ -25,6 +27,7 @@ export class Store {
     this.metrics = new MetricsTable(this.db, write)
     this.weights = new WeightsTable(this.db, write)
     this.sweeps = new SweepsTable(this.db, write)
+    this.inside = new InsideTable(this.db, write)
     if (!options.readonly) this.runs.recoverInterrupted()
   }
 

@@ -1,0 +1,163 @@
+// What the lab records inside a network while it trains, and what it shows of one digit's way
+// through it. Plain data: it crosses the worker, IPC and HTTP. Large arrays travel as base64
+// bytes (quantised to 0..255 between a stated min and max): a student's eye needs no more.
+
+/** Bins of every weight and gradient histogram: fixed, so epochs and runs line up. */
+export const HISTOGRAM_BINS = 30
+/** Test images 0..PROBE_SIZE-1: the probe batch every run's activations are measured on. */
+export const PROBE_SIZE = 256
+/** Test images 0..EMBEDDING_SIZE-1 (fewer on a smaller test split): the embedding map's digits. */
+export const EMBEDDING_SIZE = 2000
+/** Steps of the first epoch recorded besides every epoch's end: where most of the change happens. */
+export const EARLY_STEPS: readonly number[] = [10, 50, 200]
+/** First-layer filters shown (and stored) per epoch: an MLP's first layer can have hundreds of units. */
+export const MAX_FILTERS = 64
+
+/** Counts in HISTOGRAM_BINS equal bins between min and max (a constant array: one bin holds all). */
+export interface Histogram {
+  min: number
+  max: number
+  counts: number[]
+}
+
+/** Values quantised to bytes: value = min + byte / 255 * (max - min). */
+export interface Quantised {
+  min: number
+  max: number
+  /** base64 of the bytes */
+  bytes: string
+}
+
+/** One layer with weights (conv or dense), at one recorded step. Norms are of the kernel. */
+export interface WeightLayerStats {
+  /** tfjs's layer name, e.g. "conv2d_Conv2D1"; the same at every point of a run. */
+  layer: string
+  /** In words: "conv 1 (10 filters 5x5)", "dense 2 (10 units)". */
+  label: string
+  weights: Histogram
+  /** Of the training batch's mean gradient at this step. */
+  gradients: Histogram
+  weightNorm: number
+  gradientNorm: number
+  /** |weights after the step - before| / |before|: about 1e-3 is healthy, far above blows up, far below crawls. */
+  updateRatio: number
+}
+
+/** The activation family decides what "off" means: never positive (ReLU family), or stuck at an end. */
+export type ActivationFamily = 'relu' | 'saturating' | 'other'
+
+/** One activation layer's output on the probe batch. A unit is a dense neuron or a conv channel. */
+export interface ActivationStats {
+  layer: string
+  label: string
+  fn: string
+  family: ActivationFamily
+  units: number
+  mean: number
+  /** Share of units never above 0 on any probe image (ReLU family; null otherwise). */
+  neverActive: number | null
+  /** Share of values below 0.01 / above 0.99 (sigmoid) or beyond ±0.99 (tanh); null otherwise. */
+  saturated: number | null
+}
+
+/** The first layer's filters: count images of height x width (channels averaged), each scaled on its own. */
+export interface FilterImages {
+  layer: string
+  count: number
+  /** All the layer has; `count` may be fewer (MAX_FILTERS). */
+  total: number
+  height: number
+  width: number
+  /** count x height x width bytes, each filter stretched over 0..255 (128 = 0 where it spans zero). */
+  images: string
+}
+
+export interface InsidePoint {
+  epoch: number
+  /** Steps trained in all when recorded (the step itself included). */
+  step: number
+  /** An epoch's last step (its filters are kept), or one of EARLY_STEPS. */
+  epochEnd: boolean
+  layers: WeightLayerStats[]
+  activations: ActivationStats[]
+  filters: FilterImages | null
+}
+
+/** The penultimate layer's outputs for the embedding sample, projected to 2-D by PCA. */
+export interface Embedding {
+  epoch: number
+  layer: string
+  /** Units of the penultimate layer (the projection's input dimension). */
+  units: number
+  /** Share of the variance the two axes explain. */
+  explained: [number, number]
+  /** Per test digit of the sample: its index, true and predicted class, position. */
+  indices: number[]
+  labels: number[]
+  predicted: number[]
+  x: number[]
+  y: number[]
+  /** indices.length x classes probabilities, as bytes of p * 255. */
+  probs: string
+  classes: number
+}
+
+/** What a run recorded inside: points in step order, and its embedding once it finished. */
+export interface RunInside {
+  points: InsidePoint[]
+  embedding: Embedding | null
+  /** Bytes the run's records take in the database (the README states the budget). */
+  storedBytes: number
+}
+
+/** One layer's output for one digit: an image stack (conv, pool) or a vector (dense, activation). */
+export interface LayerOutputView {
+  layer: string
+  label: string
+  kind: 'conv' | 'pool' | 'dense' | 'activation' | 'other'
+  /** [height, width, channels] for images, [units] for vectors. */
+  shape: number[]
+  values: Quantised
+}
+
+/** One digit through a run's trained model. */
+export interface DigitInside {
+  probs: number[]
+  layers: LayerOutputView[]
+}
+
+export function encodeBytes(bytes: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(s)
+}
+
+export function decodeBytes(text: string): Uint8Array {
+  const s = atob(text)
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i)
+  return out
+}
+
+/** Quantises values to bytes between their min and max. */
+export function quantise(values: ArrayLike<number>): Quantised {
+  let min = Infinity
+  let max = -Infinity
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (v < min) min = v
+    if (v > max) max = v
+  }
+  if (!(min <= max)) min = max = 0
+  const span = max - min || 1
+  const bytes = new Uint8Array(values.length)
+  for (let i = 0; i < values.length; i++) bytes[i] = Math.round(((values[i] - min) / span) * 255)
+  return { min, max, bytes: encodeBytes(bytes) }
+}
+
+/** The values back, to within (max - min) / 510. */
+export function dequantise(q: Quantised): Float32Array {
+  const bytes = decodeBytes(q.bytes)
+  const span = q.max - q.min
+  return Float32Array.from(bytes, (b) => q.min + (b / 255) * span)
+}
