@@ -7,6 +7,7 @@ import { COACH, coach, type CoachInput } from '../../src/main/lab/coach/hints'
 import { Lab } from '../../src/main/lab/lab'
 import { parseHyperparams } from '../../src/shared/fields'
 import { DEFAULT_HYPERPARAMS } from '../../src/shared/hyperparams'
+import type { ActivationStats, InsidePoint } from '../../src/shared/inside'
 import type { BatchMetric, EpochMetric } from '../../src/shared/run-types'
 import { ROOT } from '../helpers/node-child'
 import { tempDir } from '../helpers/tmp'
@@ -95,6 +96,45 @@ describe('the coach on built metrics', () => {
   })
 })
 
+/** The last recorded point inside a network: one weight layer per gradient norm, the given activation layers. */
+function insidePoint(gradientNorms: number[], activations: Partial<ActivationStats>[]): InsidePoint {
+  const hist = { min: 0, max: 0, counts: [] }
+  return {
+    epoch: 1,
+    step: 100,
+    epochEnd: true,
+    filters: null,
+    layers: gradientNorms.map((g, i) => ({ layer: `dense_${i}`, label: `dense ${i + 1}`, weights: hist, gradients: hist, weightNorm: 1, gradientNorm: g, updateRatio: 1e-3 })),
+    activations: activations.map((a, i) => ({ layer: `act_${i}`, label: `${a.fn} after dense ${i + 1}`, fn: 'relu', family: 'relu', units: 100, mean: 0.2, neverActive: null, saturated: null, ...a }))
+  }
+}
+
+describe('the coach on what was recorded inside', () => {
+  const relu = (neverActive: number): Partial<ActivationStats> => ({ fn: 'relu', family: 'relu', neverActive })
+  const sigmoid = (saturated: number): Partial<ActivationStats> => ({ fn: 'sigmoid', family: 'saturating', saturated })
+
+  it('dead units: more than half a ReLU layer never fires on the probe batch → leaky ReLU; half or fewer is not flagged', () => {
+    const dead = coach({ ...healthy(), inside: insidePoint([1, 1], [relu(0.1), relu(0.81)]) }).find((h) => h.kind === 'deadUnits')
+    expect(dead).toMatchObject({ evidence: { deadShare: 0.81, layer: 'relu after dense 2' }, suggestion: { settings: { activation: 'leakyRelu' } } })
+    expect(dead!.message).toMatch(/81\.0% of the units of "relu after dense 2" never fire/)
+    expect(kinds({ ...healthy(), inside: insidePoint([1, 1], [relu(COACH.deadShare)]) })).toEqual([])
+    // Already leaky: the advice is a smaller learning rate.
+    const leaky = { ...healthy(), hyperparams: { ...healthy().hyperparams, activation: 'leakyRelu' as const }, inside: insidePoint([1], [{ ...relu(0.9), fn: 'leakyRelu' }]) }
+    expect(coach(leaky).find((h) => h.kind === 'deadUnits')?.suggestion.settings).toEqual({ learningRate: '0.001' })
+  })
+
+  it('saturated: most sigmoid values stuck at the ends, or a first-layer gradient ≪ the last → ReLU; a healthy sigmoid net is not', () => {
+    const stuck = coach({ ...healthy(), inside: insidePoint([1, 1], [sigmoid(0.7)]) }).find((h) => h.kind === 'saturated')
+    expect(stuck).toMatchObject({ evidence: { saturatedShare: 0.7 }, suggestion: { settings: { activation: 'relu' } } })
+    const vanishing = coach({ ...healthy(), inside: insidePoint([0.0003, 0.01, 0.9], [sigmoid(0), sigmoid(0)]) }).find((h) => h.kind === 'saturated')
+    expect(vanishing?.message).toMatch(/Gradients vanish on their way back/)
+    expect(vanishing?.evidence.firstToLastGradient).toBeCloseTo(0.0003 / 0.9, 6)
+    expect(kinds({ ...healthy(), inside: insidePoint([0.2, 0.9], [sigmoid(0.1)]) })).toEqual([])
+    // A ReLU net's small first-layer gradient is not about saturation.
+    expect(kinds({ ...healthy(), inside: insidePoint([0.0003, 0.9], [relu(0)]) })).toEqual([])
+  })
+})
+
 describe('the coach on the course recipe', () => {
   it('has nothing to flag on 3 epochs of the default run on full MNIST, except at most "still improving"', () => {
     // Recorded from `npm run train -- --epochs 3` (full MNIST, this machine): real curves, not made up.
@@ -123,6 +163,33 @@ describe('the coach on real training (MNIST subsets)', () => {
     const run = await train({ learningRate: 10, epochs: 1 })
     expect(run.status).toBe('completed')
     expect(run.hints.map((h) => h.kind)).toContain('collapsed')
+  })
+
+  it('a large learning rate on a ReLU MLP kills most of its units; the coach sees it on the probe batch and suggests leaky ReLU', async () => {
+    const run = await train({ architecture: { preset: 'mlp', hidden: [100] }, learningRate: 1, epochs: 1 })
+    const hint = run.hints.find((h) => h.kind === 'deadUnits')
+    expect(hint).toMatchObject({ suggestion: { settings: { activation: 'leakyRelu' } }, evidence: { layer: 'relu after dense 1 (100 units)' } })
+    const last = lab.getInside(run.id).points.at(-1)!
+    expect(last.activations[0].neverActive).toBeGreaterThan(COACH.deadShare)
+    expect(hint!.evidence.deadShare).toBe(last.activations[0].neverActive)
+  })
+
+  it('a deep sigmoid MLP passes back vanishing gradients; the coach measures them layer by layer and suggests ReLU', async () => {
+    const run = await train({ architecture: { preset: 'mlp', hidden: [100, 100, 100, 100, 100] }, activation: 'sigmoid', learningRate: 0.01, epochs: 1 })
+    const hint = run.hints.find((h) => h.kind === 'saturated')
+    expect(hint).toMatchObject({ suggestion: { settings: { activation: 'relu' } } })
+    const layers = lab.getInside(run.id).points.at(-1)!.layers
+    expect(layers).toHaveLength(6)
+    expect(hint!.evidence.firstToLastGradient).toBeLessThan(COACH.vanishingRatio)
+    expect(hint!.evidence.firstToLastGradient).toBeCloseTo(layers[0].gradientNorm / layers[5].gradientNorm, 2)
+  })
+
+  it('the course CNN at its default settings has neither dead nor saturated units', async () => {
+    const run = await train({ epochs: 1 })
+    expect(run.status).toBe('completed')
+    expect(run.hints.map((h) => h.kind)).not.toContain('deadUnits')
+    expect(run.hints.map((h) => h.kind)).not.toContain('saturated')
+    expect(lab.getInside(run.id).points.length).toBeGreaterThan(0)
   })
 
   it('a deep sigmoid MLP with a small learning rate barely learns, and the coach suggests ReLU', async () => {

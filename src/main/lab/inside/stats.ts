@@ -7,6 +7,7 @@ export function histogram(values: ArrayLike<number>, bins = HISTOGRAM_BINS): His
   let max = -Infinity
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
+    if (!Number.isFinite(v)) continue
     if (v < min) min = v
     if (v > max) max = v
   }
@@ -14,6 +15,8 @@ export function histogram(values: ArrayLike<number>, bins = HISTOGRAM_BINS): His
   if (!values.length || !Number.isFinite(min) || !Number.isFinite(max)) return { min: 0, max: 0, counts }
   const span = max - min
   for (let i = 0; i < values.length; i++) {
+    // NaN and ±Infinity are left out: they have no bin (the coach reads a diverged run elsewhere).
+    if (!Number.isFinite(values[i])) continue
     // The top edge belongs to the last bin, as in numpy.histogram.
     const b = span > 0 ? Math.min(bins - 1, Math.floor(((values[i] - min) / span) * bins)) : 0
     counts[b]++

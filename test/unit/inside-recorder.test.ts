@@ -1,0 +1,150 @@
+// What the inside recorder stores, against direct computation on the same weights, for both
+// engines (tfjs, and the lab's own WebAssembly engine on two threads): the step's weights and
+// gradient, the histograms and norms made of them, the activation statistics on the probe
+// batch, and the embedding of the test sample.
+import * as tf from '@tensorflow/tfjs'
+import { afterAll, describe, expect, it } from 'vitest'
+import { batchAt, epochOrder, gatherBatch, range } from '../../src/main/lab/data/batches'
+import { prepareReplica, type Replica } from '../../src/main/lab/engine/replica'
+import { startStepper } from '../../src/main/lab/engine/start-stepper'
+import type { TrainStepper } from '../../src/main/lab/engine/stepper'
+import { InsideRecorder } from '../../src/main/lab/inside/recorder'
+import { activationStats, histogram, norm, pca2 } from '../../src/main/lab/inside/stats'
+import { parseHyperparams } from '../../src/shared/fields'
+import { decodeBytes, PROBE_SIZE } from '../../src/shared/inside'
+
+// No dropout: the recorded step and the direct gradient must see the same network.
+const hp = parseHyperparams({
+  architecture: {
+    preset: 'custom',
+    layers: [
+      { type: 'conv2d', filters: 4, kernelSize: 5, stride: 1, padding: 'valid' },
+      { type: 'maxPool', poolSize: 2 },
+      { type: 'activation', activation: 'relu' },
+      { type: 'dense', units: 16 },
+      { type: 'activation', activation: 'sigmoid' }
+    ]
+  },
+  optimizer: 'sgd',
+  learningRate: 0.1,
+  batchSize: 32,
+  limitTrain: 640,
+  limitTest: 400,
+  epochs: 1
+})
+
+/** tfjs's own mean-loss gradient over `indices`, per trainable tensor. */
+function directGradient(r: Replica, indices: Uint32Array): Float32Array[] {
+  const { x, y } = gatherBatch(r.train, indices, r.shape.rows * r.shape.cols, r.dataset)
+  return tf.tidy(() => {
+    const xs = tf.tensor4d(x, [indices.length, r.shape.rows, r.shape.cols, 1])
+    const labels = tf.oneHot(tf.tensor1d(y, 'int32'), r.shape.numClasses)
+    const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, r.logits.apply(xs) as tf.Tensor) as tf.Scalar, r.variables)
+    return r.variables.map((v) => grads[v.name].dataSync() as Float32Array)
+  })
+}
+
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) => {
+  let worst = 0
+  let scale = 0
+  for (let i = 0; i < a.length; i++) {
+    worst = Math.max(worst, Math.abs(a[i] - b[i]))
+    scale = Math.max(scale, Math.abs(b[i]))
+  }
+  expect(a.length).toBe(b.length)
+  expect(worst).toBeLessThanOrEqual(tol * Math.max(scale, 1e-6))
+}
+
+describe.each([
+  ['tfjs', true],
+  ['the lab engine', false]
+])('inside the network, trained on %s', (_name, onTfjs) => {
+  let r: Replica
+  let stepper: TrainStepper
+  afterAll(async () => {
+    await stepper?.close()
+    r?.dispose()
+  })
+
+  it('records the step it took, and statistics equal to a direct computation on the same weights', async () => {
+    r = await prepareReplica(hp)
+    stepper = await startStepper(hp, r, onTfjs ? async () => ({ partner: null, note: '' }) : undefined)
+    expect(stepper.backend.name.startsWith('digit-lab')).toBe(!onTfjs)
+    const recorder = new InsideRecorder(r, 20)
+    expect([...range(0, 20)].filter((s) => recorder.wants(1, s)).map((s) => s + 1)).toEqual([10, 20])
+
+    // The epoch's real first batch: a helper thread takes its half of the step from the epoch's order.
+    const order = epochOrder(r.train.count, hp.seed, 1)
+    const batch = batchAt(order, 0, 32)
+    const expected = directGradient(r, batch)
+    const { inside: seen } = await stepper.step(batch, 1, 0, true)
+    if (!seen) throw new Error('no inside record from an inspected step')
+    // The gradient is tfjs's (the lab engine's agrees to float rounding); SGD moved by lr x it.
+    seen.gradient.forEach((g, i) => close(g, expected[i], onTfjs ? 1e-6 : 1e-4))
+    seen.after.forEach((w, i) => close(w, seen.before[i].map((b, j) => b - 0.1 * seen.gradient[i][j]), 1e-5))
+
+    stepper.syncModel()
+    const point = recorder.point(1, 1, false, seen)
+    const weightLayers = r.logits.layers.filter((l) => l.trainableWeights.length)
+    expect(point.layers.map((l) => l.label)).toEqual(['conv 1 (4 filters 5x5)', 'dense 1 (16 units)', 'dense 2 (10 units)'])
+    point.layers.forEach((l, i) => {
+      const kernel = weightLayers[i].getWeights()[0].dataSync()
+      const before = seen.before[2 * i]
+      expect(l.weights).toEqual(histogram(kernel))
+      expect(l.gradients).toEqual(histogram(seen.gradient[2 * i]))
+      expect(l.weightNorm).toBeCloseTo(norm(kernel), 4)
+      // SGD: the update is lr x the gradient, so the ratio is lr |g| / |w|.
+      expect(l.updateRatio).toBeCloseTo((0.1 * norm(seen.gradient[2 * i])) / norm(before), 5)
+    })
+
+    // Activations on the probe batch, by applying the layers one by one and counting directly.
+    const n = Math.min(PROBE_SIZE, r.test.count)
+    const { x } = gatherBatch(r.test, range(0, n), 784, r.dataset)
+    let t: tf.Tensor = tf.tensor4d(x, [n, 28, 28, 1])
+    const direct: { fn: string; values: Float32Array; units: number }[] = []
+    for (const layer of r.logits.layers) {
+      const next = layer.apply(t) as tf.Tensor
+      t.dispose()
+      t = next
+      const fn = (layer.getConfig() as { activation?: string }).activation
+      if (layer.getClassName() === 'Activation') direct.push({ fn: fn!, values: t.dataSync() as Float32Array, units: t.shape.at(-1)! })
+    }
+    t.dispose()
+    expect(point.activations.map((a) => a.label)).toEqual(['relu after conv 1 (4 filters 5x5)', 'sigmoid after dense 1 (16 units)'])
+    point.activations.forEach((a, i) => {
+      const d = direct[i]
+      const never = Array.from({ length: d.units }, (_, u) => d.values.filter((_, k) => k % d.units === u).every((v) => v <= 0)).filter(Boolean).length / d.units
+      const saturated = d.values.filter((v) => v < 0.01 || v > 0.99).length / d.values.length
+      expect(a.units).toBe(d.units)
+      if (a.fn === 'relu') expect(a.neverActive).toBe(never)
+      else expect(a.saturated).toBeCloseTo(saturated, 5)
+      expect(a.mean).toBeCloseTo(activationStats(d.values, d.units, d.fn).mean, 5)
+    })
+    expect(point.filters).toBeNull() // only epoch ends keep filters
+    const end = recorder.point(1, 1, true, seen)
+    expect(end.filters).toMatchObject({ count: 4, height: 5, width: 5 })
+    expect(decodeBytes(end.filters!.images)).toHaveLength(4 * 25)
+    expect((await stepper.step(batchAt(order, 1, 32), 1, 1)).inside).toBeUndefined() // only inspected steps pay
+    recorder.dispose()
+  })
+
+  it('embeds the test sample: the penultimate layer of the same model, projected by PCA', () => {
+    const recorder = new InsideRecorder(r, 20)
+    const e = recorder.embedding(1)
+    recorder.dispose()
+    const n = r.test.count // 400 here, fewer than EMBEDDING_SIZE
+    const { x } = gatherBatch(r.test, range(0, n), 784, r.dataset)
+    const [features, probs] = tf.tidy(() => {
+      let t: tf.Tensor = tf.tensor4d(x, [n, 28, 28, 1])
+      for (const layer of r.logits.layers.slice(0, -1)) t = layer.apply(t) as tf.Tensor
+      return [t.dataSync() as Float32Array, tf.softmax(r.logits.predict(tf.tensor4d(x, [n, 28, 28, 1])) as tf.Tensor).arraySync() as number[][]]
+    })
+    expect(e).toMatchObject({ units: 16, classes: 10, indices: [...range(0, n)] })
+    expect(e.labels).toEqual(Array.from(r.test.labels.subarray(0, n)))
+    expect(e.predicted).toEqual(probs.map((p) => p.indexOf(Math.max(...p))))
+    const projected = pca2(features, n, 16)
+    close(e.x, projected.x, 1e-3)
+    close(e.y, projected.y, 1e-3)
+    expect(decodeBytes(e.probs)[3 * 10 + e.predicted[3]]).toBe(Math.round(Math.max(...probs[3]) * 255))
+  })
+})
