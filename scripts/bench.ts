@@ -10,7 +10,10 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { gatherBatch, range } from '../src/main/lab/data/batches'
 import { loadDataset, mnistDir } from '../src/main/lab/data/datasets'
+import { prepareReplica } from '../src/main/lab/engine/replica'
+import { startStepper } from '../src/main/lab/engine/start-stepper'
 import { trainRun } from '../src/main/lab/engine/train-loop'
+import { InsideRecorder } from '../src/main/lab/inside/recorder'
 import { profile, startProfiling } from '../src/main/lab/fastnet/profile'
 import { Lab } from '../src/main/lab/lab'
 import { RunLogger } from '../src/main/lab/store/run-logger'
@@ -174,19 +177,71 @@ function loggingSeconds(batches: BatchMetric[], epochRows: EpochEvent[]): number
   return seconds
 }
 
-/** One more epoch, trained in this process with the engine's phase clocks on (lab engine only). */
-async function profiledEpoch(): Promise<{ epoch: EpochMetric; backend: BackendInfo } | null> {
-  startProfiling()
-  let epoch: EpochMetric | null = null
+interface InsideCost {
+  seconds: number
+  points: number
+  storedBytes: number
+  embeddingBytes: number
+}
+
+/**
+ * One more epoch, trained in this process: with the engine's phase clocks on (lab engine only),
+ * and recording the inside of the network as the lab does, clocking what that recording costs.
+ */
+async function profiledEpoch(profiling: boolean): Promise<{ epoch: EpochMetric; backend: BackendInfo; trainSeconds: number; inside: InsideCost } | null> {
+  if (profiling) startProfiling()
+  let epoch: EpochEvent | null = null
   let backend: BackendInfo | null = null
+  const batches: BatchMetric[] = []
+  const inside: InsideCost = { seconds: 0, points: 0, storedBytes: 0, embeddingBytes: 0 }
   const control = { state: () => 'run' as const, waitWhilePaused: () => {} }
-  const outcome = await trainRun(0, { ...hp, epochs: 1 }, (e) => {
-    if (e.type === 'started') backend = e.backend
-    if (e.type === 'epoch') epoch = e.metric
-  }, control)
+  const outcome = await trainRun(
+    0,
+    { ...hp, epochs: 1 },
+    (e) => {
+      if (e.type === 'started') backend = e.backend
+      if (e.type === 'batch') batches.push(e.metric)
+      if (e.type === 'epoch') epoch = e
+    },
+    control,
+    {
+      inside: (e) => {
+        inside.seconds += e.seconds
+        if (e.type === 'inside') {
+          inside.points++
+          inside.storedBytes += JSON.stringify(e.point).length
+        } else inside.embeddingBytes = JSON.stringify(e.embedding).length
+      }
+    }
+  )
   profile.enabled = false
-  if (outcome.status !== 'completed' || !epoch || !backend || profile.steps === 0) return null
-  return { epoch, backend }
+  const ended = epoch as EpochEvent | null
+  if (outcome.status !== 'completed' || !ended || !backend) return null
+  return { epoch: ended.metric, backend, trainSeconds: trainSecondsPerEpoch(batches, [ended])[0], inside }
+}
+
+/**
+ * What looking at the embedding's sample during the last evaluation adds to it: the same
+ * evaluation with and without the look, alternated, medians compared (the engine may look for free).
+ */
+async function lookSeconds(): Promise<number> {
+  const r = await prepareReplica(hp)
+  const stepper = await startStepper(hp, r)
+  const look = new InsideRecorder(r, 1, stepper).look()
+  const plain: number[] = []
+  const looking: number[] = []
+  for (let i = 0; i < 5; i++) {
+    let t0 = performance.now()
+    stepper.evaluate(hp.testBatchSize)
+    plain.push(performance.now() - t0)
+    t0 = performance.now()
+    stepper.evaluate(hp.testBatchSize, look)
+    looking.push(performance.now() - t0)
+  }
+  await stepper.close()
+  r.dispose()
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]
+  return Math.max(0, median(looking) - median(plain)) / 1000
 }
 
 function benchTorch(): { train: number; test: number; accuracy: number } | null {
@@ -220,7 +275,10 @@ try {
   out(`MNIST load           parse ${s(load.parse)} + normalise ${s(load.normalise)} = ${s(load.parse + load.normalise)} (target <= 0.30 s)`)
   const lab = await benchLab()
   const logSeconds = loggingSeconds(lab.batches, lab.epochRows)
-  const profiled = values['no-profile'] || lab.backend?.name !== 'digit-lab-wasm' ? null : await profiledEpoch()
+  // The inside's cost is clocked on an epoch without the phase clocks, which slow training a little.
+  const plain = await profiledEpoch(false)
+  const look = await lookSeconds()
+  const profiled = values['no-profile'] || lab.backend?.name !== 'digit-lab-wasm' ? null : await profiledEpoch(true)
   const torch = benchTorch()
   const after = quiet(started, snapshot(), false)
 
@@ -241,8 +299,19 @@ try {
       `                     (PyTorch ${s(torch.train / epochs)} training + ${s(torch.test / epochs)} test per epoch)`
     )
   } else lines.push('lab / PyTorch        n/a')
-  lines.push('', `where an epoch goes  ${profiled ? `(one more epoch, in this process, on the trainer thread; the helper does the other half at the same time)` : ''}`)
-  if (profiled) {
+  if (plain) {
+    const c = plain.inside
+    const cost = c.seconds + look
+    lines.push(
+      '',
+      `inside the network   ${s(cost)} recording ${c.points} points and the embedding in one more epoch = ${((100 * cost) / plain.trainSeconds).toFixed(2)}% of its ${s(plain.trainSeconds)} training (goal <= 3%)`,
+      `                     (${s(c.seconds)} clocked in the run, ${s(look)} more for the last evaluation to look at the embedding's sample)`,
+      `                     stored: ${(c.storedBytes / 1024).toFixed(1)} KB for the points (${(c.storedBytes / c.points / 1024).toFixed(1)} KB each), ${(c.embeddingBytes / 1024).toFixed(1)} KB for the embedding (once per run)`
+    )
+  }
+  const phases = !!profiled && profile.steps > 0
+  lines.push('', `where an epoch goes  ${phases ? `(one more epoch, in this process, on the trainer thread; the helper does the other half at the same time)` : ''}`)
+  if (profiled && phases) {
     const ms = (x: number) => s(x / 1000)
     const e = profiled.epoch.seconds
     const p = profile

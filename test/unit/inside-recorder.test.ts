@@ -70,7 +70,9 @@ describe.each([
     r = await prepareReplica(hp)
     stepper = await startStepper(hp, r, onTfjs ? async () => ({ partner: null, note: '' }) : undefined)
     expect(stepper.backend.name.startsWith('digit-lab')).toBe(!onTfjs)
-    const recorder = new InsideRecorder(r, 20)
+    // Given the stepper, the lab engine computes the probe's activations itself (tfjs: its model).
+    const recorder = new InsideRecorder(r, 20, stepper)
+    expect(!!stepper.layerOutputs).toBe(!onTfjs)
     expect([...range(0, 20)].filter((s) => recorder.wants(1, s)).map((s) => s + 1)).toEqual([10, 20])
 
     // The epoch's real first batch: a helper thread takes its half of the step from the epoch's order.
@@ -129,6 +131,7 @@ describe.each([
   })
 
   it('embeds the test sample: the penultimate layer of the same model, projected by PCA', () => {
+    stepper.syncModel() // the lab engine's weights into the tfjs model the direct computation uses
     const recorder = new InsideRecorder(r, 20)
     const e = recorder.embedding(1)
     recorder.dispose()
@@ -146,5 +149,19 @@ describe.each([
     close(e.x, projected.x, 1e-3)
     close(e.y, projected.y, 1e-3)
     expect(decodeBytes(e.probs)[3 * 10 + e.predicted[3]]).toBe(Math.round(Math.max(...probs[3]) * 255))
+
+    // The lab engine takes the embedding's layer along while it evaluates: the same features, the
+    // same evaluation as without looking.
+    const look = { count: 150, layers: [r.logits.layers.length - 2] }
+    const plain = stepper.evaluate(64)
+    const looking = stepper.evaluate(64, look)
+    expect(looking.accuracy).toBe(plain.accuracy)
+    expect(looking.loss).toBeCloseTo(plain.loss, 6)
+    if (onTfjs) return expect(looking.looked).toBeUndefined()
+    close(looking.looked!.outputs[0], features.subarray(0, 150 * 16), 1e-5)
+    close(looking.looked!.probs, probs.slice(0, 150).flat(), 1e-5)
+    const again = new InsideRecorder(r, 20, stepper)
+    expect(again.embedding(1, looking.looked)).toEqual(e) // 150 looked at, 400 wanted: not used
+    again.dispose()
   })
 })

@@ -10,6 +10,20 @@ export interface Evaluation {
   accuracy: number
   confusion: number[][]
   misclassified: Misclassified[]
+  /** What a `Look` asked for, when the engine could take it along (see TrainStepper.evaluate). */
+  looked?: Looked
+}
+
+/** Layers (tfjs layer indices) to look at on the first `count` test examples, while evaluating. */
+export interface Look {
+  count: number
+  layers: number[]
+}
+
+/** Per looked-at layer, [examples][positions][units] (channels last, as tfjs); the examples' probabilities, [examples][classes]. */
+export interface Looked {
+  outputs: Float32Array[]
+  probs: Float32Array
 }
 
 export function emptyConfusion(n: number): number[][] {

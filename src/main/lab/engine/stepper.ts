@@ -4,7 +4,8 @@ import type { Hyperparams } from '@shared/hyperparams'
 import type { BackendInfo } from '@shared/run-types'
 import { halves } from '../data/batches'
 import { Partner, wantsHelper } from './data-parallel'
-import { evaluate, type Evaluation } from './evaluate'
+import type { Split } from '../data/datasets'
+import { evaluate, type Evaluation, type Look } from './evaluate'
 import { applyFlat, gradientInto, trainStep, type Replica } from './replica'
 
 export interface StepResult {
@@ -33,8 +34,13 @@ export interface TrainStepper {
    * `inspect` also returns what the step did to the weights (a few steps per run ask).
    */
   step(batch: Uint32Array, epoch: number, step: number, inspect?: boolean): Promise<StepResult>
-  /** The replica's test split, after an epoch. */
-  evaluate(batchSize: number): Evaluation
+  /**
+   * The replica's test split, after an epoch. With `look`, an engine that can take the layers'
+   * outputs along for free (the lab's engine) returns them as `looked`; tfjs does not.
+   */
+  evaluate(batchSize: number, look?: Look): Evaluation
+  /** The engine's own forward pass, layer outputs per example (the lab's engine; tfjs's are read from its model). */
+  layerOutputs?(split: Split, indices: ArrayLike<number>, layers: number[]): Float32Array[]
   /** Puts the trained weights into the replica's tfjs model, for export (tfjs trains it in place). */
   syncModel(): void
   close(): Promise<void>

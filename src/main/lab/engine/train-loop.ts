@@ -7,7 +7,7 @@ import { batchAt, epochOrder } from '../data/batches'
 import { InsideRecorder, type InsideEvent } from '../inside/recorder'
 import { countTrainableParams, summarise } from '../model/build'
 import { exportArtifacts } from '../model/weights'
-import type { Evaluation } from './evaluate'
+import type { Evaluation, Look } from './evaluate'
 import { finishedEvent, type TrainOutcome } from './outcome'
 import { prepareReplica, type Replica } from './replica'
 import { startStepper, type PartnerFactory } from './start-stepper'
@@ -63,13 +63,16 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
       classNames: r.dataset.classNames
     })
     const record = options.inside
-    const inside = record && (recorder = new InsideRecorder(r, stepsPerEpoch))
+    const inside = record && (recorder = new InsideRecorder(r, stepsPerEpoch, stepper))
     const seeInside: Inspector | null = inside
       ? {
           wants: (epoch, s) => inside.wants(epoch, s),
-          record: (epoch, s, seen) => {
+          look: (epoch) => (epoch === hp.epochs ? inside.look() : undefined),
+          record: (epoch, s, seen, stepExtra) => {
+            const t0 = performance.now()
             stepper!.syncModel()
-            record({ type: 'inside', runId, point: inside.point(epoch, p.steps, s === stepsPerEpoch - 1, seen) })
+            const point = inside.point(epoch, p.steps, s === stepsPerEpoch - 1, seen)
+            record({ type: 'inside', runId, point, seconds: stepExtra + (performance.now() - t0) / 1000 })
           }
         }
       : null
@@ -81,7 +84,12 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
     }
     stepper.syncModel()
     // The embedding map shows what the finished (or stopped) model makes of the test digits.
-    if (inside && record && epochsDone > 0 && (p.status === 'completed' || p.status === 'stopped')) record({ type: 'embedding', runId, embedding: inside.embedding(epochsDone) })
+    if (inside && record && epochsDone > 0 && (p.status === 'completed' || p.status === 'stopped')) {
+      const t0 = performance.now()
+      // The last epoch's evaluation looked at the sample where the engine could (see Look).
+      const embedding = inside.embedding(epochsDone, epochsDone === hp.epochs ? p.last?.looked : undefined)
+      record({ type: 'embedding', runId, embedding, seconds: (performance.now() - t0) / 1000 })
+    }
     const weights = p.status === 'diverged' ? null : await exportArtifacts(r.model)
     return { status: p.status, error: p.error, weights }
   } catch (err) {
@@ -99,7 +107,10 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
 /** What the epoch loop asks of the inside recorder: which steps to look at, and what it saw. */
 interface Inspector {
   wants(epoch: number, s: number): boolean
-  record(epoch: number, s: number, seen: StepInside): void
+  /** What the epoch's evaluation should look at (the last epoch's: the embedding's sample). */
+  look(epoch: number): Look | undefined
+  /** `stepExtra`: seconds the inspected step took beyond an ordinary one (part of the recording's cost). */
+  record(epoch: number, s: number, seen: StepInside, stepExtra: number): void
 }
 
 /** One epoch: its steps (pausing and stopping between them), then the test-set evaluation. */
@@ -139,19 +150,20 @@ async function trainEpoch(
     const { loss, correct, inside } = await stepper.step(batch, epoch, s, inspector?.wants(epoch, s))
     p.steps++
     const dt = (performance.now() - t0) / 1000
+    const usual = p.rate > 0 ? n / p.rate : dt
     p.rate = p.rate === 0 ? n / dt : 0.9 * p.rate + 0.1 * (n / dt)
     if (!Number.isFinite(loss)) {
       p.status = 'diverged'
       p.error = `loss became ${loss} at epoch ${epoch}, step ${p.steps}: the learning rate (${hp.learningRate}) is probably too high`
       return
     }
-    if (inside) inspector!.record(epoch, s, inside)
+    if (inside) inspector!.record(epoch, s, inside, Math.max(0, dt - usual))
     lossSum += loss * n
     correctSum += correct
     seen += n
     emit({ type: 'batch', runId, metric: { step: p.steps, epoch, loss, accuracy: correct / n, examplesPerSec: p.rate, elapsed: (performance.now() - p.started - p.pausedMs) / 1000 } })
   }
-  p.last = stepper.evaluate(hp.testBatchSize)
+  p.last = stepper.evaluate(hp.testBatchSize, inspector?.look(epoch))
   if (!Number.isFinite(p.last.loss) && p.status === 'completed') {
     p.status = 'diverged'
     p.error = `test loss became ${p.last.loss} after epoch ${epoch}`

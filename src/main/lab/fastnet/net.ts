@@ -134,6 +134,29 @@ export class FastNet {
     return this.f32.slice(at / 4, at / 4 + floats)
   }
 
+  /** Values in layer `i`'s output: units x positions. */
+  outputSize(i: number): number {
+    const o = this.c.outputs[i]
+    return o.units * o.positions
+  }
+
+  /**
+   * Layer `i`'s output for the last example trained or evaluated, without the SIMD padding, as
+   * tfjs lays it out ([positions][units], channels last), written into `into` from `offset`.
+   */
+  outputInto(i: number, into: Float32Array, offset: number): void {
+    const { at, units, positions, stride } = this.c.outputs[i]
+    const base = at / 4
+    const f32 = this.f32
+    if (stride === units || positions === 1) return into.set(f32.subarray(base, base + units * positions), offset)
+    // A plain loop: a subarray per pixel would cost more than the copy.
+    let o = offset
+    for (let p = 0; p < positions; p++) {
+      const from = base + p * stride
+      for (let u = 0; u < units; u++) into[o++] = f32[from + u]
+    }
+  }
+
   zeroGrads(): void {
     this.grads().fill(0)
   }

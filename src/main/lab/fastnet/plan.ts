@@ -24,6 +24,8 @@ export interface Plan {
   layers: PlanLayer[]
   /** For each layer with weights (conv, dense), its index among the tfjs model's layers. */
   weightLayers: number[]
+  /** For each plan layer, the index of the tfjs layer it comes from (a "same" conv's pad: the conv's). */
+  sources: number[]
 }
 
 type Config = Record<string, unknown>
@@ -97,6 +99,7 @@ function toLayer(cls: string, c: Config, layer: tf.layers.Layer): PlanLayer {
 export function planFromModel(logits: tf.LayersModel, input: { rows: number; cols: number; numClasses: number }): { plan: Plan } | { unsupported: string } {
   const layers: PlanLayer[] = []
   const weightLayers: number[] = []
+  const sources: number[] = []
   for (const [i, layer] of logits.layers.entries()) {
     const cls = layer.getClassName()
     if (cls === 'InputLayer') continue
@@ -109,12 +112,14 @@ export function planFromModel(logits: tf.LayersModel, input: { rows: number; col
       const before = Math.floor((planned.kernel - 1) / 2)
       const after = planned.kernel - 1 - before
       layers.push({ kind: 'pad', top: before, bottom: after, left: before, right: after })
+      sources.push(i)
     }
     if (planned.kind === 'conv' || planned.kind === 'dense') weightLayers.push(i)
     else if (layer.trainableWeights.length) return { unsupported: `trainable weights in ${cls}` }
     layers.push(planned)
+    sources.push(i)
   }
   const last = layers.at(-1)
   if (last?.kind !== 'dense' || last.units !== input.numClasses) return { unsupported: 'a model that does not end in its logits layer' }
-  return { plan: { rows: input.rows, cols: input.cols, classes: input.numClasses, layers, weightLayers } }
+  return { plan: { rows: input.rows, cols: input.cols, classes: input.numClasses, layers, weightLayers, sources } }
 }

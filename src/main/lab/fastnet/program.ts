@@ -55,7 +55,8 @@ export interface Compiled {
   words: Int32Array
   ops: number
   /** Each layer's output for one example: byte offset and float count (padding included). */
-  outputs: { at: number; floats: number }[]
+  /** Each layer's output buffer: `positions` (pixels, or 1) x `stride` floats, of which `units` are values. */
+  outputs: { at: number; floats: number; units: number; positions: number; stride: number }[]
   /** xoff tables: [byte offset, values]. */
   tables: [number, Int32Array][]
   /** Padded parameter count (a multiple of 4). */
@@ -213,7 +214,7 @@ export function compile(plan: Plan, base: number, maxExamples: number): Compiled
     at: { program, params, grads, other, state1, state2, input: values[0], table, images, labels, out, logits: values.at(-1)!, dlogits: gradients.at(-1)!, end: next },
     words,
     ops: layers.length,
-    outputs: shapes.slice(1).map((s, i) => ({ at: values[i + 1], floats: floatsOf(s) })),
+    outputs: shapes.slice(1).map((s, i) => ({ at: values[i + 1], floats: floatsOf(s), units: s.C, positions: s.image ? s.H * s.W : 1, stride: s.image ? strideOf(s) : up4(s.C) })),
     tables,
     paramFloats,
     blocks,

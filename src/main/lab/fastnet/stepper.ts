@@ -3,8 +3,9 @@
 // export, so stored weights, Draw and exported files are the same whichever engine trained.
 import type { Hyperparams } from '@shared/hyperparams'
 import type { BackendInfo } from '@shared/run-types'
-import { halves } from '../data/batches'
-import { Tally, type Evaluation } from '../engine/evaluate'
+import { halves, range } from '../data/batches'
+import type { Split } from '../data/datasets'
+import { Tally, type Evaluation, type Look, type Looked } from '../engine/evaluate'
 import type { Replica } from '../engine/replica'
 import type { StepResult, TrainStepper } from '../engine/stepper'
 import { fastnetModule, fastnetVersion } from './loader'
@@ -104,24 +105,57 @@ export class FastStepper implements TrainStepper {
     profile.steps++
   }
 
-  /** The whole test split, split between the threads; the same numbers tfjs's evaluate gives, up to float rounding. */
-  evaluate(): Evaluation {
+  /**
+   * The whole test split, split between the threads; the same numbers tfjs's evaluate gives, up to
+   * float rounding. A `look` at examples this thread evaluates costs nothing extra: they go through
+   * one at a time (as all do in this engine) and their layer outputs are copied on the way.
+   */
+  evaluate(_batchSize?: number, look?: Look): Evaluation {
     const t0 = performance.now()
-    const result = this.evaluateSplit()
+    const result = this.evaluateSplit(look)
     if (profile.enabled) profile.evaluate += performance.now() - t0
     return result
   }
 
-  private evaluateSplit(): Evaluation {
-    const test = this.r.test
+  layerOutputs(split: Split, indices: ArrayLike<number>, layers: number[]): Float32Array[] {
+    return this.look(split, indices, layers, new Float32Array((this.net.plan.classes + 1) * indices.length)).outputs
+  }
+
+  /** Examples `indices` one at a time: each one's probabilities and loss into `rows`, the layers' outputs copied. */
+  private look(split: Split, indices: ArrayLike<number>, layers: number[], rows: Float32Array): { outputs: Float32Array[]; lossSum: number } {
     const stride = this.net.plan.classes + 1
-    const tally = new Tally(this.net.plan.classes)
+    const at = layers.map((l) => this.net.plan.sources.lastIndexOf(l))
+    if (at.some((i) => i < 0)) throw new Error(`the lab engine has no layer ${layers[at.findIndex((i) => i < 0)]}`)
+    const sizes = at.map((i) => this.net.outputSize(i))
+    const outputs = sizes.map((n) => new Float32Array(n * indices.length))
+    let lossSum = 0
+    for (let e = 0; e < indices.length; e++) {
+      lossSum += this.net.evaluate(split, indices[e], 1, rows.subarray(e * stride, (e + 1) * stride)).lossSum
+      at.forEach((i, k) => this.net.outputInto(i, outputs[k], e * sizes[k]))
+    }
+    return { outputs, lossSum }
+  }
+
+  private evaluateSplit(look?: Look): Evaluation {
+    const test = this.r.test
+    const classes = this.net.plan.classes
+    const stride = classes + 1
+    const tally = new Tally(classes)
     const mid = this.partner ? Math.ceil(test.count / 2) : test.count
     const partner = this.partner
     partner?.startEvaluation(mid, test.count - mid)
     const mine = new Float32Array(mid * stride)
-    const t = this.net.evaluate(test, 0, mid, mine)
-    tally.add(0, mid, mine, stride, test.labels.subarray(0, mid), t.lossSum)
+    // Looked at only where this thread evaluates all of them; otherwise the recorder looks itself.
+    const seen = look && look.count <= mid ? this.look(test, range(0, look.count), look.layers, mine) : null
+    const from = seen ? look!.count : 0
+    const t = this.net.evaluate(test, from, mid - from, mine.subarray(from * stride))
+    tally.add(0, mid, mine, stride, test.labels.subarray(0, mid), t.lossSum + (seen?.lossSum ?? 0))
+    let looked: Looked | undefined
+    if (seen) {
+      const probs = new Float32Array(look!.count * classes)
+      for (let e = 0; e < look!.count; e++) probs.set(mine.subarray(e * stride, e * stride + classes), e * classes)
+      looked = { outputs: seen.outputs, probs }
+    }
     if (mid < test.count) {
       const rest = test.count - mid
       let theirs: { lossSum: number; rows: Float32Array }
@@ -134,7 +168,7 @@ export class FastStepper implements TrainStepper {
       }
       tally.add(mid, rest, theirs.rows, stride, test.labels.subarray(mid), theirs.lossSum)
     }
-    return tally.result()
+    return looked ? { ...tally.result(), looked } : tally.result()
   }
 
   syncModel(): void {

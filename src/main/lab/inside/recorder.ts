@@ -9,11 +9,13 @@ import { EARLY_STEPS, EMBEDDING_SIZE, MAX_FILTERS, PROBE_SIZE, type ActivationSt
 import { encodeBytes } from '@shared/inside'
 import { gatherBatch, range } from '../data/batches'
 import type { Replica } from '../engine/replica'
-import type { StepInside } from '../engine/stepper'
+import type { Look, Looked } from '../engine/evaluate'
+import type { StepInside, TrainStepper } from '../engine/stepper'
 import { nameLayers, type NamedLayer } from './layers'
 import { activationStats, filterImages, histogram, norm, pca2, updateRatio } from './stats'
 
-export type InsideEvent = { type: 'inside'; runId: number; point: InsidePoint } | { type: 'embedding'; runId: number; embedding: Embedding }
+/** `seconds`: what recording it cost the run (the bench adds them up; the store does not keep them). */
+export type InsideEvent = { type: 'inside'; runId: number; point: InsidePoint; seconds: number } | { type: 'embedding'; runId: number; embedding: Embedding; seconds: number }
 
 const sig = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v)
 /** Examples per forward pass when embedding the sample: bounds the tensors held at once. */
@@ -24,14 +26,24 @@ export class InsideRecorder {
   private readonly weightLayers: NamedLayer[]
   private readonly activationLayers: NamedLayer[]
   private probe: { x: tf.Tensor4D; model: tf.LayersModel } | null = null
+  /** The layer whose outputs the embedding projects: the one feeding the logits. */
+  private readonly penultimate: number
 
+  /** `engine`: the stepper, whose own forward pass (if it has one) is cheaper than tfjs's. */
   constructor(
     private readonly r: Replica,
-    private readonly stepsPerEpoch: number
+    private readonly stepsPerEpoch: number,
+    private readonly engine: Pick<TrainStepper, 'layerOutputs'> = {}
   ) {
     this.named = nameLayers(r.logits)
     this.weightLayers = this.named.filter((l) => l.hasWeights)
     this.activationLayers = this.named.filter((l) => l.kind === 'activation')
+    this.penultimate = r.logits.layers.length - 2
+  }
+
+  /** What the last evaluation should look at for the embedding (an engine may take it along for free). */
+  look(): Look {
+    return { count: Math.min(EMBEDDING_SIZE, this.r.test.count), layers: [this.penultimate] }
   }
 
   /** Whether step `s` (0-based within `epoch`) is recorded. */
@@ -61,14 +73,20 @@ export class InsideRecorder {
   /** Each activation layer's statistics on the probe batch (test images 0..PROBE_SIZE-1). */
   private activations(): ActivationStats[] {
     if (!this.activationLayers.length) return []
+    const units = this.activationLayers.map((l) => (l.layer.outputShape as number[]).at(-1)!)
+    const stats = (values: ArrayLike<number>, i: number): ActivationStats => {
+      const l = this.activationLayers[i]
+      const a = activationStats(values, units[i], l.fn!)
+      return { layer: l.name, label: l.label, ...a, mean: sig(a.mean), saturated: a.saturated == null ? null : sig(a.saturated) }
+    }
+    if (this.engine.layerOutputs) {
+      const n = Math.min(PROBE_SIZE, this.r.test.count)
+      return this.engine.layerOutputs(this.r.test, range(0, n), this.activationLayers.map((l) => l.index)).map(stats)
+    }
     const probe = (this.probe ??= this.makeProbe())
     const outputs = tf.tidy(() => [probe.model.predict(probe.x)].flat() as tf.Tensor[])
     try {
-      return this.activationLayers.map((l, i) => {
-        const t = outputs[i]
-        const stats = activationStats(t.dataSync(), t.shape.at(-1)!, l.fn!)
-        return { layer: l.name, label: l.label, ...stats, mean: sig(stats.mean), neverActive: stats.neverActive, saturated: stats.saturated == null ? null : sig(stats.saturated) }
-      })
+      return outputs.map((t, i) => stats(t.dataSync(), i))
     } finally {
       tf.dispose(outputs)
     }
@@ -82,40 +100,32 @@ export class InsideRecorder {
     return { x: tf.tensor4d(x, [n, shape.rows, shape.cols, 1]), model }
   }
 
-  /** The penultimate layer (the input of the logits layer) on test images 0..EMBEDDING_SIZE-1, by PCA. */
-  embedding(epoch: number): Embedding {
-    const { test, shape, dataset, logits } = this.r
-    const lastLayer = logits.layers.at(-1)!
-    const model = tf.model({ inputs: logits.inputs, outputs: [lastLayer.input as tf.SymbolicTensor, logits.outputs[0]] })
+  /**
+   * The penultimate layer (the input of the logits layer) on test images 0..EMBEDDING_SIZE-1, by
+   * PCA: from what the last evaluation `looked` at, or computed here when it could not look.
+   */
+  embedding(epoch: number, looked?: Looked): Embedding {
+    const { test, shape } = this.r
     const n = Math.min(EMBEDDING_SIZE, test.count)
-    const d = (lastLayer.input as tf.SymbolicTensor).shape.at(-1)!
+    const d = (this.r.logits.layers[this.penultimate].outputShape as number[]).slice(1).reduce((a, b) => a * b, 1)
     const classes = shape.numClasses
-    const features = new Float32Array(n * d)
+    // A look at other examples than the sample (a split too small for the engine to look) is not used.
+    const usable = looked && looked.probs.length === n * classes && looked.outputs[0]?.length === n * d
+    const { features, probs: p } = usable ? { features: looked.outputs[0], probs: looked.probs } : this.penultimateOutputs(n, d)
     const probs = new Uint8Array(n * classes)
     const predicted: number[] = []
-    for (let start = 0; start < n; start += CHUNK) {
-      const m = Math.min(CHUNK, n - start)
-      const { x } = gatherBatch(test, range(start, start + m), shape.rows * shape.cols, dataset)
-      const [f, p] = tf.tidy(() => {
-        const [feat, out] = model.predict(tf.tensor4d(x, [m, shape.rows, shape.cols, 1])) as tf.Tensor[]
-        return [feat.reshape([m, d]), tf.softmax(out)]
-      })
-      features.set(f.dataSync(), start * d)
-      const pv = p.dataSync()
-      tf.dispose([f, p])
-      for (let i = 0; i < m; i++) {
-        let best = 0
-        for (let k = 0; k < classes; k++) {
-          probs[(start + i) * classes + k] = Math.round(pv[i * classes + k] * 255)
-          if (pv[i * classes + k] > pv[i * classes + best]) best = k
-        }
-        predicted.push(best)
+    for (let i = 0; i < n; i++) {
+      let best = 0
+      for (let k = 0; k < classes; k++) {
+        probs[i * classes + k] = Math.round(p[i * classes + k] * 255)
+        if (p[i * classes + k] > p[i * classes + best]) best = k
       }
+      predicted.push(best)
     }
     const projected = pca2(features, n, d)
     return {
       epoch,
-      layer: lastLayer.name,
+      layer: this.r.logits.layers[this.penultimate].name,
       units: d,
       explained: projected.explained,
       indices: [...range(0, n)],
@@ -126,6 +136,26 @@ export class InsideRecorder {
       probs: encodeBytes(probs),
       classes
     }
+  }
+
+  /** The penultimate layer's outputs and the probabilities of test images 0..n-1, by tfjs. */
+  private penultimateOutputs(n: number, d: number): { features: Float32Array; probs: Float32Array } {
+    const { test, shape, dataset, logits } = this.r
+    const model = tf.model({ inputs: logits.inputs, outputs: [logits.layers[this.penultimate].output as tf.SymbolicTensor, logits.outputs[0]] })
+    const features = new Float32Array(n * d)
+    const probs = new Float32Array(n * shape.numClasses)
+    for (let start = 0; start < n; start += CHUNK) {
+      const m = Math.min(CHUNK, n - start)
+      const { x } = gatherBatch(test, range(start, start + m), shape.rows * shape.cols, dataset)
+      const [f, p] = tf.tidy(() => {
+        const [feat, out] = model.predict(tf.tensor4d(x, [m, shape.rows, shape.cols, 1])) as tf.Tensor[]
+        return [feat.reshape([m, d]), tf.softmax(out)]
+      })
+      features.set(f.dataSync(), start * d)
+      probs.set(p.dataSync(), start * shape.numClasses)
+      tf.dispose([f, p])
+    }
+    return { features, probs }
   }
 
   dispose(): void {
