@@ -7,7 +7,7 @@ import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunInside } from '../../src/shared/inside'
 import { mapScale } from '../../src/renderer/src/lib/embedding-scale'
-import { drawStroke, openPage, SCREENSHOTS, screenshot, screenshotOnFailure } from '../helpers/browser'
+import { drawStroke, openPage, SCREENSHOTS, screenshotOnFailure } from '../helpers/browser'
 import { callLab, endedRun, serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
 import { waitFor } from '../helpers/wait'
@@ -121,7 +121,7 @@ describe('inside the network', () => {
     await page.mouse.move(box.x + (scale.toX(embedding!.x[0]) * box.width) / 560, box.y + (scale.toY(embedding!.y[0]) * box.height) / 440)
     const aside = map.getByRole('complementary', { name: 'Digit on the map' })
     await expect.poll(() => aside.locator('p').first().textContent()).toMatch(new RegExp(`Test #${embedding!.indices[0]}: true \\d, predicted \\d`))
-    expect(await aside.getByRole('img', { name: /^test digit \d+$/ }).isVisible()).toBe(true)
+    await expect.poll(() => aside.getByRole('img', { name: /^test digit \d+$/ }).isVisible()).toBe(true)
     expect(await aside.getByRole('list', { name: 'Probabilities on the map' }).getByRole('meter').count()).toBe(10)
     await page.mouse.down()
     await page.mouse.up()
@@ -159,10 +159,28 @@ describe('inside the network', () => {
     await shoot(view, 'digit-feature-maps')
   })
 
-  it("shows the coach's hints beside the inside views", async () => {
-    const coach = page.getByRole('region', { name: `Coach for run ${cnn}` })
-    if (await coach.count()) await shoot(coach, 'hints')
-    else await screenshot(page, 'inside-hints')
+  it("shows the coach's saturated and dead-unit hints, and the activation figures behind them", async () => {
+    const small = { architecture: { preset: 'mlp', hidden: [64] }, epochs: 1, limitTrain: 2000, limitTest: 300 }
+    const saturating = (await api('startRun', { ...small, name: 'saturating sigmoid', activation: 'sigmoid', learningRate: 3 })).runId
+    const dying = (await api('startRun', { ...small, name: 'dying relu', architecture: { preset: 'mlp', hidden: [64, 64] }, optimizer: 'adam', learningRate: 0.05 })).runId
+    for (const runId of [saturating, dying]) expect((await endedRun<RunReply>(s, runId)).status).toBe('completed')
+
+    await openRun('saturating sigmoid')
+    const coach = page.getByRole('region', { name: `Coach for run ${saturating}` })
+    await expect.poll(() => coach.getByText(/are stuck near the ends of sigmoid/).isVisible()).toBe(true)
+    let panel = await openInside()
+    let row = panel.getByRole('table', { name: 'Activations on the probe batch' }).getByRole('row', { name: /sigmoid after dense 1/ })
+    await expect.poll(() => row.locator('td.warn').textContent()).toMatch(/^\d+\.\d%$/)
+    await shoot(coach, 'hints')
+    await shoot(panel.getByRole('table', { name: 'Activations on the probe batch' }), 'hints-saturated-activations')
+
+    await openRun('dying relu')
+    const deadCoach = page.getByRole('region', { name: `Coach for run ${dying}` })
+    await expect.poll(() => deadCoach.getByText(/never fire on any of the probe digits/).isVisible()).toBe(true)
+    panel = await openInside()
+    row = panel.getByRole('table', { name: 'Activations on the probe batch' }).getByRole('row', { name: /relu after dense 1/ })
+    await expect.poll(() => row.locator('td.warn').textContent()).toMatch(/^\d+\.\d%$/)
+    await shoot(deadCoach, 'hints-dead-units')
   })
 
   it('looks inside a drawn digit from the Draw view', async () => {
