@@ -232,6 +232,19 @@ describe('inside the network', () => {
     expect(errors.join('\n')).toBe('')
   })
 
+  it('says in a plain sentence that a run recorded nothing inside, instead of an error', async () => {
+    const { runId } = await api('startRun', { name: 'stopped at once', epochs: 1, limitTrain: 5000, limitTest: 300 })
+    await api('stopRun', { runId })
+    await endedRun(s, runId)
+    // Stopped while it was still setting up: no step trained, so no point recorded.
+    expect((await api<RunInside>('getInside', { runId })).points).toEqual([])
+    await openRun('stopped at once')
+    const panel = await openInside()
+    await expect.poll(() => panel.getByText("Nothing was recorded inside this run's network").isVisible()).toBe(true)
+    expect(await panel.getByRole('alert').count()).toBe(0)
+    expect(errors.join('\n')).toBe('')
+  })
+
   it('shows the points of a run still training, says the map comes at the end, and draws it when the run ends', async () => {
     const { runId } = await api('startRun', { name: 'still training', epochs: 2, limitTrain: 20000, limitTest: 500, batchSize: 32, optimizer: 'adam', learningRate: 0.001 })
     // Paused past the early points: the run is active, with points but no embedding yet.
