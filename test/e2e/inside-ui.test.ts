@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunInside } from '../../src/shared/inside'
 import { mapScale } from '../../src/renderer/src/lib/embedding-scale'
 import { drawStroke, openPage, SCREENSHOTS, screenshotOnFailure } from '../helpers/browser'
+import { writeFolderDataset } from '../helpers/idx-files'
 import { callLab, endedRun, serve, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
 import { waitFor } from '../helpers/wait'
@@ -229,6 +230,32 @@ describe('inside the network', () => {
     const again = page.getByRole('region', { name: 'Inside the network' })
     await expect.poll(() => again.getByRole('list', { name: 'Filters at the end of epoch 1' }).getByRole('img').count()).toBe(10)
     await expect.poll(() => page.getByRole('region', { name: /^Inside test digit #\d+$/ }).getByRole('list', { name: /^Feature maps of conv 1/ }).getByRole('img').count()).toBe(10)
+    expect(errors.join('\n')).toBe('')
+  })
+
+  it('follows a dataset of 3 classes and 16x16 images: its class names, its filters and feature-map sizes', async () => {
+    const dataset = writeFolderDataset(join(dir, 'rows'), { train: 200, test: 60, classes: ['top', 'middle', 'bottom'], size: 16 })
+    const layers = [{ type: 'conv2d', filters: 4, kernelSize: 3 }, { type: 'activation' }, { type: 'maxPool' }, { type: 'flatten' }]
+    const { runId } = await api('startRun', { name: 'three rows', dataset, architecture: { preset: 'custom', layers }, epochs: 2, batchSize: 20, optimizer: 'adam', learningRate: 0.01 })
+    expect((await endedRun<RunReply>(s, runId)).status).toBe('completed')
+    await openRun('three rows')
+    const panel = await openInside()
+    const filters = panel.getByRole('list', { name: 'Filters at the end of epoch 2' }).getByRole('img')
+    await expect.poll(() => filters.count()).toBe(4)
+    expect(await filters.first().evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([3, 3])
+    const map = panel.getByRole('region', { name: 'Embedding map' })
+    expect(await map.getByRole('list', { name: 'Classes' }).getByRole('listitem').allTextContents()).toEqual(['top', 'middle', 'bottom', '× misclassified'])
+    await map.getByRole('img', { name: 'Embedding map of 60 test digits' }).focus()
+    await page.keyboard.press('ArrowRight')
+    expect(await map.getByRole('list', { name: 'Probabilities on the map' }).getByRole('meter').count()).toBe(3)
+    await map.getByRole('button', { name: 'Look inside this digit' }).click()
+    const view = page.getByRole('region', { name: /^Inside test digit #\d+$/ })
+    const maps = view.getByRole('list', { name: 'Feature maps of conv 1 (4 filters 3x3)' }).getByRole('img')
+    await expect.poll(() => maps.count()).toBe(4)
+    expect(await maps.first().evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([14, 14])
+    expect(await view.getByRole('img', { name: /: the input$/ }).evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([16, 16])
+    expect(await view.getByRole('list', { name: 'Probabilities from the final model' }).getByRole('meter').count()).toBe(3)
+    await shoot(view, 'three-classes-digit')
     expect(errors.join('\n')).toBe('')
   })
 
