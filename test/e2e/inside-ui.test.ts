@@ -105,6 +105,7 @@ describe('inside the network', () => {
     await expect.poll(() => first.getByRole('img').count()).toBe(10)
     expect(await pixelsOf(first.getByRole('img').first())).not.toBe(before)
     await shoot(filters, 'filters')
+    await shoot(page.getByRole('region', { name: 'Inside the network' }), 'panel')
   })
 
   it("shows a digit and its probabilities from a point of the embedding map; a confusion cell lights up exactly its digits", async () => {
