@@ -25,15 +25,26 @@ type RunReply = { runId: number; status: string; error: string | null }
 const api = <T = RunReply>(name: string, body: unknown) => callLab<T>(s, name, body)
 /** A part of the page, as the student sees it. */
 const shoot = (where: Locator, name: string) => where.screenshot({ path: join(SCREENSHOTS, `inside-${name}.png`) })
+/** A canvas as the page sees it: this file is typechecked without the DOM's types. */
+interface PageCanvas {
+  width: number
+  height: number
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null
+  toDataURL(): string
+}
+// The functions below run in the page: they may use types (erased) but nothing of this file's scope.
+/** A canvas's size in pixels. */
+const sizeOf = (canvas: Locator) => canvas.evaluate((el) => [(el as unknown as PageCanvas).width, (el as unknown as PageCanvas).height])
 /** Pixels of a canvas that are not white: a drawn chart has many. */
 const inked = (canvas: Locator) =>
-  canvas.evaluate((c: HTMLCanvasElement) => {
+  canvas.evaluate((el) => {
+    const c = el as unknown as PageCanvas
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
     let n = 0
     for (let i = 0; i < d.length; i += 4) if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) n++
     return n
   })
-const pixelsOf = (canvas: Locator) => canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL())
+const pixelsOf = (canvas: Locator) => canvas.evaluate((el) => (el as unknown as PageCanvas).toDataURL())
 
 async function openRun(name: string) {
   await page.getByRole('tab', { name: 'Runs' }).click()
@@ -203,7 +214,7 @@ describe('inside the network', () => {
     const filters = panel.getByRole('region', { name: 'First-layer filters' })
     const images = filters.getByRole('list', { name: 'Filters at the end of epoch 2' }).getByRole('img')
     await expect.poll(() => images.count()).toBe(32)
-    expect(await images.first().evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([28, 28])
+    expect(await sizeOf(images.first())).toEqual([28, 28])
     await shoot(filters, 'mlp-filters')
     const gallery = page.getByRole('region', { name: 'Misclassified digits' })
     await gallery.getByRole('button', { name: /^Test digit \d+/ }).first().click()
@@ -243,7 +254,7 @@ describe('inside the network', () => {
     const panel = await openInside()
     const filters = panel.getByRole('list', { name: 'Filters at the end of epoch 2' }).getByRole('img')
     await expect.poll(() => filters.count()).toBe(4)
-    expect(await filters.first().evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([3, 3])
+    expect(await sizeOf(filters.first())).toEqual([3, 3])
     const map = panel.getByRole('region', { name: 'Embedding map' })
     expect(await map.getByRole('list', { name: 'Classes' }).getByRole('listitem').allTextContents()).toEqual(['top', 'middle', 'bottom', '× misclassified'])
     await map.getByRole('img', { name: 'Embedding map of 60 test digits' }).focus()
@@ -253,8 +264,8 @@ describe('inside the network', () => {
     const view = page.getByRole('region', { name: /^Inside test digit #\d+$/ })
     const maps = view.getByRole('list', { name: 'Feature maps of conv 1 (4 filters 3x3)' }).getByRole('img')
     await expect.poll(() => maps.count()).toBe(4)
-    expect(await maps.first().evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([14, 14])
-    expect(await view.getByRole('img', { name: /: the input$/ }).evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([16, 16])
+    expect(await sizeOf(maps.first())).toEqual([14, 14])
+    expect(await sizeOf(view.getByRole('img', { name: /: the input$/ }))).toEqual([16, 16])
     expect(await view.getByRole('list', { name: 'Probabilities from the final model' }).getByRole('meter').count()).toBe(3)
     await shoot(view, 'three-classes-digit')
     expect(errors.join('\n')).toBe('')

@@ -121,7 +121,7 @@ function saturated(r: CoachInput): Hint | null {
   return {
     kind: 'saturated',
     message: vanishing
-      ? `Gradients vanish on their way back: the first layer's gradient is ${round(ratio!, 2)} times the last layer's, because each ${fn} layer shrinks it (${pct(worst.saturated ?? 0)} of "${worst.label}" is stuck near its ends). Early layers barely learn. Try ReLU.`
+      ? `Gradients vanish on their way back: the first layer's gradient is ${round(ratio!, 2)} times the last layer's, because each ${fn} layer passes back ${fn === 'sigmoid' ? 'at most a quarter of it (its steepest slope is 0.25)' : 'only part of it (its slope is below 1 away from 0)'}${(worst.saturated ?? 0) >= 0.05 ? `, less where units are stuck near their ends (${pct(worst.saturated!)} of "${worst.label}")` : ''}. Early layers barely learn. Try ReLU.`
       : `${pct(worst.saturated ?? 0)} of the values of "${worst.label}" are stuck near the ends of ${fn}, where its slope is almost zero: those units pass back next to no gradient. Try ReLU.`,
     evidence: { layer: worst.label, saturatedShare: round(worst.saturated ?? 0), ...(ratio != null ? { firstToLastGradient: round(ratio, 3) } : {}), step: inside.step },
     suggestion: { label: 'ReLU activation', settings: { activation: 'relu' } }
