@@ -82,6 +82,7 @@ export interface InsidePoint {
   /** An epoch's last step (its filters are kept), or one of EARLY_STEPS. */
   epochEnd: boolean
   layers: WeightLayerStats[]
+  /** Measured at epoch ends (empty at the early points). */
   activations: ActivationStats[]
   filters: FilterImages | null
 }

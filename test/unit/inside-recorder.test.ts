@@ -8,6 +8,7 @@ import { batchAt, epochOrder, gatherBatch, range } from '../../src/main/lab/data
 import { prepareReplica, type Replica } from '../../src/main/lab/engine/replica'
 import { startStepper } from '../../src/main/lab/engine/start-stepper'
 import type { TrainStepper } from '../../src/main/lab/engine/stepper'
+import { projectEmbedding } from '../../src/main/lab/inside/embedding'
 import { InsideRecorder } from '../../src/main/lab/inside/recorder'
 import { activationStats, histogram, norm, pca2 } from '../../src/main/lab/inside/stats'
 import { parseHyperparams } from '../../src/shared/fields'
@@ -112,8 +113,11 @@ describe.each([
       if (layer.getClassName() === 'Activation') direct.push({ fn: fn!, values: t.dataSync() as Float32Array, units: t.shape.at(-1)! })
     }
     t.dispose()
-    expect(point.activations.map((a) => a.label)).toEqual(['relu after conv 1 (4 filters 5x5)', 'sigmoid after dense 1 (16 units)'])
-    point.activations.forEach((a, i) => {
+    // The probe's activations are measured at epoch ends.
+    expect(point.activations).toEqual([])
+    const end = recorder.point(1, 1, true, seen)
+    expect(end.activations.map((a) => a.label)).toEqual(['relu after conv 1 (4 filters 5x5)', 'sigmoid after dense 1 (16 units)'])
+    end.activations.forEach((a, i) => {
       const d = direct[i]
       const never = Array.from({ length: d.units }, (_, u) => d.values.filter((_, k) => k % d.units === u).every((v) => v <= 0)).filter(Boolean).length / d.units
       const saturated = d.values.filter((v) => v < 0.01 || v > 0.99).length / d.values.length
@@ -123,7 +127,6 @@ describe.each([
       expect(a.mean).toBeCloseTo(activationStats(d.values, d.units, d.fn).mean, 5)
     })
     expect(point.filters).toBeNull() // only epoch ends keep filters
-    const end = recorder.point(1, 1, true, seen)
     expect(end.filters).toMatchObject({ count: 4, height: 5, width: 5 })
     expect(decodeBytes(end.filters!.images)).toHaveLength(4 * 25)
     expect((await stepper.step(batchAt(order, 1, 32), 1, 1)).inside).toBeUndefined() // only inspected steps pay
@@ -133,7 +136,7 @@ describe.each([
   it('embeds the test sample: the penultimate layer of the same model, projected by PCA', () => {
     stepper.syncModel() // the lab engine's weights into the tfjs model the direct computation uses
     const recorder = new InsideRecorder(r, 20)
-    const e = recorder.embedding(1)
+    const e = projectEmbedding(recorder.embedding(1))
     recorder.dispose()
     const n = r.test.count // 400 here, fewer than EMBEDDING_SIZE
     const { x } = gatherBatch(r.test, range(0, n), 784, r.dataset)
@@ -161,7 +164,7 @@ describe.each([
     close(looking.looked!.outputs[0], features.subarray(0, 150 * 16), 1e-5)
     close(looking.looked!.probs, probs.slice(0, 150).flat(), 1e-5)
     const again = new InsideRecorder(r, 20, stepper)
-    expect(again.embedding(1, looking.looked)).toEqual(e) // 150 looked at, 400 wanted: not used
+    expect(projectEmbedding(again.embedding(1, looking.looked))).toEqual(e) // 150 looked at, 400 wanted: not used
     again.dispose()
   })
 })

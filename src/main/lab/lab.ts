@@ -13,6 +13,7 @@ import { splitsOverThreads } from './engine/data-parallel'
 import { finishedEvent, type TrainOutcome } from './engine/outcome'
 import type { DigitInside, RunInside } from '@shared/inside'
 import { coach } from './coach/hints'
+import { projectEmbedding } from './inside/embedding'
 import { PredictorThread } from './engine/predictor-thread'
 import { startTraining, type TrainingHandle } from './engine/runner'
 import { defaultEngine } from './fastnet/describe'
@@ -227,10 +228,12 @@ export class Lab {
     }
     let handle: TrainingHandle
     try {
-      handle = startTraining(runId, hp, onEvent, (event) =>
-        // The inside of the network is stored, not streamed: views read it when they open.
-        this.writes.persist(runId, () => (event.type === 'inside' ? this.store.inside.addPoint(runId, event.point) : this.store.inside.setEmbedding(runId, event.embedding)))
-      )
+      // The inside of the network is stored, not streamed: views read it when they open.
+      handle = startTraining(runId, hp, onEvent, (event) => {
+        if (event.type === 'inside') return this.writes.persist(runId, () => this.store.inside.addPoint(runId, event.point))
+        const embedding = projectEmbedding(event.raw)
+        this.writes.persist(runId, () => this.store.inside.setEmbedding(runId, embedding))
+      })
     } catch (err) {
       // No worker (a build without its bundle): the run fails with the reason, the queue goes on.
       this.writes.persist(runId, () => this.store.runs.finish(runId, 'failed', (err as Error).message))

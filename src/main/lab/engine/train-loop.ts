@@ -87,8 +87,8 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
     if (inside && record && epochsDone > 0 && (p.status === 'completed' || p.status === 'stopped')) {
       const t0 = performance.now()
       // The last epoch's evaluation looked at the sample where the engine could (see Look).
-      const embedding = inside.embedding(epochsDone, epochsDone === hp.epochs ? p.last?.looked : undefined)
-      record({ type: 'embedding', runId, embedding, seconds: (performance.now() - t0) / 1000 })
+      const raw = inside.embedding(epochsDone, epochsDone === hp.epochs ? p.last?.looked : undefined)
+      record({ type: 'embedding', runId, raw, seconds: (performance.now() - t0) / 1000 })
     }
     const weights = p.status === 'diverged' ? null : await exportArtifacts(r.model)
     return { status: p.status, error: p.error, weights }

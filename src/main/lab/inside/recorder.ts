@@ -5,17 +5,17 @@
 // engine hands over the step's weights and gradient, and the probe passes run on the tfjs model
 // (the fast engine writes its weights back into it first).
 import * as tf from '@tensorflow/tfjs'
-import { EARLY_STEPS, EMBEDDING_SIZE, MAX_FILTERS, PROBE_SIZE, type ActivationStats, type Embedding, type InsidePoint, type WeightLayerStats } from '@shared/inside'
-import { encodeBytes } from '@shared/inside'
+import { EARLY_STEPS, EMBEDDING_SIZE, MAX_FILTERS, PROBE_SIZE, type ActivationStats, type InsidePoint, type WeightLayerStats } from '@shared/inside'
 import { gatherBatch, range } from '../data/batches'
 import type { Replica } from '../engine/replica'
 import type { Look, Looked } from '../engine/evaluate'
 import type { StepInside, TrainStepper } from '../engine/stepper'
 import { nameLayers, type NamedLayer } from './layers'
-import { activationStats, filterImages, histogram, norm, pca2, updateRatio } from './stats'
+import type { RawEmbedding } from './embedding'
+import { activationStats, filterImages, histogram, norm, updateRatio } from './stats'
 
 /** `seconds`: what recording it cost the run (the bench adds them up; the store does not keep them). */
-export type InsideEvent = { type: 'inside'; runId: number; point: InsidePoint; seconds: number } | { type: 'embedding'; runId: number; embedding: Embedding; seconds: number }
+export type InsideEvent = { type: 'inside'; runId: number; point: InsidePoint; seconds: number } | { type: 'embedding'; runId: number; raw: RawEmbedding; seconds: number }
 
 const sig = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v)
 /** Examples per forward pass when embedding the sample: bounds the tensors held at once. */
@@ -67,7 +67,9 @@ export class InsideRecorder {
     })
     const first = this.weightLayers[0]
     const filters = epochEnd && first ? filterImages(first.name, seen.after[0], first.layer.trainableWeights[0].shape as number[], this.r.shape, MAX_FILTERS) : null
-    return { epoch, step, epochEnd, layers, activations: this.activations(), filters }
+    // The probe batch goes through the network at epoch ends only: a forward pass of its digits at
+    // every early point too would take the recording past its budget on the course's recipe.
+    return { epoch, step, epochEnd, layers, activations: epochEnd ? this.activations() : [], filters }
   }
 
   /** Each activation layer's statistics on the probe batch (test images 0..PROBE_SIZE-1). */
@@ -101,41 +103,19 @@ export class InsideRecorder {
   }
 
   /**
-   * The penultimate layer (the input of the logits layer) on test images 0..EMBEDDING_SIZE-1, by
-   * PCA: from what the last evaluation `looked` at, or computed here when it could not look.
+   * The penultimate layer (the input of the logits layer) on test images 0..EMBEDDING_SIZE-1: from
+   * what the last evaluation `looked` at, or computed here when it could not look. Projected to
+   * 2-D by projectEmbedding, off the training threads.
    */
-  embedding(epoch: number, looked?: Looked): Embedding {
+  embedding(epoch: number, looked?: Looked): RawEmbedding {
     const { test, shape } = this.r
     const n = Math.min(EMBEDDING_SIZE, test.count)
     const d = (this.r.logits.layers[this.penultimate].outputShape as number[]).slice(1).reduce((a, b) => a * b, 1)
     const classes = shape.numClasses
     // A look at other examples than the sample (a split too small for the engine to look) is not used.
     const usable = looked && looked.probs.length === n * classes && looked.outputs[0]?.length === n * d
-    const { features, probs: p } = usable ? { features: looked.outputs[0], probs: looked.probs } : this.penultimateOutputs(n, d)
-    const probs = new Uint8Array(n * classes)
-    const predicted: number[] = []
-    for (let i = 0; i < n; i++) {
-      let best = 0
-      for (let k = 0; k < classes; k++) {
-        probs[i * classes + k] = Math.round(p[i * classes + k] * 255)
-        if (p[i * classes + k] > p[i * classes + best]) best = k
-      }
-      predicted.push(best)
-    }
-    const projected = pca2(features, n, d)
-    return {
-      epoch,
-      layer: this.r.logits.layers[this.penultimate].name,
-      units: d,
-      explained: projected.explained,
-      indices: [...range(0, n)],
-      labels: Array.from(test.labels.subarray(0, n)),
-      predicted,
-      x: projected.x,
-      y: projected.y,
-      probs: encodeBytes(probs),
-      classes
-    }
+    const { features, probs } = usable ? { features: looked.outputs[0], probs: looked.probs } : this.penultimateOutputs(n, d)
+    return { epoch, layer: this.r.logits.layers[this.penultimate].name, units: d, classes, labels: Array.from(test.labels.subarray(0, n)), features, probs }
   }
 
   /** The penultimate layer's outputs and the probabilities of test images 0..n-1, by tfjs. */

@@ -135,27 +135,34 @@ export function pca2(rows: Float32Array, n: number, d: number): { x: number[]; y
   for (let a = 0; a < d; a++) trace += cov[a * d + a]
   const axes: Float64Array[] = []
   const values: number[] = []
+  const w = new Float64Array(d)
   for (let k = 0; k < 2; k++) {
-    let v = new Float64Array(d).map((_, j) => 1 / Math.sqrt(d) + j * 1e-3)
+    const v = new Float64Array(d)
+    for (let j = 0; j < d; j++) v[j] = 1 + j * 1e-3
     let lambda = 0
-    for (let it = 0; it < 500; it++) {
-      const w = new Float64Array(d)
+    for (let it = 0; it < 300; it++) {
+      let len = 0
       for (let a = 0; a < d; a++) {
         let s = 0
-        for (let b = 0; b < d; b++) s += cov[a * d + b] * v[b]
+        const row = a * d
+        for (let b = 0; b < d; b++) s += cov[row + b] * v[b]
         w[a] = s
+        len += s * s
       }
-      const len = Math.hypot(...w)
+      len = Math.sqrt(len)
       if (len === 0) break
-      for (let a = 0; a < d; a++) w[a] /= len
-      const moved = Math.hypot(...w.map((x, a) => x - v[a]))
-      v = w
+      let moved = 0
+      for (let a = 0; a < d; a++) {
+        const next = w[a] / len
+        moved += (next - v[a]) ** 2
+        v[a] = next
+      }
       lambda = len
-      if (moved < 1e-10) break
+      if (moved < 1e-20) break
     }
     let big = 0
     for (let a = 0; a < d; a++) if (Math.abs(v[a]) > Math.abs(v[big])) big = a
-    if (v[big] < 0) v = v.map((x) => -x)
+    if (v[big] < 0) for (let a = 0; a < d; a++) v[a] = -v[a]
     axes.push(v)
     values.push(lambda)
     // Deflate: the next power iteration finds the next axis.

@@ -1,0 +1,49 @@
+// The embedding map's data: the penultimate layer's outputs for the test sample, as the training
+// worker hands them over, and their 2-D projection as it is stored. The projection (PCA over
+// 2,000 rows) runs where the run is stored, not on the training threads: it is not training.
+import { encodeBytes, type Embedding } from '@shared/inside'
+import { pca2 } from './stats'
+
+export interface RawEmbedding {
+  epoch: number
+  /** tfjs's name of the layer whose outputs these are. */
+  layer: string
+  units: number
+  classes: number
+  /** True class of each test digit 0..n-1 of the sample. */
+  labels: number[]
+  /** n x units */
+  features: Float32Array
+  /** n x classes */
+  probs: Float32Array
+}
+
+export function projectEmbedding(raw: RawEmbedding): Embedding {
+  const { classes, units, labels } = raw
+  const n = labels.length
+  const probs = new Uint8Array(n * classes)
+  const predicted: number[] = []
+  for (let i = 0; i < n; i++) {
+    let best = 0
+    for (let k = 0; k < classes; k++) {
+      const p = raw.probs[i * classes + k]
+      probs[i * classes + k] = Math.round(p * 255)
+      if (p > raw.probs[i * classes + best]) best = k
+    }
+    predicted.push(best)
+  }
+  const projected = pca2(raw.features, n, units)
+  return {
+    epoch: raw.epoch,
+    layer: raw.layer,
+    units,
+    explained: projected.explained,
+    indices: labels.map((_, i) => i),
+    labels,
+    predicted,
+    x: projected.x,
+    y: projected.y,
+    probs: encodeBytes(probs),
+    classes
+  }
+}
