@@ -10,6 +10,7 @@ import { APP_ENTRY, createAppProtocolHandler } from '../../src/main/electron/app
 import { buildModel } from '../../src/main/lab/model/build'
 import { exportArtifacts } from '../../src/main/lab/model/weights'
 import type { FromPredictor, ToPredictor } from '../../src/main/lab/engine/predict-protocol'
+import type { WorkerMessage } from '../../src/main/lab/engine/protocol'
 import type { DigitInside } from '../../src/shared/inside'
 import { parseHyperparams } from '../../src/shared/fields'
 import type { TrainEvent } from '../../src/shared/run-types'
@@ -65,13 +66,20 @@ describe('the build', () => {
     // Two threads even on a one-core runner: the helper's entry must be found in the bundle too.
     const worker = new Worker(out('main/train-worker.js'), { workerData: { runId: 7, hyperparams, control }, env: { ...process.env, DIGIT_LAB_REPLICAS: '2' } })
     const events: TrainEvent[] = []
+    const inside: string[] = []
     const outcome = await new Promise<{ status: string }>((resolve, reject) => {
-      worker.on('message', (m: { kind: string; event?: TrainEvent; outcome?: { status: string } }) => (m.kind === 'event' ? events.push(m.event!) : resolve(m.outcome!)))
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.kind === 'event') events.push(m.event)
+        else if (m.kind === 'inside') inside.push(m.event.type)
+        else resolve(m.outcome)
+      })
       worker.on('error', reject)
     })
     await worker.terminate()
     expect(outcome.status).toBe('completed')
     expect(events.filter((e) => e.type === 'batch')).toHaveLength(3)
+    // It records inside the network as it trains: the epoch's end (3 steps, before step 10), then the embedding.
+    expect(inside).toEqual(['inside', 'embedding'])
     // The bundle found fastnet.wasm and its helper thread's entry.
     expect(events.find((e) => e.type === 'started')).toMatchObject({ backend: { name: 'digit-lab-wasm', threads: 2 } })
     expect(events.at(-1)).toMatchObject({ type: 'finished', runId: 7, status: 'completed' })
