@@ -235,7 +235,7 @@ async function profiledEpoch(profiling: boolean): Promise<{ epoch: EpochMetric; 
 async function lookSeconds(): Promise<number> {
   const r = await prepareReplica(hp)
   const stepper = await startStepper(hp, r)
-  const look = new InsideRecorder(r, 1, stepper).look()
+  const look = new InsideRecorder(r, 1, stepper).look(1)!
   const plain: number[] = []
   const looking: number[] = []
   for (let i = 0; i < 5; i++) {

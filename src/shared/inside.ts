@@ -11,6 +11,11 @@ export const HISTOGRAM_BINS = 30
 export const PROBE_SIZE = 128
 /** Test images 0..EMBEDDING_SIZE-1 (fewer on a smaller test split): the embedding map's digits. */
 export const EMBEDDING_SIZE = 2000
+/**
+ * The widest layer the embedding map projects (its PCA costs 2,000 x width² / 2 on the lab's main
+ * thread, about 0.15 s at 512); a model whose layer before the output is wider gets no map.
+ */
+export const MAX_EMBEDDING_UNITS = 512
 /** Steps of the first epoch recorded besides every epoch's end: where most of the change happens. */
 export const EARLY_STEPS: readonly number[] = [10, 50, 200]
 /** First-layer filters shown (and stored) per epoch: an MLP's first layer can have hundreds of units. */
@@ -110,6 +115,8 @@ export interface Embedding {
 export interface RunInside {
   points: InsidePoint[]
   embedding: Embedding | null
+  /** Why there is no embedding (still training, stopped, a layer too wide); null with one, or for a run from before recording. */
+  embeddingNote: string | null
   /** Bytes the run's records take in the database (the README states the budget). */
   storedBytes: number
 }
@@ -121,6 +128,8 @@ export interface LayerOutputView {
   kind: 'conv' | 'pool' | 'dense' | 'activation' | 'other'
   /** [height, width, channels] for images, [units] for vectors. */
   shape: number[]
+  /** An image layer's channels when it has more than the MAX_FILTERS shown (shape counts those shown). */
+  channels?: number
   values: Quantised
 }
 

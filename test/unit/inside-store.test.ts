@@ -65,6 +65,27 @@ describe('a run recorded inside', () => {
     await expect(lab.lookInside(runId, [1, 2, 3])).rejects.toThrow(/reads 28x28 = 784 pixels, got 3/)
   })
 
+  it('says why a run has no map: a layer before the output too wide to project, a run stopped', async () => {
+    expect(lab.getInside(runId).embeddingNote).toBeNull()
+    const wide = lab.startRun(
+      parseHyperparams({
+        architecture: { preset: 'custom', layers: [{ type: 'conv2d', filters: 8, kernelSize: 3, stride: 1, padding: 'valid' }, { type: 'activation' }, { type: 'flatten' }] },
+        epochs: 1,
+        limitTrain: 300,
+        limitTest: 100
+      })
+    ).runId
+    expect((await lab.waitForRun(wide)).status).toBe('completed')
+    const inside = lab.getInside(wide)
+    expect(inside.points.length).toBeGreaterThan(0)
+    expect(inside.embedding).toBeNull()
+    expect(inside.embeddingNote).toBe("The map projects the layer before the output, which may have at most 512 values; this model's has 5,408.")
+    const stopped = lab.startRun(parseHyperparams({ epochs: 50, limitTrain: 300, limitTest: 100 })).runId
+    lab.stopRun(stopped)
+    expect((await lab.waitForRun(stopped)).status).toBe('stopped')
+    expect(lab.getInside(stopped)).toMatchObject({ embedding: null, embeddingNote: 'The map shows a model that finished training; this run was stopped.' })
+  })
+
   it('goes with its run', () => {
     lab.deleteRun(runId)
     const db = new Database(dbPath, { readonly: true })

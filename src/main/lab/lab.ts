@@ -5,15 +5,15 @@ import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
 import type { Hyperparams } from '@shared/hyperparams'
 import { FIELD } from '@shared/fields'
 import type { SweepSpec, SweepSummary } from '@shared/sweep'
-import { isActiveStatus, type BackendInfo, type BatchMetric, type DatasetInfo, type EpochMetric, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunStatus, type RunSummary, type StartedEvent, type TrainEvent } from '@shared/run-types'
+import { isActiveStatus, type BackendInfo, type BatchMetric, type DatasetInfo, type EpochMetric, type EpochMisclassified, type LabEvent, type LayerSummary, type LiveRunState, type RunDetail, type RunStatus, type RunSummary, type StartedEvent, type TrainEvent } from '@shared/run-types'
 import { selectBackend } from './backend/select'
 import { describeDataset, loadDataset, type Dataset } from './data/datasets'
 import { maxConcurrentRuns } from './engine/concurrency'
 import { splitsOverThreads } from './engine/data-parallel'
 import { finishedEvent, type TrainOutcome } from './engine/outcome'
-import type { DigitInside, RunInside } from '@shared/inside'
+import type { DigitInside, Embedding, RunInside } from '@shared/inside'
 import { coach } from './coach/hints'
-import { projectEmbedding } from './inside/embedding'
+import { missingEmbedding, projectEmbedding } from './inside/embedding'
 import { PredictorThread } from './engine/predictor-thread'
 import { startTraining, type TrainingHandle } from './engine/runner'
 import { defaultEngine } from './fastnet/describe'
@@ -25,7 +25,7 @@ import type { OpenOptions } from './store/db'
 import { thisProcess } from './store/owners'
 import { DB_FILE, defaultDbPath } from './store/paths'
 import { RunLogger } from './store/run-logger'
-import { storedHyperparams } from './store/rows'
+import { json, storedHyperparams } from './store/rows'
 import { Store } from './store/store'
 import { Watchdog } from './store/watchdog'
 import { WriteQueue } from './store/write-queue'
@@ -231,7 +231,13 @@ export class Lab {
       // The inside of the network is stored, not streamed: views read it when they open.
       handle = startTraining(runId, hp, onEvent, (event) => {
         if (event.type === 'inside') return this.writes.persist(runId, () => this.store.inside.addPoint(runId, event.point))
-        const embedding = projectEmbedding(event.raw)
+        let embedding: Embedding
+        try {
+          embedding = projectEmbedding(event.raw)
+        } catch (err) {
+          // Best effort, as in the worker: the run is stored without its map.
+          return console.warn(`run ${runId}: the embedding could not be projected (${(err as Error).message})`)
+        }
         this.writes.persist(runId, () => this.store.inside.setEmbedding(runId, embedding))
       })
     } catch (err) {
@@ -461,8 +467,9 @@ export class Lab {
 
   /** What a run recorded inside its network. */
   getInside(runId: number): RunInside {
-    this.store.runs.row(runId)
-    return this.store.inside.get(runId)
+    const row = this.store.runs.row(runId)
+    const inside = this.store.inside.get(runId)
+    return { ...inside, embeddingNote: inside.embedding ? null : missingEmbedding(row.status, json<LayerSummary[]>(row.layers, [])) }
   }
 
   /** One digit through a run's trained model: every layer's output and the probabilities. */

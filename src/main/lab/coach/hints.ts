@@ -124,23 +124,32 @@ function saturated(r: CoachInput): Hint | null {
       ? `Gradients vanish on their way back: the first layer's gradient is ${round(ratio!, 2)} times the last layer's, because each ${fn} layer passes back ${fn === 'sigmoid' ? 'at most a quarter of it (its steepest slope is 0.25)' : 'only part of it (its slope is below 1 away from 0)'}${(worst.saturated ?? 0) >= 0.05 ? `, less where units are stuck near their ends (${pct(worst.saturated!)} of "${worst.label}")` : ''}. Early layers barely learn. Try ReLU.`
       : `${pct(worst.saturated ?? 0)} of the values of "${worst.label}" are stuck near the ends of ${fn}, where its slope is almost zero: those units pass back next to no gradient. Try ReLU.`,
     evidence: { layer: worst.label, saturatedShare: round(worst.saturated ?? 0), ...(ratio != null ? { firstToLastGradient: round(ratio, 3) } : {}), step: inside.step },
-    suggestion: { label: 'ReLU activation', settings: { activation: 'relu' } }
+    suggestion: followsSetting(r, fn) ? { label: 'ReLU activation', settings: { activation: 'relu' } } : { label: `ReLU for "${worst.label}" in the layer list`, settings: {} }
   }
+}
+
+/**
+ * Whether a layer's activation `fn` is the run's Activation setting (so changing the setting changes
+ * it), rather than one a custom layer list names for itself, which only the list can change.
+ */
+function followsSetting(r: CoachInput, fn: string): boolean {
+  return fn === r.hyperparams.activation
 }
 
 function deadUnits(r: CoachInput): Hint | null {
   const inside = r.inside
   if (!inside || r.status === 'diverged') return null
-  const dead = inside.activations.filter((a) => a.family === 'relu' && (a.neverActive ?? 0) > COACH.deadShare)
+  // Only plain ReLU dies: leaky ReLU and ELU still pass a gradient back below zero.
+  const dead = inside.activations.filter((a) => a.fn === 'relu' && (a.neverActive ?? 0) > COACH.deadShare)
   if (!dead.length) return null
   const worst = dead.reduce((w, a) => ((a.neverActive ?? 0) > (w.neverActive ?? 0) ? a : w))
-  const leaky = r.hyperparams.activation !== 'leakyRelu'
+  const canSwitch = followsSetting(r, 'relu')
   const lr = lrTimes(r.hyperparams, 0.1)
   return {
     kind: 'deadUnits',
-    message: `${pct(worst.neverActive!)} of the units of "${worst.label}" never fire on any of the probe digits: they are dead, pass back no gradient and will not recover. ${leaky ? 'Leaky ReLU keeps a small slope below zero so units can come back; a smaller learning rate also helps.' : `Try a learning rate ten times smaller (${lr}).`}`,
+    message: `${pct(worst.neverActive!)} of the units of "${worst.label}" never fire on any of the probe digits: they are dead, pass back no gradient and will not recover. Leaky ReLU keeps a small slope below zero so units can come back${canSwitch ? '; a smaller learning rate also helps.' : ` (set it for that layer in the layer list); meanwhile a learning rate ten times smaller (${lr}) kills fewer.`}`,
     evidence: { layer: worst.label, deadShare: round(worst.neverActive!), units: worst.units, learningRate: r.hyperparams.learningRate, step: inside.step },
-    suggestion: leaky ? { label: 'leaky ReLU activation', settings: { activation: 'leakyRelu' } } : { label: `learning rate ${lr}`, settings: { learningRate: lr } }
+    suggestion: canSwitch ? { label: 'leaky ReLU activation', settings: { activation: 'leakyRelu' } } : { label: `learning rate ${lr}`, settings: { learningRate: lr } }
   }
 }
 

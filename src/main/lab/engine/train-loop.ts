@@ -7,11 +7,11 @@ import { batchAt, epochOrder } from '../data/batches'
 import { InsideRecorder, type InsideEvent } from '../inside/recorder'
 import { countTrainableParams, summarise } from '../model/build'
 import { exportArtifacts } from '../model/weights'
-import type { Evaluation, Look } from './evaluate'
+import type { Evaluation } from './evaluate'
 import { finishedEvent, type TrainOutcome } from './outcome'
 import { prepareReplica, type Replica } from './replica'
 import { startStepper, type PartnerFactory } from './start-stepper'
-import type { StepInside, TrainStepper } from './stepper'
+import type { TrainStepper } from './stepper'
 
 export type ControlState = 'run' | 'pause' | 'stop'
 
@@ -62,34 +62,16 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
       totalSteps: stepsPerEpoch * hp.epochs,
       classNames: r.dataset.classNames
     })
-    const record = options.inside
-    const inside = record && (recorder = new InsideRecorder(r, stepsPerEpoch, stepper))
-    const seeInside: Inspector | null = inside
-      ? {
-          wants: (epoch, s) => inside.wants(epoch, s),
-          look: (epoch) => (epoch === hp.epochs ? inside.look() : undefined),
-          record: (epoch, s, seen, stepExtra) => {
-            const t0 = performance.now()
-            stepper!.syncModel()
-            const point = inside.point(epoch, p.steps, s === stepsPerEpoch - 1, seen)
-            record({ type: 'inside', runId, point, seconds: stepExtra + (performance.now() - t0) / 1000 })
-          }
-        }
-      : null
+    if (options.inside) recorder = new InsideRecorder(r, stepsPerEpoch, stepper, hp.epochs, options.inside, runId)
     p.started = performance.now()
     let epochsDone = 0
     for (let epoch = 1; epoch <= hp.epochs && p.status === 'completed'; epoch++) {
-      await trainEpoch(runId, hp, r, stepper, epoch, stepsPerEpoch, p, emit, control, seeInside)
+      await trainEpoch(runId, hp, r, stepper, epoch, stepsPerEpoch, p, emit, control, recorder)
       if (p.status === 'completed') epochsDone = epoch
     }
     stepper.syncModel()
-    // The embedding map shows what the finished (or stopped) model makes of the test digits.
-    if (inside && record && epochsDone > 0 && (p.status === 'completed' || p.status === 'stopped')) {
-      const t0 = performance.now()
-      // The last epoch's evaluation looked at the sample where the engine could (see Look).
-      const raw = inside.embedding(epochsDone, epochsDone === hp.epochs ? p.last?.looked : undefined)
-      record({ type: 'embedding', runId, raw, seconds: (performance.now() - t0) / 1000 })
-    }
+    // The last epoch's evaluation looked at the embedding's sample where the engine could (see Look).
+    recorder?.finish(p.status, epochsDone, p.last?.looked)
     const weights = p.status === 'diverged' ? null : await exportArtifacts(r.model)
     return { status: p.status, error: p.error, weights }
   } catch (err) {
@@ -105,13 +87,7 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEv
 }
 
 /** What the epoch loop asks of the inside recorder: which steps to look at, and what it saw. */
-interface Inspector {
-  wants(epoch: number, s: number): boolean
-  /** What the epoch's evaluation should look at (the last epoch's: the embedding's sample). */
-  look(epoch: number): Look | undefined
-  /** `stepExtra`: seconds the inspected step took beyond an ordinary one (part of the recording's cost). */
-  record(epoch: number, s: number, seen: StepInside, stepExtra: number): void
-}
+type Inspector = Pick<InsideRecorder, 'wants' | 'look' | 'record'>
 
 /** One epoch: its steps (pausing and stopping between them), then the test-set evaluation. */
 async function trainEpoch(
@@ -157,7 +133,7 @@ async function trainEpoch(
       p.error = `loss became ${loss} at epoch ${epoch}, step ${p.steps}: the learning rate (${hp.learningRate}) is probably too high`
       return
     }
-    if (inside) inspector!.record(epoch, s, inside, Math.max(0, dt - usual))
+    if (inside) inspector!.record(epoch, s, p.steps, inside, Math.max(0, dt - usual))
     lossSum += loss * n
     correctSum += correct
     seen += n

@@ -60,7 +60,10 @@ export class FastStepper implements TrainStepper {
     const before = inspect ? this.weights() : null
     // The gradient sums, just before the update applies them: the batch's mean gradient.
     let gradient: Float32Array[] = []
-    const seen = () => (gradient = this.net.gradientsAsWeights().map((g) => g.map((v) => v / n)))
+    const seen = () => {
+      gradient = this.net.gradientsAsWeights()
+      for (const g of gradient) for (let i = 0; i < g.length; i++) g[i] /= n
+    }
     const seed = stepSeed(this.hp.seed, epoch, step)
     const partner = this.partner
     if (partner) {

@@ -1,11 +1,13 @@
 // Records what happens inside a network while it trains: at a few steps of the first epoch and
 // at every epoch's end, each weight layer's histograms, norms and update ratio (from the step the
-// engine just took), and each activation layer's statistics on the fixed probe batch; after
-// training, the penultimate layer's embedding of a fixed test sample. Engine-agnostic: the
-// engine hands over the step's weights and gradient, and the probe passes run on the tfjs model
-// (the fast engine writes its weights back into it first).
+// engine just took); at epoch ends, each activation layer's statistics on the fixed probe batch;
+// when the run completes, the penultimate layer's outputs for a fixed test sample. Engine-agnostic:
+// the engine hands over the step's weights and gradient; probe passes run on the engine's own
+// forward pass where it has one (the lab's engine), else on the tfjs model.
+// Best effort: recording must never cost a run its training, so a failure turns it off.
 import * as tf from '@tensorflow/tfjs'
-import { EARLY_STEPS, EMBEDDING_SIZE, MAX_FILTERS, PROBE_SIZE, type ActivationStats, type InsidePoint, type WeightLayerStats } from '@shared/inside'
+import { EARLY_STEPS, EMBEDDING_SIZE, MAX_EMBEDDING_UNITS, MAX_FILTERS, PROBE_SIZE, type ActivationStats, type InsidePoint, type WeightLayerStats } from '@shared/inside'
+import type { RunStatus } from '@shared/run-types'
 import { gatherBatch, range } from '../data/batches'
 import type { Replica } from '../engine/replica'
 import type { Look, Looked } from '../engine/evaluate'
@@ -17,7 +19,7 @@ import { activationStats, filterImages, histogram, norm, updateRatio } from './s
 /** `seconds`: what recording it cost the run (the bench adds them up; the store does not keep them). */
 export type InsideEvent = { type: 'inside'; runId: number; point: InsidePoint; seconds: number } | { type: 'embedding'; runId: number; raw: RawEmbedding; seconds: number }
 
-const sig = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v)
+const sig = (v: number) => Number(v.toPrecision(6))
 /** Examples per forward pass when embedding the sample: bounds the tensors held at once. */
 const CHUNK = 500
 
@@ -28,33 +30,91 @@ export class InsideRecorder {
   private probe: { x: tf.Tensor4D; model: tf.LayersModel } | null = null
   /** The layer whose outputs the embedding projects: the one feeding the logits. */
   private readonly penultimate: number
+  /** Where each weight layer's kernel sits among the trainable tensors a step hands over. */
+  private readonly kernelAt: number[]
+  /** Set when recording failed: the run trains on without it. */
+  private off = false
 
-  /** `engine`: the stepper, whose own forward pass (if it has one) is cheaper than tfjs's. */
+  /**
+   * `engine`: the stepper, whose own forward pass (if it has one) is cheaper than tfjs's; `epochs`:
+   * the run's planned epochs (the last one's evaluation looks at the embedding's sample).
+   */
   constructor(
     private readonly r: Replica,
     private readonly stepsPerEpoch: number,
-    private readonly engine: Pick<TrainStepper, 'layerOutputs'> = {}
+    private readonly engine: Pick<TrainStepper, 'layerOutputs'> = {},
+    private readonly epochs = 1,
+    private readonly send: (e: InsideEvent) => void = () => {},
+    private readonly runId = 0
   ) {
     this.named = nameLayers(r.logits)
     this.weightLayers = this.named.filter((l) => l.hasWeights)
     this.activationLayers = this.named.filter((l) => l.kind === 'activation')
     this.penultimate = r.logits.layers.length - 2
-  }
-
-  /** What the last evaluation should look at for the embedding (an engine may take it along for free). */
-  look(): Look {
-    return { count: Math.min(EMBEDDING_SIZE, this.r.test.count), layers: [this.penultimate] }
+    let at = 0
+    this.kernelAt = this.weightLayers.map((l) => (at += l.layer.trainableWeights.length) - l.layer.trainableWeights.length)
   }
 
   /** Whether step `s` (0-based within `epoch`) is recorded. */
   wants(epoch: number, s: number): boolean {
-    return s === this.stepsPerEpoch - 1 || (epoch === 1 && EARLY_STEPS.includes(s + 1))
+    return !this.off && (this.isEpochEnd(s) || (epoch === 1 && EARLY_STEPS.includes(s + 1)))
   }
 
-  /** The point after a recorded step; the tfjs model must hold the step's weights (syncModel). */
-  point(epoch: number, step: number, epochEnd: boolean, seen: StepInside): InsidePoint {
+  private isEpochEnd(s: number): boolean {
+    return s === this.stepsPerEpoch - 1
+  }
+
+  /** What `epoch`'s evaluation should look at: the last epoch's, the embedding's sample (an engine may take it along for free). */
+  look(epoch: number): Look | undefined {
+    if (this.off || epoch !== this.epochs || this.embeddingUnits() > MAX_EMBEDDING_UNITS) return undefined
+    return { count: Math.min(EMBEDDING_SIZE, this.r.test.count), layers: [this.penultimate] }
+  }
+
+  /** Records step `s` of `epoch` (`step` trained in all); `stepExtra`: what inspecting the step cost beyond an ordinary one. */
+  record(epoch: number, s: number, step: number, seen: StepInside, stepExtra: number): void {
+    this.safely(() => {
+      const t0 = performance.now()
+      const point = this.point(epoch, step, this.isEpochEnd(s), seen)
+      if (point) this.send({ type: 'inside', runId: this.runId, point, seconds: stepExtra + (performance.now() - t0) / 1000 })
+    })
+  }
+
+  /**
+   * After training: a completed run's embedding (the model must be in the tfjs model, for the
+   * case where the last evaluation could not look). A stopped, diverged or failed run gets none:
+   * the map shows a finished model.
+   */
+  finish(status: RunStatus, epochsDone: number, looked?: Looked): void {
+    if (this.off || status !== 'completed' || epochsDone !== this.epochs || this.embeddingUnits() > MAX_EMBEDDING_UNITS) return
+    this.safely(() => {
+      const t0 = performance.now()
+      const raw = this.embedding(epochsDone, looked)
+      this.send({ type: 'embedding', runId: this.runId, raw, seconds: (performance.now() - t0) / 1000 })
+    })
+  }
+
+  private safely(work: () => void): void {
+    try {
+      work()
+    } catch (err) {
+      this.off = true
+      console.warn(`run ${this.runId}: recording inside the network stopped (${(err as Error).message}); training goes on`)
+    }
+  }
+
+  /** Values the penultimate layer gives per digit: what the embedding projects. */
+  private embeddingUnits(): number {
+    return (this.r.logits.layers[this.penultimate].outputShape as number[]).slice(1).reduce((a, b) => a * b, 1)
+  }
+
+  /**
+   * The point after a recorded step, or null when its numbers are not finite (the step overflowed:
+   * the run is about to diverge, and the coach reads that from the loss).
+   */
+  point(epoch: number, step: number, epochEnd: boolean, seen: StepInside): InsidePoint | null {
     const layers: WeightLayerStats[] = this.weightLayers.map((l, i) => {
-      const [before, after, gradient] = [seen.before[2 * i], seen.after[2 * i], seen.gradient[2 * i]]
+      const k = this.kernelAt[i]
+      const [before, after, gradient] = [seen.before[k], seen.after[k], seen.gradient[k]]
       return {
         layer: l.name,
         label: l.label,
@@ -65,8 +125,9 @@ export class InsideRecorder {
         updateRatio: sig(updateRatio(before, after))
       }
     })
+    if (!layers.every((l) => Number.isFinite(l.weightNorm) && Number.isFinite(l.gradientNorm) && Number.isFinite(l.updateRatio))) return null
     const first = this.weightLayers[0]
-    const filters = epochEnd && first ? filterImages(first.name, seen.after[0], first.layer.trainableWeights[0].shape as number[], this.r.shape, MAX_FILTERS) : null
+    const filters = epochEnd && first ? filterImages(first.name, seen.after[this.kernelAt[0]], first.layer.trainableWeights[0].shape as number[], this.r.shape, MAX_FILTERS) : null
     // The probe batch goes through the network at epoch ends only: a forward pass of its digits at
     // every early point too would take the recording past its budget on the course's recipe.
     return { epoch, step, epochEnd, layers, activations: epochEnd ? this.activations() : [], filters }
@@ -110,7 +171,7 @@ export class InsideRecorder {
   embedding(epoch: number, looked?: Looked): RawEmbedding {
     const { test, shape } = this.r
     const n = Math.min(EMBEDDING_SIZE, test.count)
-    const d = (this.r.logits.layers[this.penultimate].outputShape as number[]).slice(1).reduce((a, b) => a * b, 1)
+    const d = this.embeddingUnits()
     const classes = shape.numClasses
     // A look at other examples than the sample (a split too small for the engine to look) is not used.
     const usable = looked && looked.probs.length === n * classes && looked.outputs[0]?.length === n * d

@@ -64,13 +64,15 @@ export function activationStats(values: ArrayLike<number>, units: number, fn: st
     else if (family === 'saturating' && isSaturated(fn, v)) saturated++
   }
   const n = Math.max(1, values.length)
+  // No values (an empty probe batch) say nothing about units: none is "never active".
+  const seen = values.length > 0
   return {
     fn,
     family,
     units,
     mean: sum / n,
-    neverActive: family === 'relu' ? (units - active.reduce((a, b) => a + b, 0)) / units : null,
-    saturated: family === 'saturating' ? saturated / n : null
+    neverActive: family === 'relu' && seen ? (units - active.reduce((a, b) => a + b, 0)) / units : null,
+    saturated: family === 'saturating' && seen ? saturated / n : null
   }
 }
 
@@ -106,7 +108,7 @@ export function filterImages(layer: string, kernel: Float32Array, shape: number[
       one[p] = at(f, p)
       reach = Math.max(reach, Math.abs(one[p]))
     }
-    // Symmetric around zero, so grey is 0, white positive and black negative in every filter.
+    // Symmetric around zero: 128 is 0, 255 the filter's largest weight (drawn dark, as ink), 0 its most negative.
     for (let p = 0; p < pixels; p++) bytes[f * pixels + p] = Math.round(128 + (reach > 0 ? (one[p] / reach) * 127 : 0))
   }
   return { layer, count, total, height, width, images: encodeBytes(bytes) }
@@ -117,12 +119,18 @@ export function filterImages(layer: string, kernel: Float32Array, shape: number[
  * deflation; d is a layer's width, so d x d is small). Signs are fixed so that each axis's
  * largest component is positive: the same data always gives the same picture.
  */
+const COVARIANCE_ROWS = 500
+
 export function pca2(rows: Float32Array, n: number, d: number): { x: number[]; y: number[]; explained: [number, number] } {
   const mean = new Float64Array(d)
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += rows[i * d + j] / n
   const cov = new Float64Array(d * d)
   const centred = new Float64Array(d)
-  for (let i = 0; i < n; i++) {
+  // The covariance from at most COVARIANCE_ROWS evenly spaced rows: it costs rows x d² / 2, and
+  // 500 digits pin two axes down well enough for a picture; every row is projected.
+  const used = Math.min(n, COVARIANCE_ROWS)
+  for (let k = 0; k < used; k++) {
+    const i = Math.floor((k * n) / used)
     for (let j = 0; j < d; j++) centred[j] = rows[i * d + j] - mean[j]
     for (let a = 0; a < d; a++) {
       const ca = centred[a]
@@ -130,7 +138,7 @@ export function pca2(rows: Float32Array, n: number, d: number): { x: number[]; y
       for (let b = a; b < d; b++) cov[a * d + b] += ca * centred[b]
     }
   }
-  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) cov[b * d + a] = cov[a * d + b] /= Math.max(1, n - 1)
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) cov[b * d + a] = cov[a * d + b] /= Math.max(1, used - 1)
   let trace = 0
   for (let a = 0; a < d; a++) trace += cov[a * d + a]
   const axes: Float64Array[] = []
@@ -140,7 +148,7 @@ export function pca2(rows: Float32Array, n: number, d: number): { x: number[]; y
     const v = new Float64Array(d)
     for (let j = 0; j < d; j++) v[j] = 1 + j * 1e-3
     let lambda = 0
-    for (let it = 0; it < 300; it++) {
+    for (let it = 0; it < 100; it++) {
       let len = 0
       for (let a = 0; a < d; a++) {
         let s = 0
@@ -158,8 +166,10 @@ export function pca2(rows: Float32Array, n: number, d: number): { x: number[]; y
         v[a] = next
       }
       lambda = len
-      if (moved < 1e-20) break
+      if (moved < 1e-16) break
     }
+    // No variance left (a one-unit layer's second axis): that axis is zero, not the start vector.
+    if (lambda === 0) v.fill(0)
     let big = 0
     for (let a = 0; a < d; a++) if (Math.abs(v[a]) > Math.abs(v[big])) big = a
     if (v[big] < 0) for (let a = 0; a < d; a++) v[a] = -v[a]

@@ -5,8 +5,8 @@ import { selectBackend } from '../backend/select'
 import { normalisationTable } from '../data/batches'
 import type { Normaliser } from '../data/datasets'
 import type { DigitInside } from '@shared/inside'
-import { quantise } from '@shared/inside'
-import { nameLayers } from '../inside/layers'
+import { MAX_FILTERS, quantise } from '@shared/inside'
+import { nameLayers, type NamedLayer } from '../inside/layers'
 import { loadArtifacts, type ModelArtifacts } from './weights'
 
 /** An image of the wrong size for the run: the caller's mistake, not the lab's. */
@@ -23,6 +23,8 @@ interface Cached {
 export class Predictor {
   /** Insertion order is use order: a hit moves its entry to the end. */
   private readonly models = new Map<number, Cached>()
+  /** Per loaded model, the same layers with every output exposed (built once: tf.model is not free). */
+  private readonly insideModels = new WeakMap<tf.LayersModel, { shown: NamedLayer[]; model: tf.LayersModel }>()
 
   constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
 
@@ -81,19 +83,30 @@ export class Predictor {
     return Array.from(probs)
   }
 
-  /** One digit through the run's model: the probabilities and every layer's output (dropout left out). */
+  /**
+   * One digit through the run's model: the probabilities and every layer's output (dropout and
+   * flatten left out); an image layer shows at most MAX_FILTERS of its channels.
+   */
   async lookInside(runId: number, weights: () => ModelArtifacts | Promise<ModelArtifacts>, pixels: ArrayLike<number>, norm: Normaliser): Promise<DigitInside> {
     const model = await this.model(runId, weights)
-    const shown = nameLayers(model).filter((l) => l.kind !== 'other')
+    let inside = this.insideModels.get(model)
+    if (!inside) {
+      const shown = nameLayers(model).filter((l) => l.kind !== 'other')
+      inside = { shown, model: tf.model({ inputs: model.inputs, outputs: [...shown.map((l) => l.layer.output as tf.SymbolicTensor), model.outputs[0]] }) }
+      this.insideModels.set(model, inside)
+    }
+    const { shown, model: all } = inside
     const outputs = tf.tidy(() => {
-      const all = tf.model({ inputs: model.inputs, outputs: [...shown.map((l) => l.layer.output as tf.SymbolicTensor), model.outputs[0]] })
-      return all.predict(input(runId, model, pixels, norm)) as tf.Tensor[]
+      const out = all.predict(input(runId, model, pixels, norm)) as tf.Tensor[]
+      // Channels last: the first MAX_FILTERS of a wide image layer, sliced before they leave tfjs.
+      return out.map((t) => (t.rank === 4 && t.shape[3]! > MAX_FILTERS ? t.slice([0, 0, 0, 0], [1, -1, -1, MAX_FILTERS]) : t))
     })
     try {
       const probs = Array.from(outputs.at(-1)!.dataSync())
       const layers = shown.map((l, i) => {
         const t = outputs[i]
-        return { layer: l.name, label: l.label, kind: l.kind, shape: t.shape.slice(1), values: quantise(t.dataSync()) }
+        const channels = (l.layer.outputShape as number[]).at(-1)!
+        return { layer: l.name, label: l.label, kind: l.kind, shape: t.shape.slice(1), ...(t.rank === 4 && channels > MAX_FILTERS ? { channels } : {}), values: quantise(t.dataSync()) }
       })
       return { probs, layers }
     } finally {

@@ -24,7 +24,7 @@ export class InsideTable {
     return row ? (JSON.parse(row.data) as InsidePoint) : null
   }
 
-  get(runId: number): RunInside {
+  get(runId: number): Omit<RunInside, 'embeddingNote'> {
     const points = this.db.prepare(`SELECT data FROM inside_points WHERE run_id = ? ORDER BY step`).all(runId) as { data: string }[]
     const embedding = this.db.prepare(`SELECT data FROM embeddings WHERE run_id = ?`).get(runId) as { data: string } | undefined
     const storedBytes = points.reduce((a, p) => a + p.data.length, 0) + (embedding?.data.length ?? 0)

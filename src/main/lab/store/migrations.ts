@@ -80,13 +80,14 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX runs_by_sweep ON runs(sweep_id);`,
   // 5: the inside of the network: a few recorded steps per epoch (histograms, norms, activation
   // statistics, first-layer filters) and one embedding of the test sample per run, as JSON
+  // (rows of a few KB to ~70 KB: an ordinary rowid table, not WITHOUT ROWID, which suits small rows)
   `CREATE TABLE inside_points (
      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
      step INTEGER NOT NULL,
      epoch INTEGER NOT NULL,
      data TEXT NOT NULL,
      PRIMARY KEY (run_id, step)
-   ) WITHOUT ROWID;
+   );
    CREATE TABLE embeddings (
      run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
      epoch INTEGER NOT NULL,
