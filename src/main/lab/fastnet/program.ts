@@ -54,8 +54,7 @@ export interface Compiled {
   }
   words: Int32Array
   ops: number
-  /** Each layer's output for one example: byte offset and float count (padding included). */
-  /** Each layer's output buffer: `positions` (pixels, or 1) x `stride` floats, of which `units` are values. */
+  /** Each layer's output for one example: byte offset, float count (padding included), and `positions` (pixels, or 1) x `stride` floats of which `units` are values. */
   outputs: { at: number; floats: number; units: number; positions: number; stride: number }[]
   /** xoff tables: [byte offset, values]. */
   tables: [number, Int32Array][]
