@@ -26,3 +26,13 @@ export function describeBackend(b: BackendInfo): { label: string; details: strin
   const details = [`${b.name} ${b.version}`, b.note, b.fallback].filter(Boolean).join('; ')
   return { label, details }
 }
+
+/**
+ * A hint's evidence in words: "dead share: 65.6% · units: 64". Shares and falls are fractions in the
+ * data (the tests and --json read them so) and percentages for people, as in the hint's sentence.
+ */
+export function evidenceText(evidence: Record<string, number | string>): string {
+  return Object.entries(evidence)
+    .map(([k, v]) => `${k.replace(/([A-Z])/g, ' $1').toLowerCase()}: ${typeof v === 'number' && /share$|fall$/i.test(k) ? `${(v * 100).toFixed(1)}%` : v}`)
+    .join(' · ')
+}

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { COACH, coach, type CoachInput } from '../../src/main/lab/coach/hints'
 import { Lab } from '../../src/main/lab/lab'
 import { parseHyperparams } from '../../src/shared/fields'
+import { evidenceText } from '../../src/shared/format'
 import { DEFAULT_HYPERPARAMS } from '../../src/shared/hyperparams'
 import type { ActivationStats, InsidePoint } from '../../src/shared/inside'
 import type { BatchMetric, EpochMetric } from '../../src/shared/run-types'
@@ -143,6 +144,32 @@ describe('the coach on what was recorded inside', () => {
     // A sigmoid the layer list names for itself: the button opens Train to change it there.
     const listed = coach({ ...healthy(), inside: insidePoint([1, 1], [sigmoid(0.7)]) }).find((h) => h.kind === 'saturated')!
     expect(listed.suggestion).toEqual({ label: 'ReLU for "sigmoid after dense 1" in the layer list', settings: {} })
+  })
+})
+
+describe("a hint's evidence in words", () => {
+  it('shows shares and falls as percentages, like the sentences, and everything else as it is', () => {
+    expect(evidenceText({ deadShare: 0.65625, units: 64, fall: 0.01115, layer: 'relu after dense 1' })).toBe('dead share: 65.6% · units: 64 · fall: 1.1% · layer: relu after dense 1')
+  })
+})
+
+describe('the coach, hints together', () => {
+  it('a sigmoid net that never got moving: "one class" is not a collapse from big steps, and the advice is ReLU once, not a smaller learning rate', () => {
+    const r: CoachInput = {
+      ...healthy(),
+      hyperparams: { ...DEFAULT_HYPERPARAMS, activation: 'sigmoid', epochs: 3 },
+      batches: curve(3, 100, () => 2.3),
+      confusion: confusion(100, 4).map((row) => row.map((_, j) => (j === 4 ? 100 : 0))),
+      inside: insidePoint([0.0003, 0.01, 0.9], [{ fn: 'sigmoid', family: 'saturating', saturated: 0 }])
+    }
+    const hints = coach(r)
+    expect(hints.map((h) => h.kind)).toEqual(['collapsed', 'saturated'])
+    expect(hints[0].message).toMatch(/has not learned to tell the digits apart yet/)
+    expect(hints[0].suggestion.settings).toEqual({ activation: 'relu' })
+    // Without the inside record, the slow start is what explains it.
+    const outside = { ...r, inside: null }
+    expect(coach(outside).map((h) => h.kind)).toEqual(['collapsed', 'tooSlow'])
+    expect(coach(outside)[0].suggestion).toEqual(coach(outside)[1].suggestion)
   })
 })
 

@@ -71,7 +71,12 @@ function exploding(r: CoachInput): Hint | null {
   }
 }
 
-function collapsed(r: CoachInput): Hint | null {
+/**
+ * `notMoving`: the hint that says the run never got moving (too slow, saturated), if any. A model
+ * that answers one class because it never learned has not collapsed from too big a step, and a
+ * smaller learning rate would make it worse: it needs what gets it moving.
+ */
+function collapsed(r: CoachInput, notMoving: Hint | null = null): Hint | null {
   if (!r.confusion) return null
   const total = r.confusion.flat().reduce((a, b) => a + b, 0)
   if (!total) return null
@@ -82,9 +87,11 @@ function collapsed(r: CoachInput): Hint | null {
   const name = r.classNames[top] ?? String(top)
   return {
     kind: 'collapsed',
-    message: `The model answers "${name}" for ${pct(share)} of the test digits: it has collapsed to one class instead of learning. A smaller learning rate usually brings it back.`,
+    message: notMoving
+      ? `The model answers "${name}" for ${pct(share)} of the test digits: it has not learned to tell the digits apart yet (the next hint says why).`
+      : `The model answers "${name}" for ${pct(share)} of the test digits: it has collapsed to one class instead of learning. A smaller learning rate usually brings it back.`,
     evidence: { predictedClass: name, share: round(share), testDigits: total, learningRate: r.hyperparams.learningRate },
-    suggestion: { label: `learning rate ${lrTimes(r.hyperparams, 0.1)}`, settings: { learningRate: lrTimes(r.hyperparams, 0.1) } }
+    suggestion: notMoving?.suggestion ?? { label: `learning rate ${lrTimes(r.hyperparams, 0.1)}`, settings: { learningRate: lrTimes(r.hyperparams, 0.1) } }
   }
 }
 
@@ -123,7 +130,12 @@ function saturated(r: CoachInput): Hint | null {
     message: vanishing
       ? `Gradients vanish on their way back: the first layer's gradient is ${round(ratio!, 2)} times the last layer's, because each ${fn} layer passes back ${fn === 'sigmoid' ? 'at most a quarter of it (its steepest slope is 0.25)' : 'only part of it (its slope is below 1 away from 0)'}${(worst.saturated ?? 0) >= 0.05 ? `, less where units are stuck near their ends (${pct(worst.saturated!)} of "${worst.label}")` : ''}. Early layers barely learn. Try ReLU.`
       : `${pct(worst.saturated ?? 0)} of the values of "${worst.label}" are stuck near the ends of ${fn}, where its slope is almost zero: those units pass back next to no gradient. Try ReLU.`,
-    evidence: { layer: worst.label, saturatedShare: round(worst.saturated ?? 0), ...(ratio != null ? { firstToLastGradient: round(ratio, 3) } : {}), step: inside.step },
+    evidence: {
+      layer: worst.label,
+      ...(!vanishing || (worst.saturated ?? 0) >= 0.05 ? { saturatedShare: round(worst.saturated ?? 0) } : {}),
+      ...(ratio != null ? { firstToLastGradient: round(ratio, 3) } : {}),
+      step: inside.step
+    },
     suggestion: followsSetting(r, fn) ? { label: 'ReLU activation', settings: { activation: 'relu' } } : { label: `ReLU for "${worst.label}" in the layer list`, settings: {} }
   }
 }
@@ -188,5 +200,7 @@ function stillImproving(r: CoachInput): Hint | null {
 export function coach(r: CoachInput): Hint[] {
   const fatal = diverged(r) ?? exploding(r)
   if (fatal) return [fatal, collapsed(r)].filter((h): h is Hint => !!h)
-  return [collapsed(r), tooSlow(r), saturated(r), deadUnits(r), overfitting(r), stillImproving(r)].filter((h): h is Hint => !!h)
+  // Saturation explains a slow start better than the learning rate does, with the same advice (ReLU).
+  const notMoving = saturated(r) ?? tooSlow(r)
+  return [collapsed(r, notMoving), notMoving, deadUnits(r), overfitting(r), stillImproving(r)].filter((h): h is Hint => !!h)
 }
