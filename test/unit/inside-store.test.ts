@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Lab } from '../../src/main/lab/lab'
 import { parseHyperparams } from '../../src/shared/fields'
-import { decodeBytes, dequantise } from '../../src/shared/inside'
+import { decodeBytes, dequantise, embeddingProbs } from '../../src/shared/inside'
 import { tempDir } from '../helpers/tmp'
 
 const dbPath = join(tempDir(), 'inside.db')
@@ -33,7 +33,9 @@ describe('a run recorded inside', () => {
     const e = inside.embedding!
     expect(e).toMatchObject({ epoch: 2, units: 50, classes: 10 })
     expect(e.indices).toHaveLength(600) // the whole (limited) test split: fewer than 2,000
-    expect(decodeBytes(e.probs)).toHaveLength(600 * 10)
+    expect(decodeBytes(e.probs)).toHaveLength(600 * 10 * 2)
+    // Each digit's probabilities add up to 1, to the 2-byte precision they are kept in.
+    expect(embeddingProbs(e, 599).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3)
     // The final epoch's accuracy is the embedding's: the same model, the same first 600 digits.
     const accuracy = e.predicted.filter((p, i) => p === e.labels[i]).length / 600
     expect(accuracy).toBeCloseTo(lab.getRun(runId).finalTestAccuracy!, 6)

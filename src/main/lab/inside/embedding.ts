@@ -1,7 +1,7 @@
 // The embedding map's data: the penultimate layer's outputs for the test sample, as the training
 // worker hands them over, and their 2-D projection as it is stored. The projection (PCA over
 // 2,000 rows) runs where the run is stored, not on the training threads: it is not training.
-import { encodeBytes, MAX_EMBEDDING_UNITS, type Embedding } from '@shared/inside'
+import { encodeProbs, MAX_EMBEDDING_UNITS, type Embedding } from '@shared/inside'
 import type { LayerSummary, RunStatus } from '@shared/run-types'
 import { pca2 } from './stats'
 
@@ -22,15 +22,10 @@ export interface RawEmbedding {
 export function projectEmbedding(raw: RawEmbedding): Embedding {
   const { classes, units, labels } = raw
   const n = labels.length
-  const probs = new Uint8Array(n * classes)
   const predicted: number[] = []
   for (let i = 0; i < n; i++) {
     let best = 0
-    for (let k = 0; k < classes; k++) {
-      const p = raw.probs[i * classes + k]
-      probs[i * classes + k] = Math.round(p * 255)
-      if (p > raw.probs[i * classes + best]) best = k
-    }
+    for (let k = 1; k < classes; k++) if (raw.probs[i * classes + k] > raw.probs[i * classes + best]) best = k
     predicted.push(best)
   }
   const projected = pca2(raw.features, n, units)
@@ -44,7 +39,7 @@ export function projectEmbedding(raw: RawEmbedding): Embedding {
     predicted,
     x: projected.x,
     y: projected.y,
-    probs: encodeBytes(probs),
+    probs: encodeProbs(raw.probs),
     classes
   }
 }

@@ -106,7 +106,7 @@ export class Predictor {
       const layers = shown.map((l, i) => {
         const t = outputs[i]
         const channels = (l.layer.outputShape as number[]).at(-1)!
-        return { layer: l.name, label: l.label, kind: l.kind, shape: t.shape.slice(1), ...(t.rank === 4 && channels > MAX_FILTERS ? { channels } : {}), values: quantise(t.dataSync()) }
+        return { layer: l.name, label: l.label, kind: l.kind, ...(l.fn ? { fn: l.fn } : {}), shape: t.shape.slice(1), ...(t.rank === 4 && channels > MAX_FILTERS ? { channels } : {}), values: quantise(t.dataSync()) }
       })
       return { probs, layers }
     } finally {
