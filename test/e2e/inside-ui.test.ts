@@ -291,12 +291,24 @@ describe('inside the network', () => {
 
   it('shows the points of a run still training, says the map comes at the end, and draws it when the run ends', async () => {
     const { runId } = await api('startRun', { name: 'still training', epochs: 2, limitTrain: 20000, limitTest: 500, batchSize: 32, optimizer: 'adam', learningRate: 0.001 })
+    // The header follows the run as it trains: its percentage moves on from the first it showed.
+    const pill = page.getByRole('banner').getByRole('link', { name: new RegExp(`^#${runId} still training`) })
+    const percentShown = async () => Number(/running (\d+)%$/.exec((await pill.textContent().catch(() => '')) ?? '')?.[1] ?? -1)
+    await expect.poll(percentShown).toBeGreaterThanOrEqual(0)
+    const first = await percentShown()
+    await expect.poll(percentShown).toBeGreaterThan(first)
     // Paused past the early points: the run is active, with points but no embedding yet.
     await waitFor(`run ${runId} past step 60`, async () => {
       const live = await api<{ run: { id: number }; batches: { step: number }[] }[]>('liveRuns', {})
       return (live.find((r) => r.run.id === runId)?.batches.at(-1)?.step ?? 0) >= 60
     }, { everyMs: 20 })
     await api('pauseRun', { runId })
+    // Paused, it shows where the run stopped.
+    type Live = { run: { id: number; status: string }; batches: { step: number }[]; started: { totalSteps: number } }
+    let live: Live | undefined
+    await waitFor(`run ${runId} paused`, async () => (live = (await api<Live[]>('liveRuns', {})).find((r) => r.run.id === runId))?.run.status === 'paused')
+    const percent = Math.floor((100 * live!.batches.at(-1)!.step) / live!.started.totalSteps)
+    await expect.poll(() => pill.textContent()).toMatch(new RegExp(`paused ${percent}%$`))
     await openRun('still training')
     const panel = await openInside()
     await expect.poll(() => panel.getByText('The embedding map appears when training ends').isVisible()).toBe(true)
