@@ -93,6 +93,14 @@ describe('events in any order', () => {
     expect(steps(s, 1)).toEqual([1, 2, 3, 4])
   })
 
+  it("moves the run's row with each epoch (epochs done, accuracies, time), as the store's row moves, and only once per epoch", () => {
+    const s = emptyState()
+    applySummaries(s, [summary(1)])
+    applyEvents(s, [started(1), epochEv(1, 1), epochEv(1, 2), epochEv(1, 2)], keep)
+    const m = epochMetric(2)
+    expect(s.summaries[1]).toMatchObject({ epochsDone: 2, finalTestAccuracy: m.testAccuracy, finalTestLoss: m.testLoss, bestTestAccuracy: m.testAccuracy, trainSeconds: 2 })
+  })
+
   it('drops a batch or epoch it already holds, so a repeated batch of events changes nothing', () => {
     const s = emptyState()
     const events = [started(1), ...range(1, 4).map((n) => batchEv(1, n)), epochEv(1, 1)]

@@ -68,6 +68,20 @@ function liveRun(state: RunsState, runId: number, keep: Keep): LiveRun {
 
 const bump = (state: RunsState, runId: number) => (state.revision[runId] = (state.revision[runId] ?? 0) + 1)
 
+/** The row follows its run's epochs as the store's row does, so the Runs table keeps up with the detail. */
+function summariseEpoch(state: RunsState, runId: number, m: EpochMetric): void {
+  const s = state.summaries[runId]
+  if (!s || m.epoch <= s.epochsDone) return
+  state.summaries[runId] = {
+    ...s,
+    epochsDone: m.epoch,
+    finalTestAccuracy: m.testAccuracy,
+    finalTestLoss: m.testLoss,
+    bestTestAccuracy: Math.max(s.bestTestAccuracy ?? 0, Number.isFinite(m.testAccuracy) ? m.testAccuracy : 0),
+    trainSeconds: (s.trainSeconds ?? 0) + m.seconds
+  }
+}
+
 function setStatus(state: RunsState, runId: number, status: RunStatus): void {
   const summary = state.summaries[runId]
   if (summary) state.summaries[runId] = { ...summary, status }
@@ -175,6 +189,7 @@ export function applyEvents(state: RunsState, batch: LabEvent[], keep: Keep): vo
       case 'epoch':
         if (addEpoch(r, e.metric)) {
           r.confusion = keep(e.confusion)
+          summariseEpoch(state, e.runId, e.metric)
           bump(state, e.runId)
         }
         break
