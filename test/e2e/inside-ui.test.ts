@@ -213,7 +213,11 @@ describe('inside the network', () => {
   })
 
   it("shows an MLP's first-layer weights as 28x28 images, and no feature maps for its digits", async () => {
+    // Going from one run to another in the table, the open section stays open.
+    await openRun('course cnn')
+    await openInside()
     await openRun('small mlp')
+    await expect.poll(() => page.getByRole('button', { name: 'Inside the network' }).getAttribute('aria-expanded')).toBe('true')
     const panel = await openInside()
     await expect.poll(() => panel.getByRole('region', { name: 'Histograms over training' }).getByRole('img', { name: /^Weights of / }).count()).toBe(2)
     const filters = panel.getByRole('region', { name: 'First-layer filters' })
