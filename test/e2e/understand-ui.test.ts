@@ -157,6 +157,8 @@ describe('understanding a run', () => {
     await coach.locator('li.collapsed').getByRole('link', { name: 'Try learning rate 1' }).click()
     await expect.poll(() => page.getByLabel('Learning rate').inputValue()).toBe('1')
     expect(await page.getByLabel('Run name').inputValue()).toBe('')
+    // The form says where its settings came from and what the coach changed.
+    expect(await page.getByRole('region', { name: 'Set up a run' }).locator('.filled-from').textContent()).toBe(`The settings of run ${runId} (too bold), with Learning rate set to 1. Press Start to try them.`)
     expect(page.url()).not.toMatch(/apply=|from=/)
     expect(errors.join('\n')).toBe('')
   })
