@@ -16,8 +16,11 @@ export const EMBEDDING_SIZE = 2000
  * thread, about 0.15 s at 512); a model whose layer before the output is wider gets no map.
  */
 export const MAX_EMBEDDING_UNITS = 512
-/** Steps of the first epoch recorded besides every epoch's end: where most of the change happens. */
-export const EARLY_STEPS: readonly number[] = [10, 50, 200]
+/**
+ * Steps of the first epoch recorded besides every epoch's end: where most of the change happens.
+ * Step 1 keeps the first layer's filters too: how they looked before training shaped them.
+ */
+export const EARLY_STEPS: readonly number[] = [1, 10, 50, 200]
 /** First-layer filters shown (and stored) per epoch: an MLP's first layer can have hundreds of units. */
 export const MAX_FILTERS = 64
 
@@ -84,7 +87,7 @@ export interface InsidePoint {
   epoch: number
   /** Steps trained in all when recorded (the step itself included). */
   step: number
-  /** An epoch's last step (its filters are kept), or one of EARLY_STEPS. */
+  /** An epoch's last step, or one of EARLY_STEPS. Epoch ends and step 1 keep the first layer's filters. */
   epochEnd: boolean
   layers: WeightLayerStats[]
   /** Measured at epoch ends (empty at the early points). */

@@ -81,7 +81,8 @@ describe.each([
     // Given the stepper, the lab engine computes the probe's activations itself (tfjs: its model).
     const recorder = new InsideRecorder(r, 20, stepper)
     expect(!!stepper.layerOutputs).toBe(!onTfjs)
-    expect([...range(0, 20)].filter((s) => recorder.wants(1, s)).map((s) => s + 1)).toEqual([10, 20])
+    expect([...range(0, 20)].filter((s) => recorder.wants(1, s)).map((s) => s + 1)).toEqual([1, 10, 20])
+    expect([...range(0, 20)].filter((s) => recorder.wants(2, s)).map((s) => s + 1)).toEqual([20])
 
     // The epoch's real first batch: a helper thread takes its half of the step from the epoch's order.
     const order = epochOrder(r.train.count, hp.seed, 1)
@@ -94,7 +95,7 @@ describe.each([
     seen.after.forEach((w, i) => close(w, seen.before[i].map((b, j) => b - 0.1 * seen.gradient[i][j]), 1e-5))
 
     stepper.syncModel()
-    const point = recorder.point(1, 1, false, seen)!
+    const point = recorder.point(1, 10, false, seen)!
     const weightLayers = r.logits.layers.filter((l) => l.trainableWeights.length)
     expect(point.layers.map((l) => l.label)).toEqual(['conv 1 (6 filters 5x5)', 'dense 1 (13 units)', 'dense 2 (10 units)'])
     point.layers.forEach((l, i) => {
@@ -122,7 +123,7 @@ describe.each([
     t.dispose()
     // The probe's activations are measured at epoch ends.
     expect(point.activations).toEqual([])
-    const end = recorder.point(1, 1, true, seen)!
+    const end = recorder.point(1, 20, true, seen)!
     expect(end.activations.map((a) => a.label)).toEqual(['relu after conv 1 (6 filters 5x5)', 'sigmoid after dense 1 (13 units)'])
     end.activations.forEach((a, i) => {
       const d = direct[i]
@@ -133,7 +134,8 @@ describe.each([
       else expect(a.saturated).toBeCloseTo(saturated, 5)
       expect(a.mean).toBeCloseTo(activationStats(d.values, d.units, d.fn).mean, 5)
     })
-    expect(point.filters).toBeNull() // only epoch ends keep filters
+    expect(point.filters).toBeNull() // only step 1 and epoch ends keep filters
+    expect(recorder.point(1, 1, false, seen)!.filters).toEqual(end.filters)
     expect(end.filters).toMatchObject({ count: 6, height: 5, width: 5 })
     expect(decodeBytes(end.filters!.images)).toHaveLength(6 * 25)
     // A step that overflowed is not recorded: its numbers would not survive JSON.

@@ -19,17 +19,19 @@ describe('a run recorded inside', () => {
     ;({ runId } = lab.startRun(parseHyperparams({ epochs: 2, limitTrain: 1000, limitTest: 600, batchSize: 64 })))
     expect((await lab.waitForRun(runId)).status).toBe('completed')
     const inside = lab.getInside(runId)
-    // 16 steps an epoch: step 10 of the first, then both epochs' ends (50 and 200 lie beyond the epoch).
+    // 16 steps an epoch: steps 1 and 10 of the first, then both epochs' ends (50 and 200 lie beyond the epoch).
     expect(inside.points.map((p) => [p.epoch, p.step, p.epochEnd])).toEqual([
+      [1, 1, false],
       [1, 10, false],
       [1, 16, true],
       [2, 32, true]
     ])
-    expect(inside.points.map((p) => p.filters?.count ?? null)).toEqual([null, 10, 10])
-    expect(inside.points[2].layers.map((l) => l.label)).toEqual(['conv 1 (10 filters 5x5)', 'conv 2 (20 filters 5x5)', 'dense 1 (50 units)', 'dense 2 (10 units)'])
-    expect(inside.points[2].activations.map((a) => a.label)).toEqual(['relu after conv 1 (10 filters 5x5)', 'relu after conv 2 (20 filters 5x5)', 'relu after dense 1 (50 units)'])
+    // Filters as training began (step 1) and at each epoch's end.
+    expect(inside.points.map((p) => p.filters?.count ?? null)).toEqual([10, null, 10, 10])
+    expect(inside.points[3].layers.map((l) => l.label)).toEqual(['conv 1 (10 filters 5x5)', 'conv 2 (20 filters 5x5)', 'dense 1 (50 units)', 'dense 2 (10 units)'])
+    expect(inside.points[3].activations.map((a) => a.label)).toEqual(['relu after conv 1 (10 filters 5x5)', 'relu after conv 2 (20 filters 5x5)', 'relu after dense 1 (50 units)'])
     // Filters move between epochs: they are the weights of each epoch, not one copy.
-    expect(inside.points[1].filters!.images).not.toEqual(inside.points[2].filters!.images)
+    expect(inside.points[2].filters!.images).not.toEqual(inside.points[3].filters!.images)
     const e = inside.embedding!
     expect(e).toMatchObject({ epoch: 2, units: 50, classes: 10 })
     expect(e.indices).toHaveLength(600) // the whole (limited) test split: fewer than 2,000
@@ -40,7 +42,7 @@ describe('a run recorded inside', () => {
     const accuracy = e.predicted.filter((p, i) => p === e.labels[i]).length / 600
     expect(accuracy).toBeCloseTo(lab.getRun(runId).finalTestAccuracy!, 6)
     // Bounded storage: a few KB a point for the course's CNN, tens of KB for the embedding.
-    expect(inside.storedBytes).toBeLessThan(3 * 4000 + 40_000)
+    expect(inside.storedBytes).toBeLessThan(4 * 4000 + 110_000)
   })
 
   it("looks inside one digit through the run's stored model: the probabilities predict gives, and every layer's output", async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeBytes, quantise, type InsidePoint, type LayerOutputView } from '../../src/shared/inside'
 import { axisCaption, classColour, mapScale, nearestPoint } from '../../src/renderer/src/lib/embedding-scale'
 import { heatColour, heatStrip, rebin, sharedRange, shortNumber } from '../../src/renderer/src/lib/histogram-strip'
-import { channelImages, filterImages, filterPoints, pointName, pointTick, positivePart, zeroByte } from '../../src/renderer/src/lib/layer-output'
+import { channelImages, filterImages, filterPoints, filtersName, pointName, pointTick, positivePart, zeroByte } from '../../src/renderer/src/lib/layer-output'
 
 const sum = (v: number[]) => v.reduce((a, b) => a + b, 0)
 
@@ -141,9 +141,10 @@ describe('layer outputs as images', () => {
       activations: [],
       filters: filters ? { layer: 'c', count: 0, total: 0, height: 1, width: 1, images: '' } : null
     })
-    const points = [at(1, 10, false, false), at(1, 94, true, true), at(2, 188, true, true)]
-    expect(filterPoints(points).map((p) => p.epoch)).toEqual([1, 2])
-    expect(points.map(pointName)).toEqual(['epoch 1, step 10', 'end of epoch 1', 'end of epoch 2'])
-    expect(points.map(pointTick)).toEqual(['s10', 'e1', 'e2'])
+    const points = [at(1, 1, false, true), at(1, 10, false, false), at(1, 94, true, true), at(2, 188, true, true)]
+    expect(filterPoints(points).map((p) => p.step)).toEqual([1, 94, 188])
+    expect(filterPoints(points).map(filtersName)).toEqual(['step 1 (as training began)', 'the end of epoch 1', 'the end of epoch 2'])
+    expect(points.map(pointName)).toEqual(['epoch 1, step 1', 'epoch 1, step 10', 'end of epoch 1', 'end of epoch 2'])
+    expect(points.map(pointTick)).toEqual(['s1', 's10', 'e1', 'e2'])
   })
 })

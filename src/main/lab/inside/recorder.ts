@@ -127,7 +127,7 @@ export class InsideRecorder {
     })
     if (!layers.every((l) => Number.isFinite(l.weightNorm) && Number.isFinite(l.gradientNorm) && Number.isFinite(l.updateRatio))) return null
     const first = this.weightLayers[0]
-    const filters = epochEnd && first ? filterImages(first.name, seen.after[this.kernelAt[0]], first.layer.trainableWeights[0].shape as number[], this.r.shape, MAX_FILTERS) : null
+    const filters = (epochEnd || step === 1) && first ? filterImages(first.name, seen.after[this.kernelAt[0]], first.layer.trainableWeights[0].shape as number[], this.r.shape, MAX_FILTERS) : null
     // The probe batch goes through the network at epoch ends only: a forward pass of its digits at
     // every early point too would take the recording past its budget on the course's recipe.
     return { epoch, step, epochEnd, layers, activations: epochEnd ? this.activations() : [], filters }
