@@ -85,8 +85,11 @@ export const contract = {
     z.strictObject({ dataset: z.string().min(1).max(4096).default('mnist'), indices: z.array(z.number().int().min(0)).max(1000) })
   ),
   predict: spec<{ probs: number[] }>()(z.strictObject({ runId: id, pixels })),
-  /** What a run recorded inside while it trained (histograms, activations, filters, embedding). */
-  getInside: spec<RunInside>()(runRef),
+  /**
+   * What a run recorded inside while it trained (histograms, activations, filters, embedding);
+   * `after`: only the points past that step (a view that holds the earlier ones reads just the new).
+   */
+  getInside: spec<RunInside>()(z.strictObject({ runId: id, after: z.number().int().min(0).optional() })),
   /** One digit through a run's trained model: every layer's output. */
   lookInside: spec<DigitInside>()(z.strictObject({ runId: id, pixels })),
   exportModel: spec<ExportedModel>()(runRef),

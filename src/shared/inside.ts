@@ -114,7 +114,7 @@ export interface Embedding {
   classes: number
 }
 
-/** What a run recorded inside: points in step order, and its embedding once it finished. */
+/** What a run recorded inside: points in step order (past `after`, when asked so), and its embedding once it finished. */
 export interface RunInside {
   points: InsidePoint[]
   embedding: Embedding | null

@@ -43,6 +43,11 @@ describe('a run recorded inside', () => {
     expect(accuracy).toBeCloseTo(lab.getRun(runId).finalTestAccuracy!, 6)
     // Bounded storage: a few KB a point for the course's CNN, tens of KB for the embedding.
     expect(inside.storedBytes).toBeLessThan(4 * 4000 + 110_000)
+    // A view that holds the points up to step 10 reads only the later ones; the rest is the same.
+    const later = lab.getInside(runId, 10)
+    expect(later.points.map((p) => p.step)).toEqual([16, 32])
+    expect(later.points).toEqual(inside.points.slice(2))
+    expect({ ...later, points: [] }).toEqual({ ...inside, points: [] })
   })
 
   it("looks inside one digit through the run's stored model: the probabilities predict gives, and every layer's output", async () => {

@@ -25,7 +25,7 @@ export function createLabHandlers(lab: Lab): LabHandlers {
     testImages: ({ dataset, indices }) => lab.testImages(dataset, indices),
     predict: async ({ runId, pixels }) => ({ probs: await lab.predict(runId, pixels) }),
     exportModel: ({ runId }) => lab.exportModel(runId),
-    getInside: ({ runId }) => lab.getInside(runId),
+    getInside: ({ runId, after }) => lab.getInside(runId, after),
     lookInside: ({ runId, pixels }) => lab.lookInside(runId, pixels),
     startSweep: (spec) => lab.startSweep(spec),
     listSweeps: () => lab.listSweeps(),

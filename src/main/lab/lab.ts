@@ -465,10 +465,10 @@ export class Lab {
     return this.predictor.predict(runId, () => this.store.weights.require(runId), pixels, ds)
   }
 
-  /** What a run recorded inside its network. */
-  getInside(runId: number): RunInside {
+  /** What a run recorded inside its network (only the points past step `after`, when given). */
+  getInside(runId: number, after?: number): RunInside {
     const row = this.store.runs.row(runId)
-    const inside = this.store.inside.get(runId)
+    const inside = this.store.inside.get(runId, after)
     return { ...inside, embeddingNote: inside.embedding ? null : missingEmbedding(row.status, json<LayerSummary[]>(row.layers, [])) }
   }
 

@@ -24,10 +24,12 @@ export class InsideTable {
     return row ? (JSON.parse(row.data) as InsidePoint) : null
   }
 
-  get(runId: number): Omit<RunInside, 'embeddingNote'> {
-    const points = this.db.prepare(`SELECT data FROM inside_points WHERE run_id = ? ORDER BY step`).all(runId) as { data: string }[]
+  /** The run's points past step `after` (all of them without), its embedding, and what all its records take. */
+  get(runId: number, after = -1): Omit<RunInside, 'embeddingNote'> {
+    const points = this.db.prepare(`SELECT data FROM inside_points WHERE run_id = ? AND step > ? ORDER BY step`).all(runId, after) as { data: string }[]
     const embedding = this.db.prepare(`SELECT data FROM embeddings WHERE run_id = ?`).get(runId) as { data: string } | undefined
-    const storedBytes = points.reduce((a, p) => a + p.data.length, 0) + (embedding?.data.length ?? 0)
+    const { bytes } = this.db.prepare(`SELECT COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM inside_points WHERE run_id = ?`).get(runId) as { bytes: number }
+    const storedBytes = bytes + (embedding?.data.length ?? 0)
     return { points: points.map((p) => JSON.parse(p.data) as InsidePoint), embedding: embedding ? (JSON.parse(embedding.data) as Embedding) : null, storedBytes }
   }
 }
