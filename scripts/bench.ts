@@ -185,6 +185,8 @@ interface InsideCost {
   points: number
   storedBytes: number
   embeddingBytes: number
+  /** One epoch's kept weights (small models keep them at every epoch's end). */
+  weightBytes: number
 }
 
 /**
@@ -196,7 +198,7 @@ async function profiledEpoch(profiling: boolean): Promise<{ epoch: EpochMetric; 
   let epoch: EpochEvent | null = null
   let backend: BackendInfo | null = null
   const batches: BatchMetric[] = []
-  const inside: InsideCost = { seconds: 0, projection: 0, points: 0, storedBytes: 0, embeddingBytes: 0 }
+  const inside: InsideCost = { seconds: 0, projection: 0, points: 0, storedBytes: 0, embeddingBytes: 0, weightBytes: 0 }
   const control = { state: () => 'run' as const, waitWhilePaused: () => {} }
   const outcome = await trainRun(
     0,
@@ -213,7 +215,8 @@ async function profiledEpoch(profiling: boolean): Promise<{ epoch: EpochMetric; 
         if (e.type === 'inside') {
           inside.points++
           inside.storedBytes += JSON.stringify(e.point).length
-        } else {
+        } else if (e.type === 'weights') inside.weightBytes = e.data.byteLength
+        else {
           const t0 = performance.now()
           const embedding = projectEmbedding(e.raw)
           inside.projection = (performance.now() - t0) / 1000
@@ -315,7 +318,7 @@ try {
       `inside the network   ${s(cost)} recording ${c.points} points and the embedding in one more epoch = ${((100 * cost) / plain.trainSeconds).toFixed(2)}% of its ${s(plain.trainSeconds)} training (goal <= 3%)`,
       `                     (${s(c.seconds)} clocked in the run, ${s(look)} more for the last evaluation to look at the embedding's sample;`,
       `                     then ${s(c.projection)} projecting the embedding by PCA on the lab's main thread, after training)`,
-      `                     stored: ${(c.storedBytes / 1024).toFixed(1)} KB for the points (${(c.storedBytes / c.points / 1024).toFixed(1)} KB each), ${(c.embeddingBytes / 1024).toFixed(1)} KB for the embedding (once per run)`
+      `                     stored: ${(c.storedBytes / 1024).toFixed(1)} KB for the points (${(c.storedBytes / c.points / 1024).toFixed(1)} KB each), ${(c.embeddingBytes / 1024).toFixed(1)} KB for the embedding (once per run), ${(c.weightBytes / 1024).toFixed(1)} KB of weights an epoch`
     )
   }
   const phases = !!profiled && profile.steps > 0

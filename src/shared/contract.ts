@@ -91,7 +91,7 @@ export const contract = {
    */
   getInside: spec<RunInside>()(z.strictObject({ runId: id, after: z.number().int().min(0).optional() })),
   /** One digit through a run's trained model: every layer's output. */
-  lookInside: spec<DigitInside>()(z.strictObject({ runId: id, pixels })),
+  lookInside: spec<DigitInside>()(z.strictObject({ runId: id, pixels, epoch: z.number().int().positive().optional() })),
   exportModel: spec<ExportedModel>()(runRef),
   startSweep: spec<{ sweepId: number; runIds: number[] }>()(sweepSpec),
   listSweeps: spec<SweepSummary[]>()(nothing),

@@ -17,6 +17,12 @@ export const EMBEDDING_SIZE = 2000
  */
 export const MAX_EMBEDDING_UNITS = 512
 /**
+ * A model up to this many parameters keeps its weights at every epoch's end (400 KB an epoch at
+ * most; the course's CNN 87 KB), so one digit can be looked at through any epoch's model. Bigger
+ * models keep their final weights only.
+ */
+export const MAX_EPOCH_WEIGHTS_PARAMS = 100_000
+/**
  * Steps of the first epoch recorded besides every epoch's end: where most of the change happens.
  * Step 1 keeps the first layer's filters too: how they looked before training shaped them.
  */
@@ -142,6 +148,8 @@ export interface LayerOutputView {
 export interface DigitInside {
   probs: number[]
   layers: LayerOutputView[]
+  /** The epoch whose model read the digit; null: the final model (the one asked for was not kept, or none was asked). */
+  epoch: number | null
 }
 
 export function encodeBytes(bytes: Uint8Array): string {

@@ -182,6 +182,19 @@ describe('inside the network', () => {
     expect(await inked(conv1.getByRole('img').first())).toBeGreaterThan(0)
     expect(page.url()).toMatch(/[?&]look=\d+/)
     await shoot(view, 'digit-feature-maps')
+
+    // The detail turned back to epoch 1: its gallery's digit is read by epoch 1's model (a small
+    // model keeps one per epoch), which predicts what the tile says it predicted then.
+    await page.getByLabel('Epoch', { exact: true }).fill('1')
+    const tile = gallery.getByRole('button', { name: /^Test digit \d+/ }).first()
+    await expect.poll(() => page.url()).toMatch(/[?&]epoch=1/)
+    const [, index, predicted] = /^Test digit (\d+): true \d, predicted (\d)$/.exec((await tile.getAttribute('aria-label'))!)!
+    await tile.click()
+    await gallery.getByRole('button', { name: 'Look inside this digit' }).click()
+    const early = page.getByRole('region', { name: `Inside test digit #${index}` })
+    await expect.poll(() => early.getByText('Read by the model at the end of epoch 1').isVisible()).toBe(true)
+    await expect.poll(() => early.locator('.prediction strong').first().textContent()).toBe(predicted)
+    await shoot(early, 'digit-epoch-1')
   })
 
   it("shows the coach's saturated and dead-unit hints, and the activation figures behind them", async () => {

@@ -72,6 +72,27 @@ describe('a run recorded inside', () => {
     const logits = dequantise(digit.layers[8].values)
     expect(logits.indexOf(Math.max(...logits))).toBe(probs.indexOf(Math.max(...probs)))
     await expect(lab.lookInside(runId, [1, 2, 3])).rejects.toThrow(/reads 28x28 = 784 pixels, got 3/)
+    expect(digit.epoch).toBeNull()
+  })
+
+  it('keeps a small model at every epoch, so one digit can be looked at through an earlier epoch\'s model', async () => {
+    const db = new Database(dbPath, { readonly: true })
+    const rows = db.prepare('SELECT epoch, data FROM epoch_weights WHERE run_id = ? ORDER BY epoch').all(runId) as { epoch: number; data: Buffer }[]
+    const final = db.prepare('SELECT data FROM weights WHERE run_id = ?').get(runId) as { data: Buffer }
+    db.close()
+    expect(rows.map((r) => r.epoch)).toEqual([1, 2])
+    // Laid out as the exported weights: the last epoch's are the final model's, byte for byte.
+    expect(rows[1].data.equals(final.data)).toBe(true)
+    expect(rows[0].data.equals(final.data)).toBe(false)
+    const pixels = Array.from(Buffer.from(lab.testImages('mnist', [0]).images[0].pixels, 'base64'))
+    const final2 = await lab.lookInside(runId, pixels)
+    const atTwo = await lab.lookInside(runId, pixels, 2)
+    const atOne = await lab.lookInside(runId, pixels, 1)
+    expect([atOne.epoch, atTwo.epoch]).toEqual([1, 2])
+    atTwo.probs.forEach((p, i) => expect(p).toBeCloseTo(final2.probs[i], 6))
+    expect(atOne.probs).not.toEqual(atTwo.probs)
+    // An epoch whose weights were not kept: the final model reads it, and the reply says so.
+    expect((await lab.lookInside(runId, pixels, 9)).epoch).toBeNull()
   })
 
   it('says why a run has no map: a layer before the output too wide to project, a run stopped', async () => {
@@ -101,6 +122,7 @@ describe('a run recorded inside', () => {
     try {
       expect(db.prepare('SELECT COUNT(*) AS n FROM inside_points WHERE run_id = ?').get(runId)).toEqual({ n: 0 })
       expect(db.prepare('SELECT COUNT(*) AS n FROM embeddings WHERE run_id = ?').get(runId)).toEqual({ n: 0 })
+      expect(db.prepare('SELECT COUNT(*) AS n FROM epoch_weights WHERE run_id = ?').get(runId)).toEqual({ n: 0 })
     } finally {
       db.close()
     }

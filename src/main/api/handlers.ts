@@ -26,7 +26,7 @@ export function createLabHandlers(lab: Lab): LabHandlers {
     predict: async ({ runId, pixels }) => ({ probs: await lab.predict(runId, pixels) }),
     exportModel: ({ runId }) => lab.exportModel(runId),
     getInside: ({ runId, after }) => lab.getInside(runId, after),
-    lookInside: ({ runId, pixels }) => lab.lookInside(runId, pixels),
+    lookInside: ({ runId, pixels, epoch }) => lab.lookInside(runId, pixels, epoch),
     startSweep: (spec) => lab.startSweep(spec),
     listSweeps: () => lab.listSweeps(),
     getSweep: ({ sweepId }) => lab.getSweep(sweepId),

@@ -231,6 +231,7 @@ export class Lab {
       // The inside of the network is stored, not streamed: views read it when they open.
       handle = startTraining(runId, hp, onEvent, (event) => {
         if (event.type === 'inside') return this.writes.persist(runId, () => this.store.inside.addPoint(runId, event.point))
+        if (event.type === 'weights') return this.writes.persist(runId, () => this.store.weights.saveEpoch(runId, event.epoch, event.data))
         let embedding: Embedding
         try {
           embedding = projectEmbedding(event.raw)
@@ -472,12 +473,17 @@ export class Lab {
     return { ...inside, embeddingNote: inside.embedding ? null : missingEmbedding(row.status, json<LayerSummary[]>(row.layers, [])) }
   }
 
-  /** One digit through a run's trained model: every layer's output and the probabilities. */
-  async lookInside(runId: number, pixels: number[]): Promise<DigitInside> {
+  /**
+   * One digit through a run's trained model, every layer's output and the probabilities: the
+   * model at the end of `epoch` where it was kept (small models), else the final one (the reply says which).
+   */
+  async lookInside(runId: number, pixels: number[], epoch?: number): Promise<DigitInside> {
     const run = this.store.runs.row(runId)
     if (!this.store.weights.has(runId)) this.store.weights.require(runId)
     const ds = this.load(run.dataset)
-    return this.predictor.lookInside(runId, () => this.store.weights.require(runId), pixels, ds)
+    const kept = epoch != null && this.store.weights.hasEpoch(runId, epoch) ? epoch : null
+    const weights = () => (kept == null ? null : this.store.weights.atEpoch(runId, kept)) ?? this.store.weights.require(runId)
+    return this.predictor.lookInside(runId, weights, pixels, ds, kept)
   }
 
   listPresets(): PresetInfo[] {

@@ -5,8 +5,8 @@ import type { Normaliser } from '../data/datasets'
 import type { ModelArtifacts } from '../model/weights'
 
 export type ToPredictor =
-  /** `inside`: every layer's output too (a DigitInside), not only the probabilities. */
-  | { kind: 'predict'; id: number; runId: number; pixels: number[]; norm: Normaliser; inside: boolean }
+  /** `inside`: every layer's output too (a DigitInside), not only the probabilities; `epoch`: that epoch's kept model, not the final one. */
+  | { kind: 'predict'; id: number; runId: number; pixels: number[]; norm: Normaliser; inside: boolean; epoch?: number | null }
   /** The weights a 'need' asked for; null: the request was answered already (with an error), drop it. */
   | { kind: 'weights'; id: number; artifacts: ModelArtifacts | null }
   | { kind: 'forget'; runId: number }

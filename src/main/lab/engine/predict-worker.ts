@@ -29,7 +29,7 @@ port.on('message', async (msg: ToPredictor) => {
     case 'predict':
       try {
         const weights = () => askWeights(msg.id, msg.runId)
-        if (msg.inside) send({ kind: 'inside', id: msg.id, inside: await predictor.lookInside(msg.runId, weights, msg.pixels, msg.norm) })
+        if (msg.inside) send({ kind: 'inside', id: msg.id, inside: await predictor.lookInside(msg.runId, weights, msg.pixels, msg.norm, msg.epoch ?? null) })
         else send({ kind: 'probs', id: msg.id, probs: await predictor.predict(msg.runId, weights, msg.pixels, msg.norm) })
       } catch (err) {
         // The error's kind (an image of the wrong size is the caller's mistake) crosses with it.

@@ -25,15 +25,15 @@ export class PredictorThread {
   }
 
   /** One digit through the run's model, every layer's output. */
-  lookInside(runId: number, weights: () => ModelArtifacts, pixels: number[], norm: Normaliser): Promise<DigitInside> {
-    return this.ask(runId, weights, pixels, norm, true) as Promise<DigitInside>
+  lookInside(runId: number, weights: () => ModelArtifacts, pixels: number[], norm: Normaliser, epoch: number | null = null): Promise<DigitInside> {
+    return this.ask(runId, weights, pixels, norm, true, epoch) as Promise<DigitInside>
   }
 
-  private ask(runId: number, weights: () => ModelArtifacts, pixels: number[], norm: Normaliser, inside: boolean): Promise<number[] | DigitInside> {
+  private ask(runId: number, weights: () => ModelArtifacts, pixels: number[], norm: Normaliser, inside: boolean, epoch: number | null = null): Promise<number[] | DigitInside> {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, weights })
-      this.post({ kind: 'predict', id, runId, pixels, norm: { mean: norm.mean, std: norm.std }, inside })
+      this.post({ kind: 'predict', id, runId, pixels, norm: { mean: norm.mean, std: norm.std }, inside, epoch })
     })
   }
 

@@ -21,6 +21,7 @@ const outcome = await trainRun(
       while (Atomics.load(flag, 0) === CONTROL.pause) Atomics.wait(flag, 0, CONTROL.pause, 1000)
     }
   },
-  { inside: (event) => port.postMessage({ kind: 'inside', event } satisfies WorkerMessage) }
+  // An epoch's weights move to the main thread rather than being copied.
+  { inside: (event) => port.postMessage({ kind: 'inside', event } satisfies WorkerMessage, event.type === 'weights' ? [event.data.buffer as ArrayBuffer] : []) }
 )
 port.postMessage({ kind: 'outcome', outcome } satisfies WorkerMessage, outcome.weights ? [outcome.weights.weightData] : [])

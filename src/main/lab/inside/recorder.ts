@@ -6,7 +6,7 @@
 // forward pass where it has one (the lab's engine), else on the tfjs model.
 // Best effort: recording must never cost a run its training, so a failure turns it off.
 import * as tf from '@tensorflow/tfjs'
-import { EARLY_STEPS, EMBEDDING_SIZE, MAX_EMBEDDING_UNITS, MAX_FILTERS, PROBE_SIZE, type ActivationStats, type InsidePoint, type WeightLayerStats } from '@shared/inside'
+import { EARLY_STEPS, EMBEDDING_SIZE, MAX_EMBEDDING_UNITS, MAX_EPOCH_WEIGHTS_PARAMS, MAX_FILTERS, PROBE_SIZE, type ActivationStats, type InsidePoint, type WeightLayerStats } from '@shared/inside'
 import type { RunStatus } from '@shared/run-types'
 import { gatherBatch, range } from '../data/batches'
 import type { Replica } from '../engine/replica'
@@ -17,8 +17,13 @@ import type { RawEmbedding } from './embedding'
 import { activationStats, filterImages, histogram, norm, updateRatio } from './stats'
 
 /** `seconds`: what recording it cost the run (the bench adds them up; the store does not keep them). */
-export type InsideEvent = { type: 'inside'; runId: number; point: InsidePoint; seconds: number } | { type: 'embedding'; runId: number; raw: RawEmbedding; seconds: number }
+export type InsideEvent =
+  | { type: 'inside'; runId: number; point: InsidePoint; seconds: number }
+  | { type: 'embedding'; runId: number; raw: RawEmbedding; seconds: number }
+  /** A small model's weights at an epoch's end, in model.weights' order (the exported weightData's). */
+  | { type: 'weights'; runId: number; epoch: number; data: Float32Array; seconds: number }
 
+const countParams = (m: tf.LayersModel) => m.weights.reduce((a, w) => a + w.shape.reduce<number>((x, d) => x * (d ?? 1), 1), 0)
 const sig = (v: number) => Number(v.toPrecision(6))
 /** Examples per forward pass when embedding the sample: bounds the tensors held at once. */
 const CHUNK = 500
@@ -42,7 +47,7 @@ export class InsideRecorder {
   constructor(
     private readonly r: Replica,
     private readonly stepsPerEpoch: number,
-    private readonly engine: Pick<TrainStepper, 'layerOutputs'> = {},
+    private readonly engine: Partial<Pick<TrainStepper, 'layerOutputs' | 'syncModel'>> = {},
     private readonly epochs = 1,
     private readonly send: (e: InsideEvent) => void = () => {},
     private readonly runId = 0
@@ -76,7 +81,24 @@ export class InsideRecorder {
       const t0 = performance.now()
       const point = this.point(epoch, step, this.isEpochEnd(s), seen)
       if (point) this.send({ type: 'inside', runId: this.runId, point, seconds: stepExtra + (performance.now() - t0) / 1000 })
+      if (this.isEpochEnd(s) && countParams(this.r.model) <= MAX_EPOCH_WEIGHTS_PARAMS) {
+        const t1 = performance.now()
+        this.send({ type: 'weights', runId: this.runId, epoch, data: this.modelWeights(), seconds: (performance.now() - t1) / 1000 })
+      }
     })
+  }
+
+  /** The whole model's weights as the export lays them out (the engine's first written back into it). */
+  private modelWeights(): Float32Array {
+    this.engine.syncModel?.()
+    const parts = this.r.model.weights.map((w) => w.read().dataSync() as Float32Array)
+    const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0))
+    let at = 0
+    for (const p of parts) {
+      out.set(p, at)
+      at += p.length
+    }
+    return out
   }
 
   /**

@@ -22,7 +22,8 @@ interface Cached {
 
 export class Predictor {
   /** Insertion order is use order: a hit moves its entry to the end. */
-  private readonly models = new Map<number, Cached>()
+  /** Keyed by run ("3"), or by run and epoch ("3@1") for an epoch's kept model. */
+  private readonly models = new Map<string, Cached>()
   /** Per loaded model, the same layers with every output exposed (built once: tf.model is not free). */
   private readonly insideModels = new WeakMap<tf.LayersModel, { shown: NamedLayer[]; model: tf.LayersModel }>()
 
@@ -36,14 +37,14 @@ export class Predictor {
   }
 
   cachedRuns(): number[] {
-    return [...this.models.keys()]
+    return [...this.models.keys()].map((k) => Number(k.split('@')[0]))
   }
 
-  private model(runId: number, weights: () => ModelArtifacts | Promise<ModelArtifacts>): Promise<tf.LayersModel> {
-    const hit = this.models.get(runId)
+  private model(key: string, weights: () => ModelArtifacts | Promise<ModelArtifacts>): Promise<tf.LayersModel> {
+    const hit = this.models.get(key)
     if (hit) {
-      this.models.delete(runId)
-      this.models.set(runId, hit)
+      this.models.delete(key)
+      this.models.set(key, hit)
       return hit.model
     }
     // The entry is cached before the weights arrive: a second request for the run waits on it.
@@ -51,24 +52,24 @@ export class Predictor {
       bytes: 0,
       model: Promise.resolve(weights()).then(async (artifacts) => {
         entry.bytes = artifacts.weightData.byteLength
-        this.evictFor(runId)
+        this.evictFor(key)
         await selectBackend()
         return loadArtifacts(artifacts)
       })
     }
     // A model that could not be loaded is not kept: the next request tries again.
     entry.model.catch(() => {
-      if (this.models.get(runId) === entry) this.models.delete(runId)
+      if (this.models.get(key) === entry) this.models.delete(key)
     })
-    this.models.set(runId, entry)
+    this.models.set(key, entry)
     return entry.model
   }
 
   /** Drops the least recently used models until the cache fits its budget again (`keep` stays). */
-  private evictFor(keep: number): void {
+  private evictFor(keep: string): void {
     for (const [oldest] of this.models) {
       if (this.cachedBytes <= this.maxBytes || oldest === keep) break
-      this.forget(oldest)
+      this.drop(oldest)
     }
   }
 
@@ -78,7 +79,7 @@ export class Predictor {
    * thread that holds the store, in the prediction worker).
    */
   async predict(runId: number, weights: () => ModelArtifacts | Promise<ModelArtifacts>, pixels: ArrayLike<number>, norm: Normaliser): Promise<number[]> {
-    const model = await this.model(runId, weights)
+    const model = await this.model(String(runId), weights)
     const probs = tf.tidy(() => (model.predict(input(runId, model, pixels, norm)) as tf.Tensor).dataSync())
     return Array.from(probs)
   }
@@ -87,8 +88,8 @@ export class Predictor {
    * One digit through the run's model: the probabilities and every layer's output (dropout and
    * flatten left out); an image layer shows at most MAX_FILTERS of its channels.
    */
-  async lookInside(runId: number, weights: () => ModelArtifacts | Promise<ModelArtifacts>, pixels: ArrayLike<number>, norm: Normaliser): Promise<DigitInside> {
-    const model = await this.model(runId, weights)
+  async lookInside(runId: number, weights: () => ModelArtifacts | Promise<ModelArtifacts>, pixels: ArrayLike<number>, norm: Normaliser, epoch: number | null = null): Promise<DigitInside> {
+    const model = await this.model(epoch == null ? String(runId) : `${runId}@${epoch}`, weights)
     let inside = this.insideModels.get(model)
     if (!inside) {
       const shown = nameLayers(model).filter((l) => l.kind !== 'other')
@@ -108,18 +109,23 @@ export class Predictor {
         const channels = (l.layer.outputShape as number[]).at(-1)!
         return { layer: l.name, label: l.label, kind: l.kind, ...(l.fn ? { fn: l.fn } : {}), shape: t.shape.slice(1), ...(t.rank === 4 && channels > MAX_FILTERS ? { channels } : {}), values: quantise(t.dataSync()) }
       })
-      return { probs, layers }
+      return { probs, layers, epoch }
     } finally {
       tf.dispose(outputs)
     }
   }
 
+  /** Drops a run's models: its final one and any epoch's. */
   forget(runId: number): void {
+    for (const key of [...this.models.keys()]) if (key === String(runId) || key.startsWith(`${runId}@`)) this.drop(key)
+  }
+
+  private drop(key: string): void {
     this.models
-      .get(runId)
+      .get(key)
       ?.model.then((m) => m.dispose())
       .catch(() => {})
-    this.models.delete(runId)
+    this.models.delete(key)
   }
 }
 

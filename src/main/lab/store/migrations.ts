@@ -92,5 +92,11 @@ export const MIGRATIONS: string[] = [
      run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
      epoch INTEGER NOT NULL,
      data TEXT NOT NULL
+   );
+   CREATE TABLE epoch_weights (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     epoch INTEGER NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (run_id, epoch)
    );`
 ]

@@ -26,6 +26,23 @@ export class WeightsTable {
     return { modelTopology: JSON.parse(row.topology) as object, weightSpecs: JSON.parse(row.specs), weightData: data }
   }
 
+  /** A small model's weights at the end of `epoch` (model.weights' order, float32, as weightData). */
+  saveEpoch(runId: number, epoch: number, data: Float32Array): void {
+    this.write(() => this.db.prepare(`INSERT OR REPLACE INTO epoch_weights (run_id, epoch, data) VALUES (?, ?, ?)`).run(runId, epoch, Buffer.from(data.buffer, data.byteOffset, data.byteLength)))
+  }
+
+  /** The model at the end of `epoch`: the final model's topology with that epoch's weights; null when that epoch's were not kept. */
+  atEpoch(runId: number, epoch: number): ModelArtifacts | null {
+    const row = this.db.prepare(`SELECT data FROM epoch_weights WHERE run_id = ? AND epoch = ?`).get(runId, epoch) as { data: Buffer } | undefined
+    const final = row ? this.get(runId) : null
+    if (!row || !final) return null
+    return { ...final, weightData: row.data.buffer.slice(row.data.byteOffset, row.data.byteOffset + row.data.byteLength) as ArrayBuffer }
+  }
+
+  hasEpoch(runId: number, epoch: number): boolean {
+    return !!this.db.prepare(`SELECT 1 FROM epoch_weights WHERE run_id = ? AND epoch = ?`).get(runId, epoch)
+  }
+
   has(runId: number): boolean {
     return !!this.db.prepare(`SELECT 1 FROM weights WHERE run_id = ?`).get(runId)
   }
