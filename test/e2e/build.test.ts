@@ -78,8 +78,8 @@ describe('the build', () => {
     await worker.terminate()
     expect(outcome.status).toBe('completed')
     expect(events.filter((e) => e.type === 'batch')).toHaveLength(3)
-    // It records inside the network as it trains: step 1, the epoch's end (3 steps: before step 10), then the embedding.
-    expect(inside).toEqual(['inside', 'inside', 'embedding'])
+    // It records inside the network as it trains: step 1, the epoch's end (3 steps: before step 10) and its weights, then the embedding.
+    expect(inside).toEqual(['inside', 'inside', 'weights', 'embedding'])
     // The bundle found fastnet.wasm and its helper thread's entry.
     expect(events.find((e) => e.type === 'started')).toMatchObject({ backend: { name: 'digit-lab-wasm', threads: 2 } })
     expect(events.at(-1)).toMatchObject({ type: 'finished', runId: 7, status: 'completed' })
