@@ -1,6 +1,7 @@
 // The predictor's model cache: bounded by the bytes of the weights it holds, least recently used
 // out first. Real (untrained, seeded) tfjs models, exported as the store keeps them.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { runTs } from '../helpers/node-child'
 import { selectBackend } from '../../src/main/lab/backend/select'
 import { buildModel } from '../../src/main/lab/model/build'
 import { Predictor } from '../../src/main/lab/model/predictor'
@@ -92,5 +93,19 @@ describe('predictor cache', () => {
     expect(p.cachedRuns()).toEqual([])
     await predict(p, 1)
     expect(reads.get(1)).toBe(2)
+  })
+})
+
+describe('a prediction thread started by several requests at once', () => {
+  it('chooses its tfjs backend once: every first prediction is made, on the backend the lab chose', async () => {
+    // A fresh process: the backend is chosen once per thread, and this test needs a thread that has not chosen yet.
+    const r = await runTs('test/fixtures/first-predictions.ts', [])
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout) as { chosen: string[]; fallback: (string | null)[]; predictions: (number | string)[]; backend: string }
+    // One choice for all three, the one tfjs runs on (two at once used to fall back to cpu, mid-way).
+    expect(new Set(out.chosen).size).toBe(1)
+    expect(out.backend).toBe(out.chosen[0])
+    expect(new Set(out.fallback).size).toBe(1)
+    expect(out.predictions).toEqual([10, 10, 10])
   })
 })

@@ -60,9 +60,20 @@ function whyNot(choice: BackendChoice, err: NodeJS.ErrnoException): string {
   return `${choice} could not start: ${err.message.split('\n')[0]}`
 }
 
-/** Initialises tfjs once per thread and reports what it runs on. */
-export async function selectBackend(options: { force?: string; threads?: number } = {}): Promise<BackendInfo> {
-  if (selected) return selected
+/** The selection under way: callers that arrive meanwhile wait for it instead of starting their own. */
+let selecting: Promise<BackendInfo> | null = null
+
+/**
+ * Initialises tfjs once per thread and reports what it runs on. Concurrent first callers (the
+ * prediction worker asked for three runs' models at once) share one selection: two at once raced
+ * in tfjs's backend registration, and a prediction failed.
+ */
+export function selectBackend(options: { force?: string; threads?: number } = {}): Promise<BackendInfo> {
+  if (selected) return Promise.resolve(selected)
+  return (selecting ??= choose(options).finally(() => (selecting = null)))
+}
+
+async function choose(options: { force?: string; threads?: number }): Promise<BackendInfo> {
   const forced = parseChoice(options.force ?? process.env.DIGIT_LAB_BACKEND)
   const threads = options.threads ?? Math.max(1, availableParallelism())
   const attempts: [BackendChoice, () => Promise<BackendInfo>][] = [
