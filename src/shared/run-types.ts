@@ -4,6 +4,8 @@ import type { SweepPoint } from './sweep'
 
 /** MNIST's classes, and any dataset's without a classes.txt. */
 export const DIGIT_CLASS_NAMES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
+/** Class `k` by its name, or its number where a dataset names fewer classes. */
+export const classLabel = (names: readonly string[], k: number): string => names[k] ?? String(k)
 
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]

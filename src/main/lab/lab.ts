@@ -459,11 +459,17 @@ export class Lab {
   }
 
   async predict(runId: number, pixels: number[]): Promise<number[]> {
+    return this.predictor.predict(runId, () => this.store.weights.require(runId), pixels, this.trainedOn(runId))
+  }
+
+  /**
+   * The dataset (its normalisation) a run with a stored model was trained on. A run without one
+   * is refused here, with the store's own words, rather than after a trip to the prediction worker.
+   */
+  private trainedOn(runId: number): Dataset {
     const run = this.store.runs.row(runId)
-    // Refused here, with the store's own words, rather than after a trip to the prediction worker.
     if (!this.store.weights.has(runId)) this.store.weights.require(runId)
-    const ds = this.load(run.dataset)
-    return this.predictor.predict(runId, () => this.store.weights.require(runId), pixels, ds)
+    return this.load(run.dataset)
   }
 
   /** What a run recorded inside its network (only the points past step `after`, when given). */
@@ -478,9 +484,7 @@ export class Lab {
    * model at the end of `epoch` where it was kept (small models), else the final one (the reply says which).
    */
   async lookInside(runId: number, pixels: number[], epoch?: number): Promise<DigitInside> {
-    const run = this.store.runs.row(runId)
-    if (!this.store.weights.has(runId)) this.store.weights.require(runId)
-    const ds = this.load(run.dataset)
+    const ds = this.trainedOn(runId)
     const kept = epoch != null && this.store.weights.hasEpoch(runId, epoch) ? epoch : null
     const weights = () => (kept == null ? null : this.store.weights.atEpoch(runId, kept)) ?? this.store.weights.require(runId)
     return this.predictor.lookInside(runId, weights, pixels, ds, kept)

@@ -2,7 +2,7 @@
 // next, with the numbers behind it. Pure: the same stored metrics always give the same hints.
 import type { Hyperparams } from '@shared/hyperparams'
 import type { InsidePoint } from '@shared/inside'
-import type { BatchMetric, EpochMetric, Hint, RunStatus } from '@shared/run-types'
+import { classLabel, type BatchMetric, type EpochMetric, type Hint, type RunStatus } from '@shared/run-types'
 
 export interface CoachInput {
   status: RunStatus
@@ -84,7 +84,7 @@ function collapsed(r: CoachInput, notMoving: Hint | null = null): Hint | null {
   const top = columns.indexOf(Math.max(...columns))
   const share = columns[top] / total
   if (share < COACH.collapsedShare) return null
-  const name = r.classNames[top] ?? String(top)
+  const name = classLabel(r.classNames, top)
   return {
     kind: 'collapsed',
     message: notMoving

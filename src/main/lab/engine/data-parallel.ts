@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import type { Hyperparams } from '@shared/hyperparams'
 import { readWeights, type Replica } from './replica'
-import { spawnWorker } from './spawn'
+import { startHelperWorker } from './spawn'
 
 export const SLOT = { go: 0, command: 1, epoch: 2, step: 3, done: 4, published: 5, failed: 6 } as const
 export const COMMAND = { step: 1, exit: 2 } as const
@@ -67,14 +67,7 @@ export class Partner {
       error: new SharedArrayBuffer(ERROR_BYTES)
     }
     readWeights(replica, new Float32Array(input.flat))
-    const worker = spawnWorker('helper', input)
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(`helper thread: ${m.error}`))))
-      worker.once('error', reject)
-      worker.once('exit', (code) => reject(new Error(`helper thread exited with code ${code} while starting`)))
-    })
-    worker.removeAllListeners()
-    worker.on('error', () => {}) // failures are reported through shared memory
+    const worker = await startHelperWorker('helper', input)
     return new Partner(worker, input)
   }
 

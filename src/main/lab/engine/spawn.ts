@@ -27,3 +27,19 @@ export function spawnWorker(entry: keyof typeof ENTRIES, workerData: unknown): W
   }
   throw new Error(`${bundle} not found next to ${fileURLToPath(here)}: rebuild with "npm run build"`)
 }
+
+/**
+ * Starts a helper thread and waits until it says it is ready (or why it is not). After that its
+ * failures are reported through shared memory, so its 'error' events are swallowed.
+ */
+export async function startHelperWorker(entry: 'helper' | 'fastnet-helper', workerData: unknown): Promise<Worker> {
+  const worker = spawnWorker(entry, workerData)
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(`helper thread: ${m.error}`))))
+    worker.once('error', reject)
+    worker.once('exit', (code) => reject(new Error(`helper thread exited with code ${code} while starting`)))
+  })
+  worker.removeAllListeners()
+  worker.on('error', () => {})
+  return worker
+}

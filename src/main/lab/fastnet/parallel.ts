@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { Split } from '../data/datasets'
-import { spawnWorker } from '../engine/spawn'
+import { startHelperWorker } from '../engine/spawn'
 import type { WasmModule } from './loader'
 import type { FastNet, NetOptions, Totals } from './net'
 import type { Plan } from './plan'
@@ -135,14 +135,7 @@ export class FastPartner {
       error: new SharedArrayBuffer(ERROR_BYTES)
     }
     new Float32Array(input.params).set(net.params())
-    const worker = spawnWorker('fastnet-helper', input)
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(`helper thread: ${m.error}`))))
-      worker.once('error', reject)
-      worker.once('exit', (code) => reject(new Error(`helper thread exited with code ${code} while starting`)))
-    })
-    worker.removeAllListeners()
-    worker.on('error', () => {}) // failures are reported through shared memory
+    const worker = await startHelperWorker('fastnet-helper', input)
     return new FastPartner(worker, input, size)
   }
 

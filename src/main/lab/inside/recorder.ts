@@ -12,6 +12,7 @@ import { gatherBatch, range } from '../data/batches'
 import type { Replica } from '../engine/replica'
 import type { Look, Looked } from '../engine/evaluate'
 import type { StepInside, TrainStepper } from '../engine/stepper'
+import { countTrainableParams } from '../model/build'
 import { nameLayers, type NamedLayer } from './layers'
 import type { RawEmbedding } from './embedding'
 import { activationStats, filterImages, histogram, norm, updateRatio } from './stats'
@@ -23,7 +24,6 @@ export type InsideEvent =
   /** A small model's weights at an epoch's end, in model.weights' order (the exported weightData's). */
   | { type: 'weights'; runId: number; epoch: number; data: Float32Array; seconds: number }
 
-const countParams = (m: tf.LayersModel) => m.weights.reduce((a, w) => a + w.shape.reduce<number>((x, d) => x * (d ?? 1), 1), 0)
 const sig = (v: number) => Number(v.toPrecision(6))
 /** Examples per forward pass when embedding the sample: bounds the tensors held at once. */
 const CHUNK = 500
@@ -39,6 +39,8 @@ export class InsideRecorder {
   private readonly kernelAt: number[]
   /** Set when recording failed: the run trains on without it. */
   private off = false
+  /** A model small enough keeps its weights at every epoch's end (MAX_EPOCH_WEIGHTS_PARAMS). */
+  private readonly keepsEpochWeights: boolean
 
   /**
    * `engine`: the stepper, whose own forward pass (if it has one) is cheaper than tfjs's; `epochs`:
@@ -56,6 +58,7 @@ export class InsideRecorder {
     this.weightLayers = this.named.filter((l) => l.hasWeights)
     this.activationLayers = this.named.filter((l) => l.kind === 'activation')
     this.penultimate = r.logits.layers.length - 2
+    this.keepsEpochWeights = countTrainableParams(r.model) <= MAX_EPOCH_WEIGHTS_PARAMS
     let at = 0
     this.kernelAt = this.weightLayers.map((l) => (at += l.layer.trainableWeights.length) - l.layer.trainableWeights.length)
   }
@@ -81,7 +84,7 @@ export class InsideRecorder {
       const t0 = performance.now()
       const point = this.point(epoch, step, this.isEpochEnd(s), seen)
       if (point) this.send({ type: 'inside', runId: this.runId, point, seconds: stepExtra + (performance.now() - t0) / 1000 })
-      if (this.isEpochEnd(s) && countParams(this.r.model) <= MAX_EPOCH_WEIGHTS_PARAMS) {
+      if (this.isEpochEnd(s) && this.keepsEpochWeights) {
         const t1 = performance.now()
         this.send({ type: 'weights', runId: this.runId, epoch, data: this.modelWeights(), seconds: (performance.now() - t1) / 1000 })
       }
