@@ -1,9 +1,10 @@
 // Planning a sweep: every combination of a grid, seeded log-uniform draws for a random sweep,
 // repeats with the next seeds, and bad plans refused before anything trains.
 import { describe, expect, it } from 'vitest'
-import { MAX_SWEEP_RUNS, planSweep, pointName } from '../../src/main/lab/sweep/plan'
+import { MAX_SWEEP_RUNS, planSweep, pointName, sweepRunCount } from '../../src/main/lab/sweep/plan'
 import { DEFAULT_HYPERPARAMS } from '../../src/shared/hyperparams'
 import type { SweepSpec } from '../../src/shared/sweep'
+import { HUGE_AXES, HUGE_REFUSAL } from '../helpers/huge-sweep'
 
 const grid = (over: Partial<SweepSpec> = {}): SweepSpec => ({
   base: { epochs: 1, limitTrain: 500 },
@@ -52,7 +53,19 @@ describe('sweep plans', () => {
     expect(() => planSweep(grid({ axes: [{ key: 'learningRate', values: ['0.01', 'fast'] }] }))).toThrow('Learning rate must be a number (got "fast")')
     expect(() => planSweep(grid({ axes: [{ key: 'learningRate', values: ['-1'] }] }))).toThrow('Learning rate must be greater than 0')
     expect(() => planSweep(grid({ axes: [{ key: 'learningRate', range: { min: 0.001, max: 0.1, scale: 'log' } }] }))).toThrow(/a range needs a random sweep/)
-    expect(() => planSweep(grid({ axes: [{ key: 'seed', values: Array.from({ length: 300 }, (_, i) => String(i)) }] }))).toThrow(`this sweep would start 300 runs; the lab's limit is ${MAX_SWEEP_RUNS}`)
+    expect(() => planSweep(grid({ axes: [{ key: 'seed', values: Array.from({ length: 300 }, (_, i) => String(i)) }] }))).toThrow(`this sweep would start 300 runs (300); the lab's limit is ${MAX_SWEEP_RUNS}`)
     expect(() => planSweep(grid({ mode: 'random', samples: 0 }))).toThrow(/needs a number of samples/)
   })
+
+  it('refuses a sweep too big by counting its axes, never building its combinations', () => {
+    // 50^8 combinations: enumerating them once took serve past 5 GB and killed it.
+    const before = process.memoryUsage().heapUsed
+    const axes = HUGE_AXES
+    expect(() => planSweep(grid({ axes }))).toThrow(HUGE_REFUSAL)
+    expect(() => planSweep(grid({ axes: axes.slice(0, 2), repeat: 10 }))).toThrow("would start 25,000 runs (50 × 50 × 10 repeats)")
+    expect(() => planSweep(grid({ mode: 'random', samples: 150, repeat: 2, axes: axes.slice(0, 1) }))).toThrow('would start 300 runs (150 draws × 2 repeats)')
+    expect(sweepRunCount(grid({ axes }))).toBe(50 ** 8)
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(20e6)
+  })
 })
+

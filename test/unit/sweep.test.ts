@@ -1,5 +1,6 @@
 // Sweeps end to end: the CLI's 2x2 grid on MNIST subsets, its runs found by sweep, a sweep's queue
 // surviving a restart of the lab (same file, a new Lab as a restarted process makes), and cancel.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createDispatch } from '../../src/main/api/dispatch'
@@ -10,6 +11,9 @@ import { runTs, spawnTs } from '../helpers/node-child'
 import { waitFor } from '../helpers/wait'
 import { nextRunEvent } from '../helpers/row-events'
 import { tempDir } from '../helpers/tmp'
+import { HUGE_AXES, HUGE_REFUSAL } from '../helpers/huge-sweep'
+import { callLab, serve } from '../helpers/serve'
+import { FIELD } from '../../src/shared/fields'
 
 const dir = tempDir()
 const tiny = { architecture: { preset: 'mlp' as const, hidden: [16] }, epochs: 1, limitTrain: 300, limitTest: 100, batchSize: 20 }
@@ -132,5 +136,35 @@ describe('sweeps', () => {
     } finally {
       await lab.close()
     }
+  })
+
+  it('refuses a grid of 50^8 runs by counting, over dispatch (IPC), HTTP and the CLI, with memory flat', async () => {
+    const lab = new Lab({ dbPath: join(dir, 'huge.db') })
+    try {
+      const dispatch = createDispatch(createLabHandlers(lab))
+      const heap = process.memoryUsage().heapUsed
+      expect(await dispatch('startSweep', { base: tiny, axes: HUGE_AXES })).toEqual({ ok: false, kind: 'invalid', error: HUGE_REFUSAL })
+      expect(process.memoryUsage().heapUsed - heap).toBeLessThan(20e6)
+      expect(lab.listSweeps()).toEqual([])
+    } finally {
+      await lab.close()
+    }
+
+    const s = await serve(join(dir, 'huge-serve.db'))
+    try {
+      const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${s.child.pid}/status`, 'utf8'))![1]) * 1024
+      const before = rss()
+      await expect(callLab(s, 'startSweep', { base: tiny, axes: HUGE_AXES })).rejects.toThrow(HUGE_REFUSAL)
+      // Serve is still there, answering, and no bigger than a request's worth.
+      expect(await callLab(s, 'listRuns')).toEqual([])
+      expect(rss() - before).toBeLessThan(50e6)
+    } finally {
+      await s.stop()
+    }
+
+    const flags = HUGE_AXES.flatMap((a) => [`--${FIELD[a.key].flag}`, a.values!.join(',')])
+    const cli = await runTs('src/main/cli/sweep.ts', [...flags, '--db', join(dir, 'huge-cli.db')])
+    expect(cli.code).toBe(1)
+    expect(cli.stderr).toBe(`digit-lab: ${HUGE_REFUSAL}\n`)
   })
 })

@@ -28,7 +28,8 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
     process.exitCode = (await main()) ?? 0
   } catch (err) {
     const e = err as Error
-    const known = ['UsageError', 'ValidationError', 'StoreError', 'DatasetFileError', 'LabError'].includes(e.name)
+    // The lab's own refusals carry a kind (what the shells map to a status): their message is the whole story.
+    const known = e instanceof UsageError || e.name === 'ValidationError' || typeof (e as { kind?: unknown }).kind === 'string'
     process.stderr.write(`digit-lab: ${known ? e.message : (e.stack ?? e.message)}\n`)
     process.exitCode = e.name === 'UsageError' || e.name === 'ValidationError' ? 2 : 1
   }

@@ -31,7 +31,16 @@ function draw(rand: () => number, range: { min: number; max: number; scale: 'log
   return String(Number(v.toPrecision(3)))
 }
 
-function points(spec: SweepSpec): SweepPoint[] {
+/**
+ * How many runs a sweep would start, counted from its axes' lengths before anything is built: a
+ * grid of 8 axes of 50 values is 50^8 combinations, refused in microseconds, never enumerated.
+ */
+export function sweepRunCount(spec: SweepSpec): number {
+  const points = spec.mode === 'grid' ? spec.axes.reduce((n, a) => n * (a.values?.length ?? 0), 1) : (spec.samples ?? 0)
+  return points * spec.repeat
+}
+
+function checkAxes(spec: SweepSpec): void {
   for (const a of spec.axes) {
     if (!a.values?.length && !a.range) throw new SweepError(`${FIELD[a.key].label}: give values or a range to sweep over`)
     if (a.range && spec.mode === 'grid') throw new SweepError(`${FIELD[a.key].label}: a range needs a random sweep (--random N); a grid needs a list of values`)
@@ -39,24 +48,30 @@ function points(spec: SweepSpec): SweepPoint[] {
     if (a.range && !(a.range.max > a.range.min)) throw new SweepError(`${FIELD[a.key].label}: the range's upper bound must be above its lower bound`)
   }
   if (new Set(spec.axes.map((a) => a.key)).size !== spec.axes.length) throw new SweepError('each setting may be swept only once')
+  if (spec.mode === 'random' && !((spec.samples ?? 0) >= 1)) throw new SweepError('a random sweep needs a number of samples (--random N)')
+}
+
+function points(spec: SweepSpec): SweepPoint[] {
   if (spec.mode === 'grid') return cartesian(spec.axes.map((a) => ({ key: a.key, values: a.values! })))
   const rand = seededRandom(spec.seed)
-  const n = spec.samples ?? 0
-  if (!(n >= 1)) throw new SweepError('a random sweep needs a number of samples (--random N)')
-  return Array.from({ length: n }, () =>
+  return Array.from({ length: spec.samples! }, () =>
     Object.fromEntries(spec.axes.map((a) => [a.key, a.range ? draw(rand, a.range) : a.values![Math.floor(rand() * a.values!.length)]]))
   )
 }
 
 export function planSweep(spec: SweepSpec): PlannedRun[] {
   if (!(spec.repeat >= 1 && Number.isInteger(spec.repeat))) throw new SweepError('repeat must be a whole number of at least 1')
+  checkAxes(spec)
+  const count = sweepRunCount(spec)
+  if (count > MAX_SWEEP_RUNS) {
+    const sizes = spec.mode === 'grid' ? spec.axes.map((a) => a.values!.length).join(' × ') : `${spec.samples} draws`
+    const total = count > Number.MAX_SAFE_INTEGER ? count.toExponential(2) : count.toLocaleString('en-US')
+    throw new SweepError(`this sweep would start ${total} runs (${sizes}${spec.repeat > 1 ? ` × ${spec.repeat} repeats` : ''}); the lab's limit is ${MAX_SWEEP_RUNS}: use fewer values or a random sweep`)
+  }
   const base = parseHyperparams(spec.base)
   const baseTexts = textsOf(base)
   const layers = base.architecture.preset === 'custom' ? base.architecture.layers : undefined
   const all = points(spec)
-  if (all.length * spec.repeat > MAX_SWEEP_RUNS) {
-    throw new SweepError(`this sweep would start ${all.length * spec.repeat} runs; the lab's limit is ${MAX_SWEEP_RUNS}: use fewer values or a random sweep`)
-  }
   return all.flatMap((point) =>
     Array.from({ length: spec.repeat }, (_, r) => {
       const texts: Partial<Record<FieldKey, string>> = { ...baseTexts, ...point }
