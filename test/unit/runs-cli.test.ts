@@ -50,21 +50,24 @@ describe('runs CLI reads without writing', () => {
     expect(readdirSync(folder)).toEqual(before.files) // no -wal, -shm or journal left behind
   })
 
-  it('shows run names with their control characters as harmless placeholders', async () => {
+  it('shows run names with their control and format characters as visible placeholders', async () => {
     const file = join(dir, 'escapes.db')
     const store = new Store(file)
     // Retitles the terminal, turns it red, rings the bell, and moves the cursor home.
-    const name = 'evil\u001b]0;pwned\u0007\u001b[31mred\u001b[0m\u001b[H\u009b2J'
+    // Then reverses the rest of the line (U+202E) and hides a character (U+200B).
+    const name = 'evil\u001b]0;pwned\u0007\u001b[31mred\u001b[0m\u001b[H\u009b2J \u202Egpj.exe\u202C \u2066x\u2069\u200B!'
     const id = store.runs.create(parseHyperparams({}), name)
     store.runs.finish(id, 'completed', null)
     store.close()
 
     const listed = await runs('list', '--db', file)
     expect(listed.code).toBe(0)
-    expect(listed.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
-    expect(listed.stdout).toMatch(/ evil␛\]0;pwned�␛\[31mred␛\[0m␛\[H�2J\n$/)
+    const unsafe = /(?![\t\n])[\p{Cc}\p{Cf}]/u
+    expect(listed.stdout).not.toMatch(unsafe)
+    expect(listed.stdout.endsWith(' evil␛]0;pwned<U+0007>␛[31mred␛[0m␛[H<U+009B>2J <U+202E>gpj.exe<U+202C> <U+2066>x<U+2069><U+200B>!\n')).toBe(true)
     const shown = await runs('show', String(id), '--db', file)
-    expect(shown.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
-    expect(shown.stdout).toContain(`Run ${id}: evil␛]0;pwned�␛[31mred`)
+    expect(shown.stdout).not.toMatch(unsafe)
+    expect(shown.stdout).toContain(`Run ${id}: evil␛]0;pwned<U+0007>␛[31mred`)
+    expect(shown.stdout).toContain('<U+202E>gpj.exe<U+202C>')
   })
 })

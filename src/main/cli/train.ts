@@ -3,6 +3,7 @@ import type { LabEvent } from '@shared/run-types'
 import { Lab } from '../lab/lab'
 import { parseFlags, runCli, UsageError } from '../terminal/args'
 import { hintLines } from '../terminal/hints'
+import { plain } from '../terminal/text'
 import { ProgressBar } from './progress'
 import { hyperparamsFromFlags, TRAIN_FLAGS, trainUsage } from './train-flags'
 
@@ -69,8 +70,8 @@ async function main(): Promise<number> {
   const summary = { type: 'summary', runId, status, error, backend: backendName, testAccuracy: lastAccuracy, confusion: lastConfusion, hints, db: lab.dbPath }
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`)
   else {
-    process.stdout.write(`Run ${runId} ${status}${error ? `: ${error}` : ''}. Stored in ${lab.dbPath}\n`)
-    for (const line of hintLines(hints)) process.stdout.write(`${line}\n`)
+    process.stdout.write(`${plain(`Run ${runId} ${status}${error ? `: ${error}` : ''}. Stored in ${lab.dbPath}`)}\n`)
+    for (const line of hintLines(hints)) process.stdout.write(`${plain(line)}\n`)
   }
   await lab.close()
   return status === 'completed' || status === 'stopped' ? 0 : 1

@@ -1,5 +1,6 @@
 // Flag parsing shared by the CLI commands: strict, so a typo is an error, not a silent default.
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { plain } from './text'
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -30,7 +31,7 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
     const e = err as Error
     // The lab's own refusals carry a kind (what the shells map to a status): their message is the whole story.
     const known = e instanceof UsageError || e.name === 'ValidationError' || typeof (e as { kind?: unknown }).kind === 'string'
-    process.stderr.write(`digit-lab: ${known ? e.message : (e.stack ?? e.message)}\n`)
+    process.stderr.write(`digit-lab: ${plain(known ? e.message : (e.stack ?? e.message))}\n`)
     process.exitCode = e.name === 'UsageError' || e.name === 'ValidationError' ? 2 : 1
   }
 }
