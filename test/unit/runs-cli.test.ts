@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { APPLICATION_ID } from '../../src/main/lab/store/db'
+import { MIGRATIONS } from '../../src/main/lab/store/migrations'
 import { Store } from '../../src/main/lab/store/store'
 import { parseHyperparams } from '../../src/shared/fields'
 import { runTs } from '../helpers/node-child'
@@ -48,6 +50,42 @@ describe('runs CLI reads without writing', () => {
 
     expect(sha256(file)).toBe(before.hash)
     expect(readdirSync(folder)).toEqual(before.files) // no -wal, -shm or journal left behind
+  })
+
+  it("refuses a look-alike file with tables named runs and batch_metrics, byte for byte as it was, no -wal", async () => {
+    const folder = join(dir, 'look-alike')
+    const file = join(folder, 'tracker.db')
+    mkdirSync(folder)
+    // Another application's runs (of a race, say): the names match Digit Lab's, the columns do not.
+    const other = new Database(file)
+    other.exec(`CREATE TABLE runs (id INTEGER PRIMARY KEY, runner TEXT, km REAL); CREATE TABLE batch_metrics (run_id INTEGER, lap INTEGER, seconds REAL);
+      INSERT INTO runs (runner, km) VALUES ('ada', 10.5);`)
+    other.pragma('user_version = 1')
+    other.close()
+    const before = { hash: sha256(file), files: readdirSync(folder) }
+    const refusal = `digit-lab: ${file} is a SQLite database of another application, not a Digit Lab database: it was left untouched; choose another file with --db\n`
+    const train = await runTs('src/main/cli/train.ts', ['--preset', 'mlp', '--limit-train', '100', '--limit-test', '10', '--db', file])
+    expect(train.code).not.toBe(0)
+    expect(train.stderr).toBe(refusal)
+    expect((await runs('list', '--db', file)).stderr).toBe(refusal)
+    expect(sha256(file)).toBe(before.hash)
+    expect(readdirSync(folder)).toEqual(['tracker.db'])
+  })
+
+  it('opens a file an older Digit Lab made before it stamped its files, and stamps it', async () => {
+    const file = join(dir, 'unstamped.db')
+    const old = new Database(file)
+    for (const step of MIGRATIONS.slice(0, 3)) old.exec(step)
+    old.pragma('user_version = 3')
+    old.prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset) VALUES ('from before', 'completed', '2026-01-01T00:00:00Z', '{}', 'seed-cnn', 'mnist')`).run()
+    old.close()
+    const train = await runTs('src/main/cli/train.ts', ['--preset', 'mlp', '--hidden', '8', '--epochs', '1', '--limit-train', '100', '--limit-test', '10', '--db', file])
+    expect(train.code, train.stderr).toBe(0)
+    const listed = await runs('list', '--json', '--db', file)
+    expect(JSON.parse(listed.stdout).map((r: { name: string }) => r.name)).toEqual([expect.any(String), 'from before'])
+    const db = new Database(file, { readonly: true })
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID)
+    db.close()
   })
 
   it('shows run names with their control and format characters as visible placeholders', async () => {

@@ -61,7 +61,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   let db: Db | undefined
   try {
     db = new Database(path, { nativeBinding: options.nativeBinding, readonly, fileMustExist: readonly, timeout: options.busyTimeoutMs ?? 10_000 })
-    checkOwnership(db, path, readonly)
+    checkOwnership(db, path, readonly, options.nativeBinding)
     if (!readonly) {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
@@ -79,21 +79,42 @@ function tableNames(db: Db): string[] {
   return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((r) => r.name)
 }
 
+/** Every table of a database with its columns, as "table.column". */
+function columnsOf(db: Db): Set<string> {
+  const rows = db.prepare(`SELECT m.name AS t, c.name AS c FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table'`).all() as { t: string; c: string }[]
+  return new Set(rows.map((r) => `${r.t}.${r.c}`))
+}
+
+/** The tables and columns a Digit Lab database has at schema `version`: its migrations, replayed in memory. */
+function ownSchemaAt(version: number, nativeBinding?: string): Set<string> {
+  const scratch = new Database(':memory:', { nativeBinding })
+  try {
+    for (const step of MIGRATIONS.slice(0, version)) scratch.exec(step)
+    return columnsOf(scratch)
+  } finally {
+    scratch.close()
+  }
+}
+
 /**
- * Ours: stamped with our application_id, or made by a Digit Lab from before the stamp (user_version
- * set and our runs table present). An empty file may become ours, but only when we write.
+ * Ours: stamped with our application_id; or empty (it becomes ours, but only when we write); or an
+ * unstamped file a Digit Lab made before the stamp existed, which then has every table and column of
+ * its schema version. Decided by reading alone: nothing, not even a pragma, changes a file before.
  */
-function checkOwnership(db: Db, path: string, readonly: boolean): void {
+function checkOwnership(db: Db, path: string, readonly: boolean, nativeBinding?: string): void {
   const appId = db.pragma('application_id', { simple: true }) as number
   const version = db.pragma('user_version', { simple: true }) as number
   const tables = tableNames(db)
   const empty = tables.length === 0 && version === 0 && appId === 0
+  const foreign = () => new StoreError(`${path} is a SQLite database of another application, not a Digit Lab database: it was left untouched; choose another file with --db`)
   if (appId === APPLICATION_ID) {
     if (version > SCHEMA_VERSION) throw new StoreError(`${path} has schema version ${version}, newer than this Digit Lab understands (${SCHEMA_VERSION}); update Digit Lab`)
   } else if (empty) {
     if (readonly) throw new StoreError(`${path} is an empty database: there are no runs to read yet`)
-  } else if (!(appId === 0 && version >= 1 && version <= SCHEMA_VERSION && tables.includes('runs') && tables.includes('batch_metrics'))) {
-    throw new StoreError(`${path} is a SQLite database of another application, not a Digit Lab database: it was left untouched; choose another file with --db`)
+  } else {
+    if (appId !== 0 || version < 1 || version > SCHEMA_VERSION) throw foreign()
+    const has = columnsOf(db)
+    for (const column of ownSchemaAt(version, nativeBinding)) if (!has.has(column)) throw foreign()
   }
   if (readonly && version < SCHEMA_VERSION) {
     throw new StoreError(`${path} was written by an older Digit Lab (schema ${version}, now ${SCHEMA_VERSION}): open it once with the app or "npm run train" to upgrade it`)
