@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Lab } from '../../src/main/lab/lab'
 import { parseHyperparams } from '../../src/shared/fields'
-import { spawnTs } from '../helpers/node-child'
+import { runTs, spawnTs } from '../helpers/node-child'
 import { nextRunEvent } from '../helpers/row-events'
 import { tempDir } from '../helpers/tmp'
 import { waitFor } from '../helpers/wait'
@@ -50,6 +50,38 @@ describe('dead runs', () => {
     expect(row.trainSeconds).toBeGreaterThan(0)
     expect(row.trainSeconds).toBe(trained)
     expect(lab.getRun(runId)).toMatchObject({ status: 'interrupted', trainSeconds: trained })
+  })
+
+  it('runs list and show, with no writing lab open, see a CLI run killed with SIGKILL as interrupted, writing nothing', async () => {
+    const db = join(dir, 'read-only.db')
+    const child = spawnTs('src/main/cli/train.ts', ['--db', db, '--preset', 'mlp', '--hidden', '16', '--batch-size', '10', '--epochs', '100', '--limit-train', '2000', '--limit-test', '100', '--json'])
+    const exited = new Promise((r) => child.on('exit', r))
+    await waitFor('the CLI run to log batches', () => {
+      try {
+        const file = new Database(db, { readonly: true, fileMustExist: true })
+        const n = (file.prepare('SELECT COUNT(*) AS n FROM batch_metrics').get() as { n: number }).n
+        file.close()
+        return n >= 20
+      } catch {
+        return false // not created yet
+      }
+    })
+    child.kill('SIGKILL')
+    await exited
+    const stored = () => {
+      const file = new Database(db, { readonly: true })
+      const row = file.prepare('SELECT status, error FROM runs').get()
+      file.close()
+      return row
+    }
+    expect(stored()).toEqual({ status: 'running', error: null })
+    const because = `the process running it (pid ${child.pid}) stopped before it finished`
+    const listed = await runTs('src/main/cli/runs.ts', ['list', '--json', '--db', db])
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ id: 1, status: 'interrupted', error: because }])
+    const shown = await runTs('src/main/cli/runs.ts', ['show', '1', '--db', db])
+    expect(shown.stdout).toContain(`  status     interrupted (${because})`)
+    // Said, not written: the file still holds what the dead process left.
+    expect(stored()).toEqual({ status: 'running', error: null })
   })
 
   it('beats a heartbeat on the runs it trains, and only on those', async () => {

@@ -21,8 +21,19 @@ const TRAINED_SO_FAR = `MAX(COALESCE(train_seconds, 0), COALESCE((SELECT MAX(ela
 export class RunsTable {
   constructor(
     private readonly db: Db,
-    private readonly write: Write
+    private readonly write: Write,
+    /**
+     * A reader writes nothing, so no one may have marked a dead owner's run yet: it shows such a
+     * run as a writing lab would mark it, judged the same way (pid here, heartbeat elsewhere).
+     */
+    private readonly readOnlyAs: Owner | null = null
   ) {}
+
+  /** The row as a reader should see it: a live-looking run whose owner is gone reads as interrupted. */
+  private seen(row: RunRow): RunRow {
+    if (!this.readOnlyAs || (row.status !== 'running' && row.status !== 'paused') || !ownerGone(row, this.readOnlyAs, Date.now())) return row
+    return { ...row, status: 'interrupted', error: row.error ?? interruptedBecause(row, this.readOnlyAs) }
+  }
 
   /**
    * Runs left 'running' or 'paused' by a process that no longer exists did not finish: say so,
@@ -38,7 +49,7 @@ export class RunsTable {
     )
     const at = new Date(now).toISOString()
     // Only rows still as read: a run that ended meanwhile keeps its own ending.
-    return this.write(() => dead.filter((r) => mark.run(at, `the process running it (${whose(r, me)}) stopped before it finished`, r.id, r.pid).changes === 1).map((r) => r.id))
+    return this.write(() => dead.filter((r) => mark.run(at, interruptedBecause(r, me), r.id, r.pid).changes === 1).map((r) => r.id))
   }
 
   /**
@@ -123,7 +134,7 @@ export class RunsTable {
   row(runId: number): RunRow {
     const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow | undefined
     if (!row) throw new StoreError(`run ${runId} does not exist`, 'missing')
-    return row
+    return this.seen(row)
   }
 
   /** The run's class names (empty until it started): all a confusion matrix needs of its row. */
@@ -136,7 +147,7 @@ export class RunsTable {
   }
 
   list(): RunSummary[] {
-    return (this.db.prepare(`SELECT * FROM runs ORDER BY id DESC`).all() as RunRow[]).map(toSummary)
+    return (this.db.prepare(`SELECT * FROM runs ORDER BY id DESC`).all() as RunRow[]).map((r) => toSummary(this.seen(r)))
   }
 
   rename(runId: number, name: string): void {
@@ -155,6 +166,11 @@ export class RunsTable {
   }
 }
 
-function whose(row: LiveRow, me: Owner): string {
+/** Why a run whose owner is gone did not finish: the same words whoever notices it. */
+function interruptedBecause(row: OwnerColumns, me: Owner): string {
+  return `the process running it (${whose(row, me)}) stopped before it finished`
+}
+
+function whose(row: OwnerColumns, me: Owner): string {
   return row.pid == null ? 'unknown' : row.host && row.host !== me.host ? `pid ${row.pid} on ${row.host}, silent since ${row.heartbeat_at ? new Date(row.heartbeat_at).toISOString() : 'it started'}` : `pid ${row.pid}`
 }

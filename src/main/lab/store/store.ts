@@ -5,6 +5,7 @@ import { explainSqliteError, openDatabase, type Db, type OpenOptions } from './d
 import { InsideTable } from './inside'
 import { MetricsTable } from './metrics'
 import { json, toSummary } from './rows'
+import { thisProcess } from './owners'
 import { RunsTable } from './runs'
 import { SweepsTable } from './sweeps'
 import { WeightsTable } from './weights'
@@ -23,7 +24,7 @@ export class Store {
   ) {
     this.db = openDatabase(path, options)
     const write = <T>(fn: () => T) => this.write(fn)
-    this.runs = new RunsTable(this.db, write)
+    this.runs = new RunsTable(this.db, write, options.readonly ? thisProcess() : null)
     this.metrics = new MetricsTable(this.db, write)
     this.weights = new WeightsTable(this.db, write)
     this.sweeps = new SweepsTable(this.db, write)
