@@ -115,9 +115,9 @@ function warnIfBusy(q: Quiet, when: string): void {
 // ---- the parts ------------------------------------------------------------------------------
 
 /** Parse (the IDX files into memory) and normalise (every image to float32, as a tfjs batch gets it). */
-function loadTimes() {
+async function loadTimes() {
   const t0 = performance.now()
-  const ds = loadDataset('mnist')
+  const ds = await loadDataset('mnist')
   const t1 = performance.now()
   for (const split of [ds.train, ds.test]) gatherBatch(split, range(0, split.count), ds.rows * ds.cols, ds)
   const t2 = performance.now()
@@ -146,7 +146,7 @@ async function benchLab() {
     if (e.type === 'batch') batches.push(e.metric)
     if (e.type === 'epoch') epochRows.push(e)
   })
-  const { runId } = lab.startRun(hp)
+  const { runId } = await lab.startRun(hp)
   const outcome = await lab.waitForRun(runId)
   await lab.close()
   if (outcome.status !== 'completed') throw new Error(`bench run ${outcome.status}: ${outcome.error}`)
@@ -282,7 +282,7 @@ try {
     out('refusing to measure (--require-quiet)')
     process.exit(2)
   }
-  const load = loadTimes()
+  const load = await loadTimes()
   out(`MNIST load           parse ${s(load.parse)} + normalise ${s(load.normalise)} = ${s(load.parse + load.normalise)} (target <= 0.30 s)`)
   const lab = await benchLab()
   const logSeconds = loggingSeconds(lab.batches, lab.epochRows)

@@ -34,7 +34,7 @@ beforeAll(async () => {
   // One thread: the helper's replica would double the memory and tell nothing more here.
   process.env.DIGIT_LAB_REPLICAS = '1'
   try {
-    ;({ runId } = lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [4096, 4086] }, epochs: 1, limitTrain: 1, limitTest: 1, batchSize: 1 })))
+    ;({ runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [4096, 4086] }, epochs: 1, limitTrain: 1, limitTest: 1, batchSize: 1 })))
     expect(await lab.waitForRun(runId)).toEqual({ status: 'completed', error: null })
   } finally {
     delete process.env.DIGIT_LAB_REPLICAS

@@ -186,7 +186,7 @@ describe('the coach on real training (MNIST subsets)', () => {
   const lab = new Lab({ dbPath: join(tempDir(), 'coach.db') })
   afterAll(() => lab.close())
   const train = async (settings: object) => {
-    const { runId } = lab.startRun(parseHyperparams({ limitTrain: 2000, limitTest: 300, ...settings }))
+    const { runId } = await lab.startRun(parseHyperparams({ limitTrain: 2000, limitTest: 300, ...settings }))
     await lab.waitForRun(runId)
     return lab.getRun(runId)
   }

@@ -95,7 +95,7 @@ describe('dead runs', () => {
     )
     const heartbeat = (id: number) => (file.prepare('SELECT heartbeat_at AS at FROM runs WHERE id = ?').get(id) as { at: number }).at
     // Long enough to outlive several heartbeats on the fastest engine (it is stopped below).
-    const { runId } = lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [8] }, epochs: 1000, limitTrain: 5000, limitTest: 50, batchSize: 10 }))
+    const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [8] }, epochs: 1000, limitTrain: 5000, limitTest: 50, batchSize: 10 }))
     const first = heartbeat(runId)
     await waitFor(`a heartbeat on run ${runId} after its first`, () => heartbeat(runId) > first, { timeoutMs: 20_000 })
     // The same statement passed over the ghost.

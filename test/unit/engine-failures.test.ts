@@ -94,7 +94,7 @@ describe('when the helper thread fails', () => {
 
 describe('when the training worker dies', () => {
   it('ends the run failed with the reason, keeps what it logged, and announces the end once', async () => {
-    const { runId } = lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 50, limitTrain: 2000, limitTest: 100, batchSize: 10 }))
+    const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 50, limitTrain: 2000, limitTest: 100, batchSize: 10 }))
     const run = watchRun(lab, runId)
     const workers = spawned.filter((s) => s.entry === 'trainer' && (s.workerData as WorkerInput).runId === runId)
     expect(workers).toHaveLength(1)
@@ -123,7 +123,7 @@ describe('when training cannot start', () => {
     // The worker reads it from the environment it inherits when it is started.
     process.env.DIGIT_LAB_BACKEND = 'gpu'
     try {
-      const { runId } = lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, limitTrain: 100, limitTest: 100 }))
+      const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, limitTrain: 100, limitTest: 100 }))
       const run = watchRun(lab, runId)
       const error = `DIGIT_LAB_BACKEND must be one of ${BACKEND_CHOICES.join(', ')} (got "gpu")`
       expect(await lab.waitForRun(runId)).toEqual({ status: 'failed', error })

@@ -43,7 +43,7 @@ function collect(runId: number): TrainEvent[] {
 
 describe('training engine', () => {
   it("trains the course's CNN on an MNIST subset in a worker thread, clearly learning", async () => {
-    const { runId } = lab.startRun(parseHyperparams({ optimizer: 'adam', learningRate: 0.003, epochs: 2, limitTrain: 2000, limitTest: 500 }))
+    const { runId } = await lab.startRun(parseHyperparams({ optimizer: 'adam', learningRate: 0.003, epochs: 2, limitTrain: 2000, limitTest: 500 }))
     const events = collect(runId)
     const outcome = await lab.waitForRun(runId)
     expect(outcome).toEqual({ status: 'completed', error: null })
@@ -84,7 +84,7 @@ describe('training engine', () => {
     // The stored weights reload into a model that predicts what the run measured.
     await tf.ready()
     const model = await loadArtifacts(exported(lab.exportModel(runId)))
-    const mnist = loadDataset('mnist')
+    const mnist = await loadDataset('mnist')
     const { x } = gatherBatch(mnist.test, range(0, 500), 784, mnist)
     const predicted = (model.predict(tf.tensor4d(x, [500, 28, 28, 1])) as tf.Tensor).argMax(1).dataSync()
     const wrongIdx = new Set(wrong.items.map((w) => w.index))
@@ -97,7 +97,7 @@ describe('training engine', () => {
     const losses = async (replicas: string) => {
       process.env.DIGIT_LAB_REPLICAS = replicas
       try {
-        const { runId } = lab.startRun(parseHyperparams({ dropout: 0, learningRate: 0.05, epochs: 1, limitTrain: 1500, limitTest: 100, batchSize: 50 }))
+        const { runId } = await lab.startRun(parseHyperparams({ dropout: 0, learningRate: 0.05, epochs: 1, limitTrain: 1500, limitTest: 100, batchSize: 50 }))
         const events = collect(runId)
         expect(await lab.waitForRun(runId)).toEqual({ status: 'completed', error: null })
         const started = events.find((e) => e.type === 'started')
@@ -118,7 +118,7 @@ describe('training engine', () => {
   })
 
   it('keeps the number of live tensors constant from epoch to epoch', async () => {
-    const { runId } = lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [64] }, optimizer: 'adam', learningRate: 0.001, epochs: 4, limitTrain: 500, limitTest: 100 }))
+    const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [64] }, optimizer: 'adam', learningRate: 0.001, epochs: 4, limitTrain: 500, limitTest: 100 }))
     await lab.waitForRun(runId)
     const counts = lab.runMetrics(runId).epochs.map((e) => e.numTensors)
     expect(counts).toHaveLength(4)
@@ -126,7 +126,7 @@ describe('training engine', () => {
   })
 
   it('ends a run whose loss turns NaN as diverged, keeping what was logged', async () => {
-    const { runId } = lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [256, 256] }, learningRate: 10, epochs: 2, limitTrain: 3000, limitTest: 200 }))
+    const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [256, 256] }, learningRate: 10, epochs: 2, limitTrain: 3000, limitTest: 200 }))
     const outcome = await lab.waitForRun(runId)
     expect(outcome.status).toBe('diverged')
     expect(outcome.error).toMatch(/loss became (NaN|Infinity|-Infinity) at epoch 1, step \d+: the learning rate \(10\) is probably too high/)
@@ -138,7 +138,7 @@ describe('training engine', () => {
 
   it('pauses before its next batch, trains nothing while paused, resumes where it left off and stops while paused', async () => {
     // 10,000 steps: the run is still going whenever a pause lands.
-    const { runId } = lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [32] }, epochs: 50, limitTrain: 2000, limitTest: 100, batchSize: 10 }))
+    const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [32] }, epochs: 50, limitTrain: 2000, limitTest: 100, batchSize: 10 }))
     const run = watchRun(lab, runId)
     const statuses = () => run.events.flatMap((e) => (e.type === 'status' ? [e.status] : []))
     lab.pauseRun(runId)
@@ -148,7 +148,7 @@ describe('training engine', () => {
 
     // A paused run would show any batch it took after 'paused'. Give it every chance: a whole
     // other run trains to the end meanwhile, its worker competing for the same cores.
-    const other = lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 1, limitTrain: 500, limitTest: 100, batchSize: 50 }))
+    const other = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 1, limitTrain: 500, limitTest: 100, batchSize: 50 }))
     expect(await lab.waitForRun(other.runId)).toEqual({ status: 'completed', error: null })
     expect(lab.getRun(other.runId).batchCount).toBe(10)
     expect(run.events.at(-1)).toEqual({ type: 'status', runId, status: 'paused' })
@@ -179,7 +179,7 @@ describe('training engine', () => {
     const locked = new Lab({ dbPath: path, busyTimeoutMs: 20 })
     const blocker = new Database(path)
     try {
-      const { runId } = locked.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 3, limitTrain: 1000, limitTest: 100, batchSize: 10 }))
+      const { runId } = await locked.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 3, limitTrain: 1000, limitTest: 100, batchSize: 10 }))
       const run = watchRun(locked, runId)
       // Taken as the 20th batch is reported, in the same turn: from here on no write can land.
       locked.subscribe((e) => {
@@ -212,20 +212,20 @@ describe('training engine', () => {
 
   it('trains on a folder dataset with its own classes and statistics', async () => {
     const folder = writeFolderDataset(join(dir, 'stripes'), { gzip: true, classes: ['top', 'middle', 'bottom'], train: 300, test: 60 })
-    const { runId } = lab.startRun(parseHyperparams({ dataset: folder, architecture: { preset: 'mlp', hidden: [16] }, optimizer: 'adam', learningRate: 0.01, epochs: 3, batchSize: 20 }))
+    const { runId } = await lab.startRun(parseHyperparams({ dataset: folder, architecture: { preset: 'mlp', hidden: [16] }, optimizer: 'adam', learningRate: 0.01, epochs: 3, batchSize: 20 }))
     expect(await lab.waitForRun(runId)).toEqual({ status: 'completed', error: null })
     const run = lab.getRun(runId)
     expect(run.classNames).toEqual(['top', 'middle', 'bottom'])
     expect(run.confusion).toHaveLength(3)
     expect(run.confusion!.flat().reduce((a, b) => a + b, 0)).toBe(60)
     expect(run.finalTestAccuracy).toBeGreaterThan(0.9) // a bright row per class: easy to learn
-    expect(lab.dataset(folder).classNames).toEqual(['top', 'middle', 'bottom'])
+    expect((await lab.dataset(folder)).classNames).toEqual(['top', 'middle', 'bottom'])
   })
 
-  it('refuses bad hyperparameters and datasets before starting anything', () => {
+  it('refuses bad hyperparameters and datasets before starting anything', async () => {
     const before = lab.listRuns().length
     expect(() => lab.startRun(parseHyperparams({ epochs: 0 }))).toThrow('Invalid settings: Epochs must be at least 1')
-    expect(() => lab.startRun(parseHyperparams({ dataset: join(dir, 'missing') }))).toThrow(/is not a folder/)
+    await expect(lab.startRun(parseHyperparams({ dataset: join(dir, 'missing') }))).rejects.toThrow(/is not a folder/)
     expect(lab.listRuns().length).toBe(before)
   })
 })

@@ -16,7 +16,7 @@ describe('a run recorded inside', () => {
   let runId = 0
 
   it('keeps early steps and epoch ends, each epoch end with its filters, and the embedding of the test sample', async () => {
-    ;({ runId } = lab.startRun(parseHyperparams({ epochs: 2, limitTrain: 1000, limitTest: 600, batchSize: 64 })))
+    ;({ runId } = await lab.startRun(parseHyperparams({ epochs: 2, limitTrain: 1000, limitTest: 600, batchSize: 64 })))
     expect((await lab.waitForRun(runId)).status).toBe('completed')
     const inside = lab.getInside(runId)
     // 16 steps an epoch: steps 1 and 10 of the first, then both epochs' ends (50 and 200 lie beyond the epoch).
@@ -51,7 +51,7 @@ describe('a run recorded inside', () => {
   })
 
   it("looks inside one digit through the run's stored model: the probabilities predict gives, and every layer's output", async () => {
-    const image = lab.testImages('mnist', [0]).images[0]
+    const image = (await lab.testImages('mnist', [0])).images[0]
     const pixels = Array.from(Buffer.from(image.pixels, 'base64'))
     const digit = await lab.lookInside(runId, pixels)
     const probs = await lab.predict(runId, pixels)
@@ -84,7 +84,7 @@ describe('a run recorded inside', () => {
     // Laid out as the exported weights: the last epoch's are the final model's, byte for byte.
     expect(rows[1].data.equals(final.data)).toBe(true)
     expect(rows[0].data.equals(final.data)).toBe(false)
-    const pixels = Array.from(Buffer.from(lab.testImages('mnist', [0]).images[0].pixels, 'base64'))
+    const pixels = Array.from(Buffer.from((await lab.testImages('mnist', [0])).images[0].pixels, 'base64'))
     const final2 = await lab.lookInside(runId, pixels)
     const atTwo = await lab.lookInside(runId, pixels, 2)
     const atOne = await lab.lookInside(runId, pixels, 1)
@@ -97,20 +97,22 @@ describe('a run recorded inside', () => {
 
   it('says why a run has no map: a layer before the output too wide to project, a run stopped', async () => {
     expect(lab.getInside(runId).embeddingNote).toBeNull()
-    const wide = lab.startRun(
-      parseHyperparams({
+    const wide = (
+      await lab.startRun(
+        parseHyperparams({
         architecture: { preset: 'custom', layers: [{ type: 'conv2d', filters: 8, kernelSize: 3, stride: 1, padding: 'valid' }, { type: 'activation' }, { type: 'flatten' }] },
         epochs: 1,
         limitTrain: 300,
         limitTest: 100
       })
+      )
     ).runId
     expect((await lab.waitForRun(wide)).status).toBe('completed')
     const inside = lab.getInside(wide)
     expect(inside.points.length).toBeGreaterThan(0)
     expect(inside.embedding).toBeNull()
     expect(inside.embeddingNote).toBe("The map projects the layer before the output, which may have at most 512 values; this model's has 5,408.")
-    const stopped = lab.startRun(parseHyperparams({ epochs: 50, limitTrain: 300, limitTest: 100 })).runId
+    const stopped = (await lab.startRun(parseHyperparams({ epochs: 50, limitTrain: 300, limitTest: 100 }))).runId
     lab.stopRun(stopped)
     expect((await lab.waitForRun(stopped)).status).toBe('stopped')
     expect(lab.getInside(stopped)).toMatchObject({ embedding: null, embeddingNote: 'The map shows a model that finished training; this run was stopped.' })

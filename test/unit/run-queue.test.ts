@@ -52,10 +52,10 @@ describe('run queue', () => {
   it('queues runs beyond the limit, starts them in order one at a time, and cancels a queued run', async () => {
     const lab = open('order.db', { maxRuns: 1 })
     const log = record(lab)
-    const a = lab.startRun(long('a')).runId
-    const b = lab.startRun(short('b')).runId
-    const c = lab.startRun(short('c')).runId
-    const d = lab.startRun(short('d')).runId
+    const a = (await lab.startRun(long('a'))).runId
+    const b = (await lab.startRun(short('b'))).runId
+    const c = (await lab.startRun(short('c'))).runId
+    const d = (await lab.startRun(short('d'))).runId
     expect(log).toEqual([`${a} running`, `${b} queued`, `${c} queued`, `${d} queued`])
     expect(lab.listRuns().map((r) => `${r.name} ${r.status}`)).toEqual(['d queued', 'c queued', 'b queued', 'a running'])
 
@@ -88,9 +88,9 @@ describe('run queue', () => {
 
   it('keeps the queue in the file: a lab opened after the first closed starts the queued runs, in order', async () => {
     const first = open('restart.db', { maxRuns: 1 })
-    const a = first.startRun(long('a')).runId
-    const b = first.startRun(short('b')).runId
-    const c = first.startRun(short('c')).runId
+    const a = (await first.startRun(long('a'))).runId
+    const b = (await first.startRun(short('b'))).runId
+    const c = (await first.startRun(short('c'))).runId
     await first.close()
 
     // The running run was stopped; the queued ones wait in the file, held by nobody.
@@ -129,8 +129,8 @@ describe('run queue', () => {
 
     // A queued run left by a lab that closed: the terminal trains its own run and leaves it be.
     const left = open('left.db', { maxRuns: 1 })
-    left.startRun(long('running'))
-    const waiting = left.startRun(short('waiting')).runId
+    await left.startRun(long('running'))
+    const waiting = (await left.startRun(short('waiting'))).runId
     await left.close()
     const cli = await runTs('src/main/cli/train.ts', ['--db', left.dbPath, '--preset', 'mlp', '--hidden', '8', '--limit-train', '200', '--limit-test', '50', '--batch-size', '50', '--json'])
     expect(cli.code).toBe(0)
@@ -155,7 +155,8 @@ describe('run queue', () => {
     } finally {
       delete process.env.DIGIT_LAB_MAX_RUNS
     }
-    const runs = ['a', 'b', 'c'].map((name) => lab.startRun(long(name)).runId)
+    const runs: number[] = []
+    for (const name of ['a', 'b', 'c']) runs.push((await lab.startRun(long(name))).runId)
     expect(runs.map((id) => lab.getRun(id).status)).toEqual(['running', 'running', 'queued'])
     for (const id of runs) lab.stopRun(id)
     for (const id of runs) expect((await lab.waitForRun(id)).status).toBe('stopped')

@@ -45,7 +45,7 @@ describe('sweeps', () => {
     const spec: SweepSpec = { base: tiny, axes: [{ key: 'learningRate', values: ['0.01', '0.03', '0.1'] }], mode: 'grid', repeat: 1, seed: 1 }
     const first = new Lab({ dbPath: path, maxRuns: 1 })
     const running = nextRunEvent(first, 'the first run of the sweep running', (r) => r.status === 'running')
-    const { sweepId, runIds } = first.startSweep(spec)
+    const { sweepId, runIds } = await first.startSweep(spec)
     expect((await running).id).toBe(runIds[0])
     expect(first.getSweep(sweepId).sweep.counts).toEqual({ running: 1, queued: 2 })
     // Closing stops what trains and leaves the queue in the file, as a quitting app does.
@@ -114,7 +114,7 @@ describe('sweeps', () => {
     const lab = new Lab({ dbPath: join(dir, 'cancel.db'), maxRuns: 1 })
     try {
       const running = nextRunEvent(lab, 'the first run running', (r) => r.status === 'running')
-      const { sweepId, runIds } = lab.startSweep({ base: { ...tiny, epochs: 50 }, axes: [{ key: 'seed', values: ['1', '2', '3', '4'] }], mode: 'grid', repeat: 1, seed: 1 })
+      const { sweepId, runIds } = await lab.startSweep({ base: { ...tiny, epochs: 50 }, axes: [{ key: 'seed', values: ['1', '2', '3', '4'] }], mode: 'grid', repeat: 1, seed: 1 })
       await running
       const summary = lab.cancelSweep(sweepId)
       expect(summary.cancelled).toBe(true)

@@ -86,7 +86,7 @@ async function main(): Promise<number> {
   const json = !!values.json
   const lab = new Lab({ dbPath: values.db as string | undefined })
   try {
-    const { sweepId, runIds } = lab.startSweep(spec)
+    const { sweepId, runIds } = await lab.startSweep(spec)
     const ids = new Set(runIds)
     const started = performance.now()
     const ended = new Set<number>()

@@ -57,7 +57,7 @@ async function main(): Promise<number> {
     }
   }
   lab.subscribe(onEvent)
-  const { runId } = lab.startRun(hp)
+  const { runId } = await lab.startRun(hp)
   let interrupts = 0
   process.on('SIGINT', () => {
     if (++interrupts > 1) process.exit(130)

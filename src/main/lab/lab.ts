@@ -79,7 +79,7 @@ export class Lab {
   private readonly owner = thisProcess()
   /** Heartbeats for this lab's runs, and the check for other processes' dead runs (not when reading only). */
   private readonly watchdog: Watchdog | null
-  private loaded: Dataset | null = null
+  private loaded: { id: string; promise: Promise<Dataset> } | null = null
   private readonly maxRuns: number
   private readonly adoptQueued: boolean
   private readonly readonly: boolean
@@ -139,8 +139,8 @@ export class Lab {
    * Starts a run with settings already parsed at the shell's boundary, or queues it when the lab
    * trains as many runs as it may: it then starts, in order, when one ends.
    */
-  startRun(hp: Hyperparams): { runId: number } {
-    this.admit(hp)
+  async startRun(hp: Hyperparams): Promise<{ runId: number }> {
+    await this.admit(hp)
     const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
     // Into the queue, behind any run already waiting; the pump starts it if there is room.
     const runId = this.store.runs.create(hp, name, this.owner, 'queued')
@@ -153,8 +153,8 @@ export class Lab {
    * Checks the dataset and the model's size, so a bad path or a model too big for the lab fails
    * the request before any memory is spent, instead of a worker later.
    */
-  private admit(hp: Hyperparams): void {
-    const ds = this.load(hp.dataset)
+  private async admit(hp: Hyperparams): Promise<void> {
+    const ds = await this.load(hp.dataset)
     checkParameterBudget(hp, { rows: ds.rows, cols: ds.cols, numClasses: ds.classNames.length })
   }
 
@@ -164,9 +164,9 @@ export class Lab {
    * Plans a sweep (every run validated and admitted first: one bad value starts nothing) and
    * queues its runs in order. They are ordinary runs that know their sweep.
    */
-  startSweep(spec: SweepSpec): { sweepId: number; runIds: number[] } {
+  async startSweep(spec: SweepSpec): Promise<{ sweepId: number; runIds: number[] }> {
     const plan = planSweep(spec)
-    for (const p of plan) this.admit(p.hyperparams)
+    for (const p of plan) await this.admit(p.hyperparams)
     const name = spec.axes.map((a) => FIELD[a.key].label).join(' × ') + (spec.mode === 'random' ? ` (random, ${plan.length} runs)` : '')
     const sweepId = this.store.sweeps.create(name, spec)
     const runIds = plan.map((p) => {
@@ -438,18 +438,28 @@ export class Lab {
 
   // ---- data, models, backend ------------------------------------------------------------
 
-  /** The last dataset used stays loaded: the gallery and the draw view ask for it often. */
-  private load(spec: string): Dataset {
-    if (this.loaded?.id !== (spec === 'mnist' ? spec : resolve(spec))) this.loaded = loadDataset(spec)
-    return this.loaded!
+  /**
+   * The last dataset used stays loaded: the gallery and the draw view ask for it often. Requests
+   * for it while it loads share the one read; a failed read is not kept.
+   */
+  private load(spec: string): Promise<Dataset> {
+    const id = spec === 'mnist' ? spec : resolve(spec)
+    if (this.loaded?.id !== id) {
+      const promise = loadDataset(spec)
+      this.loaded = { id, promise }
+      promise.catch(() => {
+        if (this.loaded?.promise === promise) this.loaded = null
+      })
+    }
+    return this.loaded.promise
   }
 
-  dataset(spec: string): DatasetInfo {
-    return describeDataset(this.load(spec))
+  async dataset(spec: string): Promise<DatasetInfo> {
+    return describeDataset(await this.load(spec))
   }
 
-  testImages(spec: string, indices: number[]): TestImages {
-    const ds = this.load(spec)
+  async testImages(spec: string, indices: number[]): Promise<TestImages> {
+    const ds = await this.load(spec)
     const size = ds.rows * ds.cols
     const images = indices.map((index) => {
       if (index >= ds.test.count) throw new LabError(`test image ${index} does not exist (${ds.name} has ${ds.test.count})`, 'missing')
@@ -459,14 +469,14 @@ export class Lab {
   }
 
   async predict(runId: number, pixels: number[]): Promise<number[]> {
-    return this.predictor.predict(runId, () => this.store.weights.require(runId), pixels, this.trainedOn(runId))
+    return this.predictor.predict(runId, () => this.store.weights.require(runId), pixels, await this.trainedOn(runId))
   }
 
   /**
    * The dataset (its normalisation) a run with a stored model was trained on. A run without one
    * is refused here, with the store's own words, rather than after a trip to the prediction worker.
    */
-  private trainedOn(runId: number): Dataset {
+  private trainedOn(runId: number): Promise<Dataset> {
     const run = this.store.runs.row(runId)
     if (!this.store.weights.has(runId)) this.store.weights.require(runId)
     return this.load(run.dataset)
@@ -484,7 +494,7 @@ export class Lab {
    * model at the end of `epoch` where it was kept (small models), else the final one (the reply says which).
    */
   async lookInside(runId: number, pixels: number[], epoch?: number): Promise<DigitInside> {
-    const ds = this.trainedOn(runId)
+    const ds = await this.trainedOn(runId)
     const kept = epoch != null && this.store.weights.hasEpoch(runId, epoch) ? epoch : null
     const weights = () => (kept == null ? null : this.store.weights.atEpoch(runId, kept)) ?? this.store.weights.require(runId)
     return this.predictor.lookInside(runId, weights, pixels, ds, kept)

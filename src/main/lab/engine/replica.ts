@@ -39,7 +39,7 @@ function makeOptimizer(hp: Hyperparams): tf.Optimizer {
 
 export async function prepareReplica(hp: Hyperparams): Promise<Replica> {
   const backend = await selectBackend()
-  const dataset = loadDataset(hp.dataset)
+  const dataset = await loadDataset(hp.dataset)
   const pixels = dataset.rows * dataset.cols
   const shape = { rows: dataset.rows, cols: dataset.cols, numClasses: dataset.classNames.length }
   const { model, logits } = buildModel(hp, shape)
