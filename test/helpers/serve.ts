@@ -1,6 +1,7 @@
 // Starts `npm run serve`'s entry as a real child process on a temporary database and port.
 import type { ChildProcess } from 'node:child_process'
 import { spawnTs } from './node-child'
+import { TRAINING_WAIT_MS, WAIT_MS } from './timeouts'
 import { waitFor } from './wait'
 
 export interface Served {
@@ -20,7 +21,7 @@ export async function serve(db: string, extra: string[] = []): Promise<Served> {
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 60_000)
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 2 * WAIT_MS)
     const check = () => {
       const m = /Digit Lab is ready at (\S+)/.exec(out)
       if (m) {
@@ -64,6 +65,6 @@ export function endedRun<T extends { status: string }>(s: Served, runId: number)
       const r = await callLab<T>(s, 'getRun', { runId })
       return ['running', 'paused', 'queued'].includes(r.status) ? null : r
     },
-    { timeoutMs: 120_000, everyMs: 200 }
+    { timeoutMs: TRAINING_WAIT_MS, everyMs: 200 }
   )
 }
