@@ -68,3 +68,32 @@ export function endedRun<T extends { status: string }>(s: Served, runId: number)
     { timeoutMs: TRAINING_WAIT_MS, everyMs: 200 }
   )
 }
+
+/**
+ * Stops every run still queued, training or paused, and waits until each has ended: what one test
+ * leaves behind (a run it stops itself, had it not failed first) never holds up the next test's
+ * runs, which would otherwise wait their turn in the lab's queue (one run per two cores).
+ */
+export async function stopActiveRuns(s: Served): Promise<void> {
+  const active = (await callLab<{ id: number; status: string }[]>(s, 'listRuns')).filter((r) => ['running', 'paused', 'queued'].includes(r.status))
+  // A run may end on its own between the list and the stop: that refusal is no failure.
+  for (const { id } of active) await callLab(s, 'stopRun', { runId: id }).catch(() => undefined)
+  for (const { id } of active) await endedRun(s, id)
+}
+
+/** A run started through the API and trained to its end: its id; fails, saying why, unless it completed. */
+export async function completedRun(s: Served, settings: Record<string, unknown>): Promise<number> {
+  const { runId } = await callLab<{ runId: number }>(s, 'startRun', settings)
+  const run = await endedRun<{ status: string; error: string | null }>(s, runId)
+  if (run.status !== 'completed') throw new Error(`run ${runId} (${JSON.stringify(settings.name)}) ended ${run.status}: ${run.error}`)
+  return runId
+}
+
+/** The id of the one run named `name`, once the lab has it: for a run a test started from the page. */
+export function runNamed(s: Served, name: string): Promise<number> {
+  return waitFor(`a run named ${JSON.stringify(name)}`, async () => {
+    const named = (await callLab<{ id: number; name: string }[]>(s, 'listRuns')).filter((r) => r.name === name)
+    if (named.length > 1) throw new Error(`${named.length} runs are named ${JSON.stringify(name)}: runs ${named.map((r) => r.id).join(', ')}`)
+    return named[0]?.id
+  })
+}
