@@ -41,15 +41,6 @@ export async function screenshotOnFailure(page: Page | undefined, ctx: { task: {
   await screenshot(page, `FAILED ${ctx.task.name.replace(/[^\w -]+/g, '').slice(0, 80)}`)
 }
 
-/** A fresh browser with one page on `url`, its errors collected: how every UI test starts. */
-export async function openPage(url: string, options: Parameters<Browser['newPage']>[0] = {}): Promise<{ browser: Browser; page: Page; errors: string[] }> {
-  const browser = await launch()
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, ...options })
-  const errors = collectPageErrors(page)
-  await page.goto(url)
-  return { browser, page, errors }
-}
-
 /** A browser tab on the lab: its context, the page, and the errors the page logged or threw. */
 export interface LabTab {
   context: BrowserContext
