@@ -1,11 +1,14 @@
 // Nothing may assume 10 classes: a 3-class folder dataset with its own class names, trained
-// through serve mode, then looked at in real Chromium in every view that shows classes.
+// through serve mode, then looked at in real Chromium in every view that shows classes. Each test
+// opens its own tab where it starts; the runs trained in the beforeAll hooks are only looked at,
+// and the Train view's test trains its own.
 import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { drawStroke, openPage, screenshot, screenshotOnFailure } from '../helpers/browser'
+import { closeLab, drawStroke, launch, openLab, screenshot, type LabTab } from '../helpers/browser'
 import { writeFolderDataset } from '../helpers/idx-files'
-import { callLab, endedRun, serve, type Served } from '../helpers/serve'
+import { callLab, endedRun, runNamed, serve, stopActiveRuns, type Served } from '../helpers/serve'
+import { TRAINING_WAIT_MS } from '../helpers/timeouts'
 import { tempDir } from '../helpers/tmp'
 
 const CLASSES = ['top', 'middle', 'bottom']
@@ -15,12 +18,22 @@ const dir = tempDir()
 const dataset = writeFolderDataset(join(dir, 'shapes'), { train: 200, test: TEST_COUNT, classes: CLASSES })
 let s: Served
 let browser: Browser
+let tab: LabTab | undefined
 let page: Page
 let errors: string[]
+/** The two 28x28 runs on the 3-class dataset: a small learning rate and a larger one. */
+let gentle: number
+let bolder: number
 
 const api = <T>(name: string, body: unknown = {}) => callLab<T>(s, name, body)
 type Run = { status: string; error: string | null; classNames: string[]; dataset: string; confusion: number[][] | null }
 const ended = (runId: number) => endedRun<Run>(s, runId)
+
+/** A fresh tab on the lab at `path` (such as '#/runs'): where the test starts. */
+async function open(path: string): Promise<void> {
+  tab = await openLab(browser, s, path)
+  ;({ page, errors } = tab)
+}
 
 /** Column headers and row headers of a matrix, as a person reads them. */
 async function headers(table: Locator) {
@@ -38,17 +51,24 @@ beforeAll(async () => {
   // Plain SGD: with a small step the model stays weak and gets some test images wrong (the
   // gallery has tiles to open); with a big one it gets them right, so the two runs differ.
   const common = { architecture: { preset: 'mlp', hidden: [8] }, dataset, epochs: 3, batchSize: 20 }
+  const ids: number[] = []
   for (const [name, learningRate] of [['gentle', 0.001], ['bolder', 0.1]] as const) {
     const { runId } = await api<{ runId: number }>('startRun', { ...common, name, learningRate })
     const run = await ended(runId)
     if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
     expect(run.classNames).toEqual(CLASSES)
+    ids.push(runId)
   }
-  const wrong = (await api<{ items: unknown[] }>('misclassified', { runId: 1 })).items.length
-  if (wrong === 0) throw new Error('run 1 got every test image right: the gallery would have no tile to open; weaken its settings')
-  ;({ browser, page, errors } = await openPage(s.url))
+  ;[gentle, bolder] = ids
+  const wrong = (await api<{ items: unknown[] }>('misclassified', { runId: gentle })).items.length
+  if (wrong === 0) throw new Error(`run ${gentle} got every test image right: the gallery would have no tile to open; weaken its settings`)
+  browser = await launch()
 })
-afterEach((ctx) => screenshotOnFailure(page, ctx))
+afterEach(async (ctx) => {
+  await closeLab(tab, ctx)
+  tab = undefined
+  await stopActiveRuns(s)
+})
 afterAll(async () => {
   await browser?.close()
   await s?.stop()
@@ -56,7 +76,7 @@ afterAll(async () => {
 
 describe('a 3-class folder dataset', () => {
   it('Runs: a 3x3 confusion matrix headed by the class names, 3 score rows, class filters and 3 probabilities', async () => {
-    await page.getByRole('tab', { name: 'Runs' }).click()
+    await open('#/runs')
     await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'gentle' }).click()
     const matrix = page.getByRole('table', { name: 'Confusion matrix, epoch 3' })
     await matrix.waitFor()
@@ -98,24 +118,24 @@ describe('a 3-class folder dataset', () => {
   })
 
   it('Compare: two runs on it give a 3x3 difference headed by the class names, and a digit read by both', async () => {
-    await page.getByRole('tab', { name: 'Compare' }).click()
-    await page.getByLabel(/Compare run 1:/).check()
-    await page.getByLabel(/Compare run 2:/).check()
-    const diff = page.getByRole('table', { name: 'Confusion difference: #2 bolder minus #1 gentle' })
+    await open('#/compare')
+    await page.getByLabel(new RegExp(`Compare run ${gentle}:`)).check()
+    await page.getByLabel(new RegExp(`Compare run ${bolder}:`)).check()
+    const diff = page.getByRole('table', { name: `Confusion difference: #${bolder} bolder minus #${gentle} gentle` })
     await diff.waitFor()
     expect(await headers(diff)).toEqual({ columns: ['', ...CLASSES], rows: CLASSES })
-    const [a, b] = await Promise.all([1, 2].map((runId) => api<Run>('getRun', { runId })))
+    const [a, b] = await Promise.all([gentle, bolder].map((runId) => api<Run>('getRun', { runId })))
     const expected = CLASSES.flatMap((t, i) => CLASSES.map((p, j) => `true ${t}, predicted ${p}: ${b.confusion![i][j] - a.confusion![i][j]}`))
     expect(await diff.getByRole('button').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(expected)
 
-    const fixed = page.getByRole('region', { name: 'Wrong in #1, right in #2' })
+    const fixed = page.getByRole('region', { name: `Wrong in #${gentle}, right in #${bolder}` })
     expect(await optionLabels(fixed.getByLabel('True class'))).toEqual(['any', ...CLASSES])
     const tiles = fixed.getByRole('button', { name: /^Test digit \d+/ })
     await expect.poll(() => tiles.count(), { message: 'images the bolder run fixed' }).toBeGreaterThan(0)
     expect(await spillingTiles(tiles)).toEqual([])
     await tiles.first().click()
     // Each compared run reads the image afresh: one list per run, one meter per class.
-    for (const run of ['#1 gentle', '#2 bolder']) {
+    for (const run of [`#${gentle} gentle`, `#${bolder} bolder`]) {
       const list = page.getByRole('list', { name: run, exact: true })
       await list.waitFor()
       expect(await meterNames(list)).toEqual(CLASSES.map((c) => `P(${c})`))
@@ -124,11 +144,11 @@ describe('a 3-class folder dataset', () => {
   })
 
   it('Draw: a drawing read by the 3-class model gets 3 probabilities named by class', async () => {
-    await page.getByRole('tab', { name: 'Draw a digit' }).click()
-    await page.getByLabel('Model (a stored run)').selectOption('1')
+    await open('#/draw')
+    await page.getByLabel('Model (a stored run)').selectOption(String(gentle))
     await drawStroke(page, [0.15, 0.5], [0.85, 0.5])
     const prediction = page.getByText(/^Prediction:/)
-    await expect.poll(() => prediction.isVisible(), { timeout: 20_000 }).toBe(true)
+    await expect.poll(() => prediction.isVisible()).toBe(true)
     expect((await prediction.locator('strong').textContent())!).toMatch(new RegExp(`^(${CLASSES.join('|')})$`))
     const list = page.getByRole('list', { name: 'Probabilities' })
     expect(await meterNames(list)).toEqual(CLASSES.map((c) => `P(${c})`))
@@ -141,7 +161,7 @@ describe('a 3-class folder dataset', () => {
   })
 
   it('Train: a custom model on the folder typed into Dataset says 3 outputs and shows a 3x3 matrix', async () => {
-    await page.getByRole('tab', { name: 'Train' }).click()
+    await open('#/train')
     await page.getByLabel('Model', { exact: true }).selectOption({ label: 'custom layer list' })
     const legend = page.getByRole('group', { name: /^Layers \(input/ })
     // Before a run the form cannot know the folder's classes, and does not guess 10.
@@ -152,11 +172,13 @@ describe('a 3-class folder dataset', () => {
     await page.getByLabel('Batch size (examples)', { exact: true }).fill('20')
     await page.getByLabel('Learning rate').fill('0.01')
     await page.getByRole('button', { name: 'Start' }).click()
-    await expect.poll(() => page.url()).toMatch(/#\/train\?run=3$/)
+    // The page follows the run it just started.
+    const runId = await runNamed(s, 'from the form')
+    await expect.poll(() => page.url()).toMatch(new RegExp(`#/train\\?run=${runId}$`))
     const result = page.getByRole('status').filter({ hasText: /^Test accuracy/ })
-    await expect.poll(() => result.isVisible(), { timeout: 90_000 }).toBe(true)
+    await expect.poll(() => result.isVisible(), { timeout: TRAINING_WAIT_MS }).toBe(true)
     expect(await result.textContent()).toMatch(new RegExp(`of ${TEST_COUNT} test`))
-    const run = await api<Run>('getRun', { runId: 3 })
+    const run = await api<Run>('getRun', { runId })
     expect({ status: run.status, dataset: run.dataset, classNames: run.classNames }).toEqual({ status: 'completed', dataset, classNames: CLASSES })
 
     expect(await legend.locator('legend').textContent()).toMatch(/one output per class \(3\) \+ softmax\)$/)
@@ -188,16 +210,16 @@ describe('a 12x12 folder dataset', () => {
   })
 
   it('Runs draws its images at 12x12; Draw, switched to it from a 28x28 run, says it cannot read drawings and shows no reading', async () => {
-    await page.goto(`${s.origin}/#/runs/${runIds[0]}`)
+    await open(`#/runs/${runIds[0]}`)
     const image = page.getByRole('region', { name: 'Misclassified digits' }).getByRole('img', { name: /^digit \d+$/ }).first()
     await image.waitFor()
     expect([await image.getAttribute('width'), await image.getAttribute('height')]).toEqual(['12', '12'])
 
     await page.getByRole('tab', { name: 'Draw a digit' }).click()
-    await page.getByLabel('Model (a stored run)').selectOption('1')
+    await page.getByLabel('Model (a stored run)').selectOption(String(gentle))
     await page.getByRole('button', { name: 'Clear' }).click()
     await drawStroke(page, [0.15, 0.5], [0.85, 0.5])
-    await expect.poll(() => page.getByText(/^Prediction:/).isVisible(), { timeout: 20_000 }).toBe(true)
+    await expect.poll(() => page.getByText(/^Prediction:/).isVisible()).toBe(true)
 
     const asked: number[] = []
     page.on('request', (r) => {
@@ -205,7 +227,7 @@ describe('a 12x12 folder dataset', () => {
     })
     await page.getByLabel('Model (a stored run)').selectOption(String(runIds[0]))
     await expect.poll(() => page.getByText(drawingNote).isVisible()).toBe(true)
-    // Run 1's reading of the drawing is not this run's: it is gone, and this run is not asked.
+    // The 28x28 run's reading of the drawing is not this run's: it is gone, and this run is not asked.
     expect(await page.getByRole('list', { name: 'Probabilities' }).count()).toBe(0)
     expect(await page.getByText(/^Prediction:/).count()).toBe(0)
     expect(asked).not.toContain(runIds[0])
@@ -215,7 +237,7 @@ describe('a 12x12 folder dataset', () => {
 
   it('Compare asks every compared run about a picked 12x12 image, each reading labelled by run', async () => {
     const [a, b] = runIds
-    await page.goto(`${s.origin}/#/compare?runs=${a},${b}`)
+    await open(`#/compare?runs=${a},${b}`)
     const diff = page.getByRole('table', { name: `Confusion difference: #${b} small bolder minus #${a} small gentle` })
     await diff.waitFor()
     expect(await headers(diff)).toEqual({ columns: ['', ...CLASSES], rows: CLASSES })

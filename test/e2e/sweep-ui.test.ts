@@ -3,20 +3,27 @@
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { openPage, screenshot, screenshotOnFailure } from '../helpers/browser'
-import { serve, type Served } from '../helpers/serve'
+import { closeLab, launch, openLab, screenshot, type LabTab } from '../helpers/browser'
+import { callLab, serve, stopActiveRuns, type Served } from '../helpers/serve'
+import { TRAINING_WAIT_MS } from '../helpers/timeouts'
 import { tempDir } from '../helpers/tmp'
+import { waitFor } from '../helpers/wait'
 
 let s: Served
 let browser: Browser
+let tab: LabTab | undefined
 let page: Page
 let errors: string[]
 
 beforeAll(async () => {
   s = await serve(join(tempDir(), 'sweep.db'))
-  ;({ browser, page, errors } = await openPage(s.url, { viewport: { width: 1440, height: 900 } }))
+  browser = await launch()
 })
-afterEach((ctx) => screenshotOnFailure(page, ctx))
+afterEach(async (ctx) => {
+  await closeLab(tab, ctx)
+  tab = undefined
+  await stopActiveRuns(s)
+})
 afterAll(async () => {
   await browser?.close()
   await s?.stop()
@@ -24,6 +31,8 @@ afterAll(async () => {
 
 describe('a sweep in the browser', () => {
   it('starts a 2x2 sweep from the Train form, shows it progress, its charts and its ranking, and sends two runs to Compare', async () => {
+    tab = await openLab(browser, s, '#/train', { viewport: { width: 1440, height: 900 } })
+    ;({ page, errors } = tab)
     await page.getByLabel('Model', { exact: true }).selectOption({ label: 'MLP' })
     await page.getByLabel('Hidden layer sizes').fill('16')
     await page.getByLabel('Training examples').fill('300')
@@ -35,11 +44,15 @@ describe('a sweep in the browser', () => {
     await page.getByLabel('Values to try for setting 2').fill('relu, tanh')
     await expect.poll(() => page.locator('.sweep-count').textContent()).toMatch(/^4 runs/)
     await screenshot(page, 'sweep-1-panel')
+    const sweepIds = async () => (await callLab<{ id: number }[]>(s, 'listSweeps')).map((w) => w.id)
+    const before = await sweepIds()
     await page.getByRole('button', { name: 'Start sweep' }).click()
-    await expect.poll(() => page.url()).toMatch(/#\/sweeps\/1$/)
-    const detail = page.getByRole('region', { name: 'Sweep 1' })
-    await expect.poll(() => detail.getByRole('heading', { name: 'Sweep 1: Learning rate × Activation' }).isVisible()).toBe(true)
-    await expect.poll(() => detail.locator('.progress-text').textContent(), { timeout: 120_000 }).toBe('4 of 4 runs done')
+    // The page follows the sweep it just started.
+    const sweepId = await waitFor('the sweep to start', async () => (await sweepIds()).find((id) => !before.includes(id)))
+    await expect.poll(() => page.url()).toMatch(new RegExp(`#/sweeps/${sweepId}$`))
+    const detail = page.getByRole('region', { name: `Sweep ${sweepId}` })
+    await expect.poll(() => detail.getByRole('heading', { name: `Sweep ${sweepId}: Learning rate × Activation` }).isVisible()).toBe(true)
+    await expect.poll(() => detail.locator('.progress-text').textContent(), { timeout: TRAINING_WAIT_MS }).toBe('4 of 4 runs done')
     // One line per run on the parallel coordinates, one row per value in each setting's table.
     await expect.poll(() => detail.getByRole('img', { name: 'Parallel coordinates of the sweep' }).locator('path').count()).toBe(4)
     const byRate = detail.getByRole('table', { name: 'Test accuracy by learning rate' })

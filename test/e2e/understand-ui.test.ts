@@ -1,5 +1,7 @@
 // Understanding a model, in real Chromium through serve mode: confusion matrix and its digits,
-// the gallery, comparing two runs, drawing a digit, exporting metrics and the model.
+// the gallery, comparing two runs, drawing a digit, exporting metrics and the model. Each test
+// opens its own tab where it starts; the two runs trained once below are only looked at, and the
+// coach's test trains its own.
 import * as tf from '@tensorflow/tfjs'
 import { unzipSync } from 'fflate'
 import { readFileSync } from 'node:fs'
@@ -7,33 +9,47 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import '../../src/main/lab/model/maxout'
-import { drawStroke, openPage, screenshot, screenshotOnFailure } from '../helpers/browser'
-import { callLab, endedRun, serve, type Served } from '../helpers/serve'
+import { closeLab, drawStroke, launch, openLab, screenshot, type LabTab } from '../helpers/browser'
+import { callLab, endedRun, serve, stopActiveRuns, type Served } from '../helpers/serve'
 import { tempDir } from '../helpers/tmp'
 
 const dir = tempDir()
 let s: Served
 let browser: Browser
+let tab: LabTab | undefined
 let page: Page
 let errors: string[]
+/** The two runs every test looks at: the same MLP with a small and a larger learning rate. */
+let careful: number
+let bold: number
 
 type RunReply = { runId: number; status: string; error: string | null }
 const api = (name: string, body: unknown) => callLab<RunReply>(s, name, body)
+
+/** A fresh tab on the lab at `path` (such as '#/runs'): where the test starts. Downloads are kept, for the exports. */
+async function open(path: string): Promise<void> {
+  tab = await openLab(browser, s, path, { acceptDownloads: true })
+  ;({ page, errors } = tab)
+}
 
 beforeAll(async () => {
   s = await serve(join(dir, 'understand.db'))
   // 600 test digits: enough that the careful run gets more than one gallery page wrong.
   const common = { architecture: { preset: 'mlp', hidden: [32] }, optimizer: 'adam', epochs: 2, limitTrain: 1500, limitTest: 600, batchSize: 50 }
-  const a = await api('startRun', { ...common, name: 'careful', learningRate: 0.001 })
-  const b = await api('startRun', { ...common, name: 'bold', learningRate: 0.01 })
-  for (const { runId } of [a, b]) {
+  careful = (await api('startRun', { ...common, name: 'careful', learningRate: 0.001 })).runId
+  bold = (await api('startRun', { ...common, name: 'bold', learningRate: 0.01 })).runId
+  for (const runId of [careful, bold]) {
     // The second run may wait its turn: serve trains one run per two cores at once.
     const run = await endedRun<RunReply>(s, runId)
     if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
   }
-  ;({ browser, page, errors } = await openPage(s.url, { acceptDownloads: true }))
+  browser = await launch()
 })
-afterEach((ctx) => screenshotOnFailure(page, ctx))
+afterEach(async (ctx) => {
+  await closeLab(tab, ctx)
+  tab = undefined
+  await stopActiveRuns(s)
+})
 afterAll(async () => {
   await browser?.close()
   await s?.stop()
@@ -41,7 +57,7 @@ afterAll(async () => {
 
 describe('understanding a run', () => {
   it("opens a finished run's confusion matrix, clicks a cell and sees exactly those digits", async () => {
-    await page.getByRole('tab', { name: 'Runs' }).click()
+    await open('#/runs')
     await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'careful' }).click()
     const matrix = page.getByRole('table', { name: 'Confusion matrix, epoch 2' })
     await matrix.waitFor()
@@ -63,11 +79,14 @@ describe('understanding a run', () => {
   })
 
   it('browses the gallery: any class, sorted by loss, paged, with the 10 probabilities of a digit', async () => {
+    await open(`#/runs/${careful}`)
     const gallery = page.getByRole('region', { name: 'Misclassified digits' })
     await gallery.getByLabel('True class').selectOption({ label: 'any' })
     await gallery.getByLabel('Predicted class').selectOption({ label: 'any' })
     await gallery.getByLabel('Sort by').selectOption('loss')
-    const total = Number((await gallery.getByRole('heading').textContent())!.match(/(\d+) of (\d+)/)![2])
+    // Every mistake the run stored, once the page has read them: more than one page of tiles.
+    const total = (await callLab<{ items: unknown[] }>(s, 'misclassified', { runId: careful })).items.length
+    await expect.poll(async () => Number((await gallery.getByRole('heading').textContent())?.match(/(\d+) of (\d+)/)?.[2])).toBe(total)
     expect(total).toBeGreaterThan(48)
     await gallery.getByRole('button', { name: /^Test digit \d+/ }).first().click()
     const probs = page.getByRole('list', { name: 'Class probabilities' })
@@ -85,9 +104,10 @@ describe('understanding a run', () => {
   })
 
   it('exports the metrics as CSV and the model as model.json + weights.bin', async () => {
+    await open(`#/runs/${careful}`)
     const csvDownload = page.waitForEvent('download')
     await page.getByRole('button', { name: 'Export metrics (CSV)' }).click()
-    expect((await csvDownload).suggestedFilename()).toBe('run-1-careful-metrics.csv')
+    expect((await csvDownload).suggestedFilename()).toBe(`run-${careful}-careful-metrics.csv`)
     const csv = readFileSync((await (await csvDownload).path())!, 'utf8').trim().split('\n')
     expect(csv[0]).toBe('run_id,run_name,kind,epoch,step,loss,accuracy,test_loss,test_accuracy,seconds,examples_per_sec')
     expect(csv.filter((l) => l.includes(',batch,'))).toHaveLength(60)
@@ -96,7 +116,7 @@ describe('understanding a run', () => {
     const pngDownload = page.waitForEvent('download')
     await page.getByRole('button', { name: 'Export charts (PNG)' }).click()
     const pngFile = await pngDownload
-    expect(pngFile.suggestedFilename()).toBe('run-1-careful-curves.png')
+    expect(pngFile.suggestedFilename()).toBe(`run-${careful}-careful-curves.png`)
     const png = readFileSync((await pngFile.path())!)
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG')
     expect(png.length).toBeGreaterThan(2000)
@@ -104,7 +124,7 @@ describe('understanding a run', () => {
     const modelDownload = page.waitForEvent('download')
     await page.getByRole('button', { name: 'Export model (.zip)' }).click()
     const zipFile = await modelDownload
-    expect(zipFile.suggestedFilename()).toBe('run-1-careful-model.zip')
+    expect(zipFile.suggestedFilename()).toBe(`run-${careful}-careful-model.zip`)
     const byName = unzipSync(new Uint8Array(readFileSync((await zipFile.path())!)))
     expect(Object.keys(byName).sort()).toEqual(['model.json', 'weights.bin'])
     const json = JSON.parse(Buffer.from(byName['model.json']).toString('utf8'))
@@ -115,9 +135,9 @@ describe('understanding a run', () => {
   })
 
   it('compares the two runs: overlaid curves, only the settings that differ, confusion difference, digit ledger', async () => {
-    await page.getByRole('tab', { name: 'Compare' }).click()
-    await page.getByLabel(/Compare run 1:/).check()
-    await page.getByLabel(/Compare run 2:/).check()
+    await open('#/compare')
+    await page.getByLabel(new RegExp(`Compare run ${careful}:`)).check()
+    await page.getByLabel(new RegExp(`Compare run ${bold}:`)).check()
     const hp = page.getByRole('table', { name: 'Settings' })
     await expect.poll(() => hp.getByRole('row', { name: /Learning rate/ }).isVisible()).toBe(true)
     expect(await hp.getByRole('row', { name: /Batch size/ }).isVisible()).toBe(true)
@@ -128,17 +148,17 @@ describe('understanding a run', () => {
     expect(await page.getByRole('img', { name: 'Test accuracy' }).isVisible()).toBe(true)
     await page.getByLabel('X axis').selectOption('time')
     await page.getByLabel('Log scale').check()
-    expect(await page.getByRole('table', { name: /Confusion difference: #2 bold minus #1 careful/ }).isVisible()).toBe(true)
-    expect(await page.getByRole('region', { name: 'Right in #1, wrong in #2' }).isVisible()).toBe(true)
+    expect(await page.getByRole('table', { name: new RegExp(`Confusion difference: #${bold} bold minus #${careful} careful`) }).isVisible()).toBe(true)
+    expect(await page.getByRole('region', { name: `Right in #${careful}, wrong in #${bold}` }).isVisible()).toBe(true)
     expect(await page.getByRole('region', { name: 'Wrong in all 2 selected runs' }).isVisible()).toBe(true)
     await screenshot(page, 'compare')
   })
 
   it('reads a drawn digit with a stored model and shows the 28x28 input it saw', async () => {
-    await page.getByRole('tab', { name: 'Draw a digit' }).click()
-    await page.getByLabel('Model (a stored run)').selectOption({ index: 0 })
+    await open('#/draw')
+    await page.getByLabel('Model (a stored run)').selectOption({ value: String(bold) })
     await drawStroke(page, [0.5, 0.15], [0.5, 0.85])
-    await expect.poll(() => page.getByText(/^Prediction:/).isVisible(), { timeout: 20_000 }).toBe(true)
+    await expect.poll(() => page.getByText(/^Prediction:/).isVisible()).toBe(true)
     expect(await page.getByRole('img', { name: 'Preprocessed 28 by 28 input' }).isVisible()).toBe(true)
     expect(await page.getByRole('list', { name: 'Probabilities' }).getByRole('meter').count()).toBe(10)
     await screenshot(page, 'draw')
@@ -148,7 +168,7 @@ describe('understanding a run', () => {
     const { runId } = await api('startRun', { name: 'too bold', learningRate: 10, epochs: 1, limitTrain: 2000, limitTest: 300 })
     const run = await endedRun<RunReply>(s, runId)
     expect(run.status).toBe('completed')
-    await page.getByRole('tab', { name: 'Runs' }).click()
+    await open('#/runs')
     await page.getByRole('table', { name: 'Runs' }).getByRole('button', { name: 'too bold' }).click()
     const coach = page.getByRole('region', { name: `Coach for run ${runId}` })
     await expect.poll(() => coach.getByText(/has collapsed to one class/).isVisible()).toBe(true)

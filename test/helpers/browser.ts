@@ -2,8 +2,9 @@
 // background traffic (this machine has no network).
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { ROOT } from './node-child'
+import { WAIT_MS } from './timeouts'
 
 export const SCREENSHOTS = join(ROOT, 'test-results')
 
@@ -40,13 +41,43 @@ export async function screenshotOnFailure(page: Page | undefined, ctx: { task: {
   await screenshot(page, `FAILED ${ctx.task.name.replace(/[^\w -]+/g, '').slice(0, 80)}`)
 }
 
-/** A fresh browser with one page on `url`, its errors collected: how every UI test starts. */
-export async function openPage(url: string, options: Parameters<Browser['newPage']>[0] = {}): Promise<{ browser: Browser; page: Page; errors: string[] }> {
-  const browser = await launch()
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, ...options })
+/** A browser tab on the lab: its context, the page, and the errors the page logged or threw. */
+export interface LabTab {
+  context: BrowserContext
+  page: Page
+  errors: string[]
+}
+
+/**
+ * A fresh tab on a running serve, opened at `path` (the part after the origin, such as
+ * '#/runs/3'): how every UI test starts, so that none starts where another left off. The tab
+ * has a context of its own, so its localStorage holds nothing another test left there (the
+ * Train form's saved settings start from the defaults) but the token, put where opening the
+ * printed URL puts it (serve-security.test.ts opens the printed URL itself). Playwright's own
+ * waits get the project's deadline (timeouts.ts).
+ */
+export async function openLab(browser: Browser, lab: { origin: string; token: string }, path = '', options: BrowserContextOptions = {}): Promise<LabTab> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options })
+  context.setDefaultTimeout(WAIT_MS)
+  await context.addInitScript({ content: `localStorage.setItem('digit-lab-token', ${JSON.stringify(lab.token)})` })
+  const page = await context.newPage()
   const errors = collectPageErrors(page)
-  await page.goto(url)
-  return { browser, page, errors }
+  await page.goto(`${lab.origin}/${path}`)
+  return { context, page, errors }
+}
+
+/**
+ * After each UI test: a screenshot if it failed, then, if it passed, no error its page logged
+ * or threw (a test may also say so itself, at a point of its own), then the tab is closed.
+ */
+export async function closeLab(tab: LabTab | undefined, ctx: { task: { name: string; result?: { state?: string } } }): Promise<void> {
+  if (!tab) return
+  try {
+    await screenshotOnFailure(tab.page, ctx)
+    if (ctx.task.result?.state !== 'fail' && tab.errors.length) throw new Error(`the page logged errors:\n${tab.errors.join('\n')}`)
+  } finally {
+    await tab.context.close()
+  }
 }
 
 /**
