@@ -6,12 +6,12 @@ import { FIELDS, type FieldKey } from './fields'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
 import type { DigitInside, RunInside } from './inside'
 import type { SweepSummary } from './sweep'
-import type { BackendInfo, BatchMetric, EpochMetric, EpochMisclassified, LabEvent, LiveRunState, RunDetail, RunSummary } from './run-types'
+import { MAX_IMAGE_SIDE, type BackendInfo, type BatchMetric, type EpochMetric, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunSummary } from './run-types'
 
 const id = z.number().int().positive()
 const runRef = z.strictObject({ runId: id })
 const nothing = z.strictObject({}).optional()
-const pixels = z.array(z.number().min(0).max(255)).min(1).max(262_144, 'may hold at most 512x512 values')
+const pixels = z.array(z.number().min(0).max(255)).min(1).max(MAX_IMAGE_SIDE ** 2, `may hold at most ${MAX_IMAGE_SIDE}x${MAX_IMAGE_SIDE} values`)
 const epochRef = z.strictObject({ runId: id, epoch: z.number().int().positive().optional() })
 
 export interface PresetInfo {

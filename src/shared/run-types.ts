@@ -115,6 +115,9 @@ export interface RunDetail extends RunSummary {
   hints: Hint[]
 }
 
+/** The widest and tallest image the lab reads or is sent (a dataset's, a drawn digit's): 512x512 pixels. */
+export const MAX_IMAGE_SIDE = 512
+
 export interface DatasetInfo {
   id: string
   name: string

@@ -1,5 +1,6 @@
 // Starts `npm run serve`'s entry as a real child process on a temporary database and port.
 import type { ChildProcess } from 'node:child_process'
+import { isActiveStatus, type RunStatus } from '../../src/shared/run-types'
 import { spawnTs } from './node-child'
 import { TRAINING_WAIT_MS, WAIT_MS } from './timeouts'
 import { waitFor } from './wait'
@@ -63,7 +64,7 @@ export function endedRun<T extends { status: string }>(s: Served, runId: number)
     `run ${runId} to end`,
     async () => {
       const r = await callLab<T>(s, 'getRun', { runId })
-      return ['running', 'paused', 'queued'].includes(r.status) ? null : r
+      return isActiveStatus(r.status as RunStatus) ? null : r
     },
     { timeoutMs: TRAINING_WAIT_MS, everyMs: 200 }
   )
@@ -75,7 +76,7 @@ export function endedRun<T extends { status: string }>(s: Served, runId: number)
  * runs, which would otherwise wait their turn in the lab's queue (one run per two cores).
  */
 export async function stopActiveRuns(s: Served): Promise<void> {
-  const active = (await callLab<{ id: number; status: string }[]>(s, 'listRuns')).filter((r) => ['running', 'paused', 'queued'].includes(r.status))
+  const active = (await callLab<{ id: number; status: string }[]>(s, 'listRuns')).filter((r) => isActiveStatus(r.status as RunStatus))
   // A run may end on its own between the list and the stop: that refusal is no failure.
   for (const { id } of active) await callLab(s, 'stopRun', { runId: id }).catch(() => undefined)
   for (const { id } of active) await endedRun(s, id)

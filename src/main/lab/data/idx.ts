@@ -3,6 +3,7 @@
 // claims 10000x10000 images is refused from its first 16 bytes, a gzip bomb after the bytes its
 // header allows.
 import { createGunzip } from 'node:zlib'
+import { MAX_IMAGE_SIDE } from '@shared/run-types'
 import { DatasetFileError } from './dataset-file-error'
 import { formatBytes, readRegularFile } from './regular-file'
 
@@ -10,10 +11,8 @@ export { DatasetFileError } from './dataset-file-error'
 
 /** What the lab reads, and says in the README: a bigger image or file is refused from its header. */
 export const IDX_LIMITS = {
-  /** Rows and columns of an image, each. */
-  maxSide: 512,
-  /** Rows x columns. */
-  maxImagePixels: 262_144,
+  /** Rows and columns of an image, each: the same bound as an image sent to a model. */
+  maxSide: MAX_IMAGE_SIDE,
   /** Images (or labels) in one file. */
   maxItems: 10_000_000,
   /** Bytes of one file, as stored and once unpacked. */
@@ -51,7 +50,7 @@ function readHeader(head: Buffer, file: string, kind: Kind): number[] {
   if (kind.dims === 3) {
     const [, rows, cols] = sizes
     if (rows === 0 || cols === 0) throw new DatasetFileError(file, `has empty images (${rows}x${cols})`)
-    if (rows > IDX_LIMITS.maxSide || cols > IDX_LIMITS.maxSide || rows * cols > IDX_LIMITS.maxImagePixels) {
+    if (rows > IDX_LIMITS.maxSide || cols > IDX_LIMITS.maxSide) {
       throw new DatasetFileError(file, `claims ${rows}x${cols} images: the lab reads images of at most ${IDX_LIMITS.maxSide}x${IDX_LIMITS.maxSide} pixels`)
     }
   }

@@ -31,7 +31,7 @@ export class RunsTable {
 
   /** The row as a reader should see it: a live-looking run whose owner is gone reads as interrupted. */
   private seen(row: RunRow): RunRow {
-    if (!this.readOnlyAs || (row.status !== 'running' && row.status !== 'paused') || !ownerGone(row, this.readOnlyAs, Date.now())) return row
+    if (!this.readOnlyAs || !abandoned(row, this.readOnlyAs, Date.now())) return row
     return { ...row, status: 'interrupted', error: row.error ?? interruptedBecause(row, this.readOnlyAs) }
   }
 
@@ -41,7 +41,7 @@ export class RunsTable {
    */
   recoverInterrupted(me: Owner = thisProcess(), now = Date.now()): number[] {
     const live = this.db.prepare(`SELECT id, status, pid, host, heartbeat_at FROM runs WHERE status IN ('running', 'paused')`).all() as LiveRow[]
-    const dead = live.filter((r) => ownerGone(r, me, now))
+    const dead = live.filter((r) => abandoned(r, me, now))
     if (!dead.length) return []
     const mark = this.db.prepare(
       `UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?), error = COALESCE(error, ?), train_seconds = ${TRAINED_SO_FAR}
@@ -165,6 +165,9 @@ export class RunsTable {
     this.write(() => this.db.prepare(`DELETE FROM runs WHERE id = ?`).run(runId))
   }
 }
+
+/** A run that reads as training or paused, whose owner is gone: what a writer marks and a reader shows as interrupted. */
+const abandoned = (row: LiveRow, me: Owner, now: number) => (row.status === 'running' || row.status === 'paused') && ownerGone(row, me, now)
 
 /** Why a run whose owner is gone did not finish: the same words whoever notices it. */
 function interruptedBecause(row: OwnerColumns, me: Owner): string {
