@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 // The fast engine inside the training loop: which engine a run gets, one and two threads, seeded
 // runs, evaluation and exported weights against tfjs, and a short real training on MNIST.
 import * as tf from '@tensorflow/tfjs'
@@ -53,12 +54,14 @@ async function steps(hp: Hyperparams, r: Replica, s: FastStepper, count: number)
 const SMALL_CNN = { limitTrain: 600, limitTest: 300, batchSize: 50 }
 
 describe('engine choice', () => {
-  it('trains a covered model on the lab engine, on two threads, and says so', async () => {
+  it('trains a covered model on the lab engine, on two threads where it has two cores, and says so', async () => {
     const run = await train({ ...SMALL_CNN, epochs: 1 })
     expect(run.outcome.status).toBe('completed')
-    expect(run.backend).toMatchObject({ name: FASTNET_NAME, threads: 2 })
+    // One core (taskset -c 0, a small VM) gets one thread: splitting a batch there only costs.
+    const split = availableParallelism() >= 2
+    expect(run.backend).toMatchObject({ name: FASTNET_NAME, threads: split ? 2 : 1 })
     expect(run.backend?.version).toMatch(/^\d+\.\d+ \(wasm [0-9a-f]{8}\)$/)
-    expect(run.backend?.note).toMatch(/WebAssembly SIMD-128 engine.*data parallel over 2 worker threads/)
+    expect(run.backend?.note).toMatch(split ? /WebAssembly SIMD-128 engine.*data parallel over 2 worker threads/ : /WebAssembly SIMD-128 engine, one example at a time$/)
     expect(run.epochs[0].numTensors).toBeGreaterThan(0)
   })
 
