@@ -195,10 +195,11 @@ describe('a 3-class folder dataset', () => {
 
 describe('a 12x12 folder dataset', () => {
   const runIds: number[] = []
+  const small = join(dir, 'small')
   const drawingNote = 'This run was trained on 12×12 images; drawings are prepared as 28×28 digits, so it cannot read them.'
 
   beforeAll(async () => {
-    const small = writeFolderDataset(join(dir, 'small'), { size: 12, train: 200, test: TEST_COUNT, classes: CLASSES })
+    writeFolderDataset(small, { size: 12, train: 200, test: TEST_COUNT, classes: CLASSES })
     for (const [name, learningRate] of [['small gentle', 0.001], ['small bolder', 0.1]] as const) {
       const { runId } = await api<{ runId: number }>('startRun', { architecture: { preset: 'mlp', hidden: [8] }, dataset: small, epochs: 3, batchSize: 20, name, learningRate })
       const run = await ended(runId)
@@ -233,6 +234,34 @@ describe('a 12x12 folder dataset', () => {
     expect(asked).not.toContain(runIds[0])
     expect(await page.getByRole('alert').count()).toBe(0)
     await screenshot(page, 'folder-small-draw')
+  })
+
+  it('Draw, switched to a 28x28 run while the 12x12 one is still being looked up, reads the drawing with the run now chosen', async () => {
+    await open('#/runs')
+    // The 12x12 run's image size is answered late: after the person has chosen the 28x28 run.
+    let release!: () => void
+    const held = new Promise<void>((r) => (release = r))
+    const answered: string[] = []
+    await page.route('**/api/testImages', async (route) => {
+      const { dataset: asked } = JSON.parse(route.request().postData() ?? '{}') as { dataset: string }
+      if (asked === small) await held
+      await route.continue()
+    })
+    page.on('requestfinished', (r) => {
+      if (r.url().endsWith('/api/testImages')) answered.push((JSON.parse(r.postData() ?? '{}') as { dataset: string }).dataset)
+    })
+    await page.getByRole('tab', { name: 'Draw a digit' }).click()
+    const model = page.getByLabel('Model (a stored run)')
+    await model.selectOption(String(runIds[0]))
+    await model.selectOption(String(gentle))
+    await expect.poll(() => answered.includes(dataset), { message: "the 28x28 run's lookup answered" }).toBe(true)
+    release()
+    await expect.poll(() => answered.includes(small), { message: "the 12x12 run's late answer arrived" }).toBe(true)
+
+    await drawStroke(page, [0.15, 0.5], [0.85, 0.5])
+    await expect.poll(() => page.getByText(/^Prediction:/).isVisible()).toBe(true)
+    expect(await page.getByText(drawingNote).count()).toBe(0)
+    expect(await meterNames(page.getByRole('list', { name: 'Probabilities' }))).toEqual(CLASSES.map((c) => `P(${c})`))
   })
 
   it('Compare asks every compared run about a picked 12x12 image, each reading labelled by run', async () => {
