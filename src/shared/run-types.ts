@@ -127,10 +127,19 @@ export interface DatasetInfo {
   classNames: string[]
 }
 
-/** The lab could not write to its database (locked by another process, say); it keeps retrying. null: writing again. */
-export interface StoreEvent {
-  type: 'store'
+/**
+ * Whether the lab can write its database: the last write error (null once a write lands again),
+ * and whether writes still wait to be retried. An error with nothing retried means what failed
+ * was given up: the runs it belonged to say what was stored and what was not.
+ */
+export interface StoreHealth {
   error: string | null
+  retrying: boolean
+}
+
+/** The lab's database health changed. */
+export interface StoreEvent extends StoreHealth {
+  type: 'store'
 }
 
 export type StartedEvent = Extract<TrainEvent, { type: 'started' }>

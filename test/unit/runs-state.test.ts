@@ -281,12 +281,14 @@ describe('revision', () => {
 })
 
 describe('the store', () => {
-  it("keeps the lab's database error until it says writing works again", () => {
+  it("keeps the lab's database error until it says writing works again, and whether it still retries", () => {
     const s = emptyState()
-    applyEvents(s, [{ type: 'store', error: 'database is locked' }], keep)
-    expect(s.storeError).toBe('database is locked')
+    applyEvents(s, [{ type: 'store', error: 'database is locked', retrying: true }], keep)
+    expect(s.store).toEqual({ error: 'database is locked', retrying: true })
     expect(s.live).toEqual({})
-    applyEvents(s, [{ type: 'store', error: null }], keep)
-    expect(s.storeError).toBeNull()
+    applyEvents(s, [{ type: 'store', error: 'database or disk is full', retrying: false }], keep)
+    expect(s.store).toEqual({ error: 'database or disk is full', retrying: false })
+    applyEvents(s, [{ type: 'store', error: null, retrying: false }], keep)
+    expect(s.store).toEqual({ error: null, retrying: false })
   })
 })

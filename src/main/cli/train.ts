@@ -25,11 +25,15 @@ async function main(): Promise<number> {
   let backendName = ''
   let lastConfusion: number[][] | null = null
   let lastAccuracy: number | null = null
+  let storeFailing = false
   const onEvent = (e: LabEvent) => {
     switch (e.type) {
       case 'store':
         bar.clear()
-        process.stderr.write(e.error ? `warning: ${e.error}; retrying, nothing is lost\n` : 'database writable again\n')
+        if (!e.error) {
+          if (storeFailing) process.stderr.write('database writable again\n')
+        } else process.stderr.write(`warning: ${e.error}; ${e.retrying ? 'retrying, what is not written yet is kept' : 'what could not be written was given up'}\n`)
+        storeFailing = !!e.error
         break
       case 'started':
         totalSteps = e.totalSteps

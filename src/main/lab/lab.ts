@@ -28,7 +28,8 @@ import { RunLogger } from './store/run-logger'
 import { json, storedHyperparams } from './store/rows'
 import { Store } from './store/store'
 import { Watchdog } from './store/watchdog'
-import { WriteQueue } from './store/write-queue'
+import { unstoredSentence } from './store/unstored'
+import { WriteQueue, DEFAULT_RETRY, type RetryPolicy } from './store/write-queue'
 
 export interface LabOptions extends OpenOptions {
   /** Default: DIGIT_LAB_DB, else where the desktop app keeps its data. */
@@ -43,6 +44,8 @@ export interface LabOptions extends OpenOptions {
    * Long-lived labs (the desktop app, serve mode) do, the default; a one-run CLI does not.
    */
   adoptQueued?: boolean
+  /** How long failed writes are retried before a run's are given up (tests shorten it). */
+  retry?: Partial<RetryPolicy>
 }
 
 export class LabError extends Error {
@@ -93,7 +96,12 @@ export class Lab {
     this.maxRuns = this.readonly ? 0 : maxConcurrentRuns(options.maxRuns)
     this.adoptQueued = options.adoptQueued ?? true
     this.store = new Store(options.dbPath ?? defaultDbPath(), options)
-    this.writes = new WriteQueue((error) => this.emit({ type: 'store', error }))
+    this.writes = new WriteQueue(
+      (health) => this.emit({ type: 'store', ...health }),
+      // Rows that cannot be stored are not worth computing: the run stops, and says why.
+      (runId) => this.active.get(runId)?.handle.stop(),
+      { ...DEFAULT_RETRY, ...options.retry }
+    )
     this.watchdog = this.readonly
       ? null
       : new Watchdog(this.store.runs, this.owner, () => [...this.active.keys()], (interrupted) => {
@@ -113,9 +121,9 @@ export class Lab {
     return this.store.path
   }
 
-  /** Why the database cannot be written right now (the lab keeps retrying), or null. */
+  /** Why the database could not be written, until a write lands again; null while writes land. */
   get storeError(): string | null {
-    return this.writes.error
+    return this.writes.state.error
   }
 
   subscribe(listener: Listener): () => void {
@@ -248,20 +256,30 @@ export class Lab {
       this.emitRun(runId)
       return
     }
-    const done = handle.done.then(async (outcome) => {
+    const done = handle.done.then(async (trained) => {
       this.writes.persist(runId, () => {
         logger.flush()
-        if (outcome.weights) this.store.weights.save(runId, outcome.weights)
-        this.store.runs.finish(runId, outcome.status, outcome.error)
+        if (trained.weights) this.store.weights.save(runId, trained.weights)
+        this.store.runs.finish(runId, trained.status, trained.error)
       })
-      await this.writes.settled(runId)
+      const stored = await this.writes.settled(runId)
+      const outcome = stored ? trained : this.unstored(runId)
       this.active.delete(runId)
-      this.emit(finished ?? finishedEvent(runId, outcome))
+      this.emit(stored && finished ? finished : finishedEvent(runId, outcome))
       this.emitRun(runId)
       this.pump()
       return outcome
     })
     this.active.set(runId, { handle, done, logger, started: null })
+  }
+
+  /** A run whose writes were given up ends 'failed', saying what reached the file; one try to store that. */
+  private unstored(runId: number): TrainOutcome {
+    const reason = this.writes.lostReason(runId) ?? 'its writes were given up'
+    this.writes.forget(runId)
+    const error = unstoredSentence(this.store.metrics, runId, this.active.get(runId)?.started?.stepsPerEpoch ?? null, reason)
+    this.writes.tryOnce(() => this.store.runs.finish(runId, 'failed', error))
+    return { status: 'failed', error, weights: null }
   }
 
   private record(runId: number, logger: RunLogger, event: TrainEvent): void {

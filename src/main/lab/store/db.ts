@@ -16,7 +16,9 @@ export class StoreError extends Error {
   constructor(
     message: string,
     /** What a shell tells its client: a run that does not exist, or a run without what was asked of it. */
-    readonly kind: 'missing' | 'conflict' | 'failed' = 'failed'
+    readonly kind: 'missing' | 'conflict' | 'failed' = 'failed',
+    /** SQLite's own code (SQLITE_BUSY, SQLITE_FULL, SQLITE_IOERR_WRITE...): how long a retry is worth it depends on it. */
+    readonly sqliteCode: string | null = null
   ) {
     super(message)
   }
@@ -25,19 +27,20 @@ export class StoreError extends Error {
 /** Explains SQLite's terse codes in terms of what the user can do about them. */
 export function explainSqliteError(err: unknown, path: string): StoreError {
   const e = err as { code?: string; message?: string }
+  const code = typeof e.code === 'string' && e.code.startsWith('SQLITE_') ? e.code : null
   switch (e.code) {
     case 'SQLITE_NOTADB':
     case 'SQLITE_CORRUPT':
-      return new StoreError(`${path} is damaged or not a Digit Lab database (${e.message}); move it aside to start a fresh one`)
+      return new StoreError(`${path} is damaged or not a Digit Lab database (${e.message}); move it aside to start a fresh one`, 'failed', code)
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
-      return new StoreError(`${path} is locked by another process (${e.message}); try again when it is done`)
+      return new StoreError(`${path} is locked by another process (${e.message}); try again when it is done`, 'failed', code)
     case 'SQLITE_READONLY':
-      return new StoreError(`${path} is read-only (${e.message})`)
+      return new StoreError(`${path} is read-only (${e.message})`, 'failed', code)
     case 'SQLITE_CANTOPEN':
-      return new StoreError(`${path} cannot be opened (${e.message})`)
+      return new StoreError(`${path} cannot be opened (${e.message})`, 'failed', code)
     default:
-      return err instanceof StoreError ? err : new StoreError(`${path}: ${e.message ?? String(err)}`)
+      return err instanceof StoreError ? err : new StoreError(`${path}: ${e.message ?? String(err)}`, 'failed', code)
   }
 }
 

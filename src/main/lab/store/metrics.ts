@@ -61,6 +61,11 @@ export class MetricsTable {
     return this.db.prepare(`SELECT epoch, loss FROM batch_metrics WHERE run_id = ? ORDER BY step`).all(runId) as Pick<BatchMetric, 'epoch' | 'loss'>[]
   }
 
+  /** Batch rows logged after epoch `epoch` ended: a cut-short epoch's share. */
+  batchCountAfter(runId: number, epoch: number): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM batch_metrics WHERE run_id = ? AND epoch > ?`).get(runId, epoch) as { n: number }).n
+  }
+
   batchCount(runId: number): number {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM batch_metrics WHERE run_id = ?`).get(runId) as { n: number }).n
   }

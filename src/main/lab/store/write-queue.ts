@@ -1,64 +1,142 @@
-// Writes that failed (a locked database) wait here, per run, and are retried in order until they
-// land: a lock held by another process for a while loses nothing.
+// Writes that failed wait here, per run, and are retried in order: a lock another process holds
+// for a while loses nothing. A write that keeps failing for another reason (a full disk, a file
+// size limit, an I/O error) is not retried forever, holding the run's rows in memory while the lab
+// says all is well: after a bounded wait the run's writes are given up, and the run is told so.
+import type { StoreHealth } from '@shared/run-types'
+
+export interface RetryPolicy {
+  /** Between two tries of a failed write. */
+  retryMs: number
+  /** How long a run's writes may keep failing on another process's lock before they are given up. */
+  lockedMs: number
+  /** How long they may keep failing for any other reason (a full disk will not empty itself soon). */
+  failingMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retryMs: 500, lockedMs: 5 * 60_000, failingMs: 10_000 }
+
+/** SQLite's codes for a lock: another process is writing, and will be done. */
+const isLock = (code: string | null | undefined) => !!code && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+
+interface RunWrites {
+  queue: (() => void)[]
+  /** When the write at the head of the queue first failed; null while writes land. */
+  failingSince: number | null
+}
+
 export class WriteQueue {
-  private readonly backlog = new Map<number, (() => void)[]>()
+  private readonly runs = new Map<number, RunWrites>()
+  /** Runs whose writes were given up, with why: nothing more of theirs is written. */
+  private readonly lost = new Map<number, string>()
   private retryTimer: NodeJS.Timeout | null = null
-  /** The last write error; null once the backlog has drained. */
-  error: string | null = null
+  private health: StoreHealth = { error: null, retrying: false }
 
   constructor(
-    /** Told when writing starts failing (with the reason) and when it works again (null). */
-    private readonly onHealth: (error: string | null) => void,
-    private readonly retryMs = 500
+    /** Told when writing starts failing (with the reason), when nothing is retried any more, and when a write lands again. */
+    private readonly onHealth: (health: StoreHealth) => void,
+    /** Told once per run whose writes were given up: the run cannot be stored in full. */
+    private readonly onGiveUp: (runId: number, reason: string) => void,
+    private readonly policy: RetryPolicy = DEFAULT_RETRY
   ) {}
+
+  /** The last write error (null once a write landed again), and whether writes still wait to be retried. */
+  get state(): StoreHealth {
+    return this.health
+  }
 
   /** Queues a write behind any that failed before it for the same run, and tries the queue now. */
   persist(runId: number, write: () => void): void {
-    const queue = this.backlog.get(runId) ?? []
-    queue.push(write)
-    this.backlog.set(runId, queue)
+    if (this.lost.has(runId)) return
+    const run = this.runs.get(runId) ?? { queue: [], failingSince: null }
+    run.queue.push(write)
+    this.runs.set(runId, run)
     this.drain()
   }
 
   /** True while earlier writes of this run are waiting. */
   blocked(runId: number): boolean {
-    return !!this.backlog.get(runId)?.length
+    return !!this.runs.get(runId)?.queue.length
+  }
+
+  /** Why the run's writes were given up, or null while they land (or wait to). */
+  lostReason(runId: number): string | null {
+    return this.lost.get(runId) ?? null
+  }
+
+  /** One try of a write, outside the queue (a given-up run's last word); true if it landed. */
+  tryOnce(write: () => void): boolean {
+    try {
+      write()
+      this.landed()
+      return true
+    } catch (err) {
+      this.setHealth({ error: (err as Error).message, retrying: this.health.retrying })
+      return false
+    }
   }
 
   private drain(): void {
-    for (const [runId, queue] of this.backlog) {
-      while (queue.length) {
+    for (const [runId, run] of this.runs) {
+      while (run.queue.length) {
         try {
-          queue[0]()
-          queue.shift()
+          run.queue[0]()
+          run.queue.shift()
+          run.failingSince = null
+          this.landed()
         } catch (err) {
-          this.setError((err as Error).message)
+          const reason = (err as Error).message
+          const now = performance.now()
+          run.failingSince ??= now
+          const patience = isLock((err as { sqliteCode?: string }).sqliteCode) ? this.policy.lockedMs : this.policy.failingMs
+          if (now - run.failingSince >= patience) {
+            this.setHealth({ error: reason, retrying: this.health.retrying })
+            this.giveUp(runId, reason)
+            break
+          }
           this.retryTimer ??= setTimeout(() => {
             this.retryTimer = null
             this.drain()
-          }, this.retryMs)
+          }, this.policy.retryMs)
+          this.setHealth({ error: reason, retrying: true })
           return
         }
       }
-      this.backlog.delete(runId)
+      if (!run.queue.length) this.runs.delete(runId)
     }
-    this.setError(null)
+    this.setHealth({ error: this.health.error, retrying: false })
   }
 
-  private setError(error: string | null): void {
-    if (error === this.error) return
-    this.error = error
-    this.onHealth(error)
+  private giveUp(runId: number, reason: string): void {
+    this.runs.delete(runId)
+    this.lost.set(runId, reason)
+    this.onGiveUp(runId, reason)
   }
 
-  /** Resolves once everything queued for the run is written, or after `timeoutMs` of trying. */
-  async settled(runId: number, timeoutMs = 60_000): Promise<void> {
-    const until = performance.now() + timeoutMs
-    while (this.blocked(runId) && performance.now() < until) await new Promise((r) => setTimeout(r, 100))
+  private landed(): void {
+    this.setHealth({ error: null, retrying: this.health.retrying })
   }
 
+  private setHealth(health: StoreHealth): void {
+    if (health.error === this.health.error && health.retrying === this.health.retrying) return
+    this.health = health
+    this.onHealth(health)
+  }
+
+  /** Resolves once everything queued for the run is written (true), or once it was given up (false). */
+  async settled(runId: number): Promise<boolean> {
+    while (this.blocked(runId)) await new Promise((r) => setTimeout(r, 100))
+    return !this.lost.has(runId)
+  }
+
+  /** Forgets a run that has ended, so a long-lived lab does not keep every given-up id. */
+  forget(runId: number): void {
+    this.lost.delete(runId)
+  }
+
+  /** Stops retrying: what still waits is given up (the lab is closing; its runs have ended). */
   close(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer)
     this.retryTimer = null
+    for (const runId of [...this.runs.keys()]) this.giveUp(runId, this.health.error ?? 'the lab closed before they could be written')
   }
 }

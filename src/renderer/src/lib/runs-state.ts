@@ -4,7 +4,7 @@
 //
 // Events may arrive twice (a snapshot read after an event it already holds) or late (a run's
 // events after it was deleted): every step is idempotent, keyed by step, epoch and run id.
-import { isActiveStatus, type BackendInfo, type BatchMetric, type EpochMetric, type LabEvent, type LayerSummary, type LiveRunState, type RunStatus, type RunSummary, type StartedEvent } from '@shared/run-types'
+import { isActiveStatus, type BackendInfo, type BatchMetric, type EpochMetric, type LabEvent, type LayerSummary, type LiveRunState, type RunStatus, type RunSummary, type StartedEvent, type StoreHealth } from '@shared/run-types'
 
 export interface LiveRun {
   runId: number
@@ -32,7 +32,8 @@ export interface RunsState {
   revision: Record<number, number>
   /** Ids deleted in this session: late events about them are ignored. */
   deleted: number[]
-  storeError: string | null
+  /** Whether the lab can write its database, as its last 'store' event said. */
+  store: StoreHealth
   loaded: boolean
 }
 
@@ -40,7 +41,7 @@ export interface RunsState {
 export type Keep = <T extends object>(value: T) => T
 
 export function emptyState(): RunsState {
-  return { summaries: {}, live: {}, revision: {}, deleted: [], storeError: null, loaded: false }
+  return { summaries: {}, live: {}, revision: {}, deleted: [], store: { error: null, retrying: false }, loaded: false }
 }
 
 function liveRun(state: RunsState, runId: number, keep: Keep): LiveRun {
@@ -163,7 +164,7 @@ export function applyEvents(state: RunsState, batch: LabEvent[], keep: Keep): vo
   const touched = new Set<LiveRun>()
   for (const e of batch) {
     if (e.type === 'store') {
-      state.storeError = e.error
+      state.store = { error: e.error, retrying: e.retrying }
       continue
     }
     if (e.type === 'deleted') {
