@@ -25,7 +25,9 @@ export const REQUEST_NAMES = [
   'getSweep',
   'cancelSweep',
   'getInside',
-  'lookInside'
+  'lookInside',
+  'storeHealth',
+  'rescueDatabase'
 ] as const
 
 export type RequestName = (typeof REQUEST_NAMES)[number]

@@ -6,7 +6,7 @@ import { FIELDS, type FieldKey } from './fields'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
 import type { DigitInside, RunInside } from './inside'
 import type { SweepSummary } from './sweep'
-import { MAX_IMAGE_SIDE, type BackendInfo, type BatchMetric, type EpochMetric, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunSummary } from './run-types'
+import { MAX_IMAGE_SIDE, type BackendInfo, type BatchMetric, type EpochMetric, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunSummary, type StoreHealth } from './run-types'
 
 const id = z.number().int().positive()
 const runRef = z.strictObject({ runId: id })
@@ -96,7 +96,11 @@ export const contract = {
   startSweep: spec<{ sweepId: number; runIds: number[] }>()(sweepSpec),
   listSweeps: spec<SweepSummary[]>()(nothing),
   getSweep: spec<{ sweep: SweepSummary; runs: RunSummary[] }>()(sweepRef),
-  cancelSweep: spec<SweepSummary>()(sweepRef)
+  cancelSweep: spec<SweepSummary>()(sweepRef),
+  /** Whether the database can be written now, and whether its file is still the one opened. */
+  storeHealth: spec<StoreHealth>()(nothing),
+  /** Saves everything the lab holds to a new file (default: beside the lost one), once its file was lost. */
+  rescueDatabase: spec<{ path: string }>()(z.strictObject({ path: z.string().min(1).max(4096).optional() }).optional())
 } satisfies { [K in RequestName]: Spec<z.ZodType, unknown> }
 
 export type Contract = typeof contract

@@ -135,6 +135,10 @@ export interface DatasetInfo {
 export interface StoreHealth {
   error: string | null
   retrying: boolean
+  /** The file the lab opened was deleted, replaced or cut short (a sentence): new runs are refused. */
+  fileLost: string | null
+  /** Where what the lab held was saved after that (rescueDatabase, or on its own when it closed). */
+  rescuedTo: string | null
 }
 
 /** The lab's database health changed. */

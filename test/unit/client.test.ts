@@ -77,7 +77,7 @@ const notJson = (status: number, statusText: string) => ({
     throw new SyntaxError('Unexpected token < in JSON')
   }
 })
-const storeEvent = (error: string | null): LabEvent => ({ type: 'store', error, retrying: error != null })
+const storeEvent = (error: string | null): LabEvent => ({ type: 'store', error, retrying: error != null, fileLost: null, rescuedTo: null })
 
 beforeEach(() => {
   storage = memoryStorage()

@@ -121,7 +121,7 @@ describe('event coalescing', () => {
 
     c.push(batch(501))
     c.push({ type: 'status', runId: 1, status: 'paused' })
-    c.push({ type: 'store', error: 'the database is locked', retrying: true })
+    c.push({ type: 'store', error: 'the database is locked', retrying: true, fileLost: null, rescuedTo: null })
     expect(sent.slice(1).map((events) => events.map((e) => e.type))).toEqual([['batch', 'status'], ['store']])
     expect(vi.getTimerCount()).toBe(0)
   })

@@ -283,12 +283,12 @@ describe('revision', () => {
 describe('the store', () => {
   it("keeps the lab's database error until it says writing works again, and whether it still retries", () => {
     const s = emptyState()
-    applyEvents(s, [{ type: 'store', error: 'database is locked', retrying: true }], keep)
-    expect(s.store).toEqual({ error: 'database is locked', retrying: true })
+    applyEvents(s, [{ type: 'store', error: 'database is locked', retrying: true, fileLost: null, rescuedTo: null }], keep)
+    expect(s.store).toEqual({ error: 'database is locked', retrying: true, fileLost: null, rescuedTo: null })
     expect(s.live).toEqual({})
-    applyEvents(s, [{ type: 'store', error: 'database or disk is full', retrying: false }], keep)
-    expect(s.store).toEqual({ error: 'database or disk is full', retrying: false })
-    applyEvents(s, [{ type: 'store', error: null, retrying: false }], keep)
-    expect(s.store).toEqual({ error: null, retrying: false })
+    applyEvents(s, [{ type: 'store', error: 'database or disk is full', retrying: false, fileLost: null, rescuedTo: null }], keep)
+    expect(s.store).toEqual({ error: 'database or disk is full', retrying: false, fileLost: null, rescuedTo: null })
+    applyEvents(s, [{ type: 'store', error: null, retrying: false, fileLost: null, rescuedTo: null }], keep)
+    expect(s.store).toEqual({ error: null, retrying: false, fileLost: null, rescuedTo: null })
   })
 })

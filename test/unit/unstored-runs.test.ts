@@ -7,8 +7,8 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { StoreError } from '../../src/main/lab/store/db'
-import { WriteQueue } from '../../src/main/lab/store/write-queue'
-import type { StoreHealth } from '../../src/shared/run-types'
+
+import { WriteQueue, type WriteHealth } from '../../src/main/lab/store/write-queue'
 import { ROOT, runTs } from '../helpers/node-child'
 import { tempDir } from '../helpers/tmp'
 
@@ -23,7 +23,7 @@ describe('the write queue', () => {
   const policy = { retryMs: 100, lockedMs: 60_000, failingMs: 1_000 }
 
   it('gives a run up after failing for failingMs on a full disk: health says so, settled says false, later writes are dropped', async () => {
-    const health: StoreHealth[] = []
+    const health: WriteHealth[] = []
     const lost: [number, string][] = []
     const q = new WriteQueue((h) => health.push(h), (runId, reason) => lost.push([runId, reason]), policy)
     let full = true

@@ -30,6 +30,8 @@ export function createLabHandlers(lab: Lab): LabHandlers {
     startSweep: (spec) => lab.startSweep(spec),
     listSweeps: () => lab.listSweeps(),
     getSweep: ({ sweepId }) => lab.getSweep(sweepId),
-    cancelSweep: ({ sweepId }) => lab.cancelSweep(sweepId)
+    cancelSweep: ({ sweepId }) => lab.cancelSweep(sweepId),
+    storeHealth: () => lab.storeHealth(),
+    rescueDatabase: (input) => lab.rescueDatabase(input?.path)
   }
 }

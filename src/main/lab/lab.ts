@@ -5,7 +5,7 @@ import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
 import type { Hyperparams } from '@shared/hyperparams'
 import { FIELD } from '@shared/fields'
 import type { SweepSpec, SweepSummary } from '@shared/sweep'
-import { isActiveStatus, type BackendInfo, type BatchMetric, type DatasetInfo, type EpochMetric, type EpochMisclassified, type LabEvent, type LayerSummary, type LiveRunState, type RunDetail, type RunStatus, type RunSummary, type StartedEvent, type TrainEvent } from '@shared/run-types'
+import { isActiveStatus, type BackendInfo, type BatchMetric, type DatasetInfo, type EpochMetric, type EpochMisclassified, type LabEvent, type LayerSummary, type LiveRunState, type RunDetail, type RunStatus, type RunSummary, type StartedEvent, type StoreHealth, type TrainEvent } from '@shared/run-types'
 import { selectBackend } from './backend/select'
 import { describeDataset, loadDataset, type Dataset } from './data/datasets'
 import { maxConcurrentRuns } from './engine/concurrency'
@@ -28,6 +28,8 @@ import { RunLogger } from './store/run-logger'
 import { json, storedHyperparams } from './store/rows'
 import { Store } from './store/store'
 import { Watchdog } from './store/watchdog'
+import { FileGuard } from './store/file-guard'
+import { defaultRescuePath, rescueInto } from './store/rescue'
 import { unstoredSentence } from './store/unstored'
 import { WriteQueue, DEFAULT_RETRY, type RetryPolicy } from './store/write-queue'
 
@@ -87,6 +89,9 @@ export class Lab {
   private readonly adoptQueued: boolean
   private readonly readonly: boolean
   private closed = false
+  /** Notices the file being deleted, replaced or cut short under the lab (writing labs only). */
+  private readonly fileGuard: FileGuard | null
+  private rescuedTo: string | null = null
   /** Waits for a queued run, woken to look again after every check and when the lab closes. */
   private readonly wakeups = new Set<() => void>()
 
@@ -96,8 +101,9 @@ export class Lab {
     this.maxRuns = this.readonly ? 0 : maxConcurrentRuns(options.maxRuns)
     this.adoptQueued = options.adoptQueued ?? true
     this.store = new Store(options.dbPath ?? defaultDbPath(), options)
+    this.fileGuard = this.readonly ? null : new FileGuard(this.store.path)
     this.writes = new WriteQueue(
-      (health) => this.emit({ type: 'store', ...health }),
+      () => this.emitHealth(),
       // Rows that cannot be stored are not worth computing: the run stops, and says why.
       (runId) => this.active.get(runId)?.handle.stop(),
       { ...DEFAULT_RETRY, ...options.retry }
@@ -105,6 +111,7 @@ export class Lab {
     this.watchdog = this.readonly
       ? null
       : new Watchdog(this.store.runs, this.owner, () => [...this.active.keys()], (interrupted) => {
+          if (this.fileGuard && !this.fileGuard.lost && this.fileGuard.check()) this.emitHealth()
           interrupted.forEach((id) => this.emitRun(id))
           // Runs whose owner let go or died wait for a lab like this one.
           this.pump()
@@ -124,6 +131,25 @@ export class Lab {
   /** Why the database could not be written, until a write lands again; null while writes land. */
   get storeError(): string | null {
     return this.writes.state.error
+  }
+
+  storeHealth(): StoreHealth {
+    return { ...this.writes.state, fileLost: this.fileGuard?.lost ?? null, rescuedTo: this.rescuedTo }
+  }
+
+  private emitHealth(): void {
+    this.emit({ type: 'store', ...this.storeHealth() })
+  }
+
+  /** Once the file was lost: saves everything this lab holds open to a new file (default: beside the lost one). */
+  rescueDatabase(path?: string): { path: string } {
+    const lost = this.fileGuard?.check()
+    if (!lost) throw new LabError(`${this.store.path} is still the file this lab opened: there is nothing to rescue`)
+    const target = path ?? defaultRescuePath(this.store.path)
+    rescueInto(this.store.db, target)
+    this.rescuedTo = target
+    this.emitHealth()
+    return { path: target }
   }
 
   subscribe(listener: Listener): () => void {
@@ -162,6 +188,8 @@ export class Lab {
    * the request before any memory is spent, instead of a worker later.
    */
   private async admit(hp: Hyperparams): Promise<void> {
+    const lost = this.fileGuard?.check()
+    if (lost) throw new LabError(`${lost}: it would store new runs where no one can read them back, so none start. Save what the lab holds (Rescue), then restart it`)
     const ds = await this.load(hp.dataset)
     checkParameterBudget(hp, { rows: ds.rows, cols: ds.cols, numClasses: ds.classNames.length })
   }
@@ -546,6 +574,14 @@ export class Lab {
     const pending = [...this.active.values()]
     for (const { handle } of pending) handle.stop()
     await Promise.allSettled(pending.map((p) => p.done))
+    // A lost file's contents live only in this process: saved beside it before they are let go.
+    if (this.fileGuard?.check() && !this.rescuedTo) {
+      try {
+        this.rescueDatabase()
+      } catch (err) {
+        console.error(`digit-lab: ${(err as Error).message}`)
+      }
+    }
     await this.predictor.close()
     this.writes.close()
     this.store.close()

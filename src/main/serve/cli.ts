@@ -43,7 +43,9 @@ async function main(): Promise<number> {
   const shutdown = async () => {
     await server.close()
     await lab.close()
-    process.exit(0)
+    const { fileLost, rescuedTo } = lab.storeHealth()
+    if (fileLost) process.stderr.write(`${fileLost}; ${rescuedTo ? `everything the lab held was saved to ${rescuedTo}` : 'what the lab held could not be saved'}\n`)
+    process.exit(fileLost && !rescuedTo ? 1 : 0)
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)

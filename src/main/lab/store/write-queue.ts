@@ -4,6 +4,9 @@
 // says all is well: after a bounded wait the run's writes are given up, and the run is told so.
 import type { StoreHealth } from '@shared/run-types'
 
+/** The queue's share of the store's health: what failed last, and whether it is still retried. */
+export type WriteHealth = Pick<StoreHealth, 'error' | 'retrying'>
+
 export interface RetryPolicy {
   /** Between two tries of a failed write. */
   retryMs: number
@@ -29,18 +32,18 @@ export class WriteQueue {
   /** Runs whose writes were given up, with why: nothing more of theirs is written. */
   private readonly lost = new Map<number, string>()
   private retryTimer: NodeJS.Timeout | null = null
-  private health: StoreHealth = { error: null, retrying: false }
+  private health: WriteHealth = { error: null, retrying: false }
 
   constructor(
     /** Told when writing starts failing (with the reason), when nothing is retried any more, and when a write lands again. */
-    private readonly onHealth: (health: StoreHealth) => void,
+    private readonly onHealth: (health: WriteHealth) => void,
     /** Told once per run whose writes were given up: the run cannot be stored in full. */
     private readonly onGiveUp: (runId: number, reason: string) => void,
     private readonly policy: RetryPolicy = DEFAULT_RETRY
   ) {}
 
   /** The last write error (null once a write landed again), and whether writes still wait to be retried. */
-  get state(): StoreHealth {
+  get state(): WriteHealth {
     return this.health
   }
 
@@ -116,7 +119,7 @@ export class WriteQueue {
     this.setHealth({ error: null, retrying: this.health.retrying })
   }
 
-  private setHealth(health: StoreHealth): void {
+  private setHealth(health: WriteHealth): void {
     if (health.error === this.health.error && health.retrying === this.health.retrying) return
     this.health = health
     this.onHealth(health)

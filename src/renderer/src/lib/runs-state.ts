@@ -41,7 +41,7 @@ export interface RunsState {
 export type Keep = <T extends object>(value: T) => T
 
 export function emptyState(): RunsState {
-  return { summaries: {}, live: {}, revision: {}, deleted: [], store: { error: null, retrying: false }, loaded: false }
+  return { summaries: {}, live: {}, revision: {}, deleted: [], store: { error: null, retrying: false, fileLost: null, rescuedTo: null }, loaded: false }
 }
 
 function liveRun(state: RunsState, runId: number, keep: Keep): LiveRun {
@@ -164,7 +164,7 @@ export function applyEvents(state: RunsState, batch: LabEvent[], keep: Keep): vo
   const touched = new Set<LiveRun>()
   for (const e of batch) {
     if (e.type === 'store') {
-      state.store = { error: e.error, retrying: e.retrying }
+      state.store = { error: e.error, retrying: e.retrying, fileLost: e.fileLost, rescuedTo: e.rescuedTo }
       continue
     }
     if (e.type === 'deleted') {

@@ -18,7 +18,9 @@ export const useRunsStore = defineStore('runs', () => {
   async function resync(): Promise<void> {
     resyncing ??= (async () => {
       try {
-        const [runs, live] = await Promise.all([lab().listRuns(), lab().liveRuns()])
+        const [runs, live, store] = await Promise.all([lab().listRuns(), lab().liveRuns(), lab().storeHealth()])
+        // What the database's health was before this page listened: events only say what changes.
+        state.store = store
         applySummaries(state, runs)
         const endedUnseen = applyLiveRuns(state, live, keep)
         // Runs that ended while the stream was down: their final rows are in `runs` already.
