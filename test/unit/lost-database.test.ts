@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { Lab } from '../../src/main/lab/lab'
 import { parseHyperparams } from '../../src/shared/fields'
 import type { StoreHealth } from '../../src/shared/run-types'
-import { runTs } from '../helpers/node-child'
+import { runTs, spawnTs } from '../helpers/node-child'
 import { tempDir } from '../helpers/tmp'
 import { waitFor } from '../helpers/wait'
 
@@ -84,11 +84,14 @@ describe('a database file deleted under a lab', () => {
     file.close()
   })
 
-  it('a CLI run says where its run was saved, not the path that is gone', async () => {
+  it('a CLI run saves where --rescue-to says and says so, not the path that is gone', async () => {
     const dir = tempDir()
     const db = join(dir, 'cli.db')
-    const { spawnTs } = await import('../helpers/node-child')
-    const child = spawnTs('src/main/cli/train.ts', ['--db', db, '--preset', 'mlp', '--hidden', '8', '--epochs', '3', '--batch-size', '10', '--limit-train', '3000', '--limit-test', '50'])
+    const chosen = join(dir, 'chosen.db')
+    writeFileSync(join(dir, 'taken.db'), 'x')
+    const taken = await runTs('src/main/cli/train.ts', ['--db', db, '--rescue-to', join(dir, 'taken.db')])
+    expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 2, stderr: `digit-lab: --rescue-to takes a new file ending in .db (got "${join(dir, 'taken.db')}", which exists)\n` })
+    const child = spawnTs('src/main/cli/train.ts', ['--db', db, '--rescue-to', chosen, '--preset', 'mlp', '--hidden', '8', '--epochs', '3', '--batch-size', '10', '--limit-train', '3000', '--limit-test', '50'])
     let stdout = ''
     let stderr = ''
     child.stdout!.on('data', (d) => (stdout += d))
@@ -97,9 +100,8 @@ describe('a database file deleted under a lab', () => {
     await waitFor('the CLI to start its run', () => /Run 1 on /.test(stderr), { seen: () => stderr })
     unlinkSync(db)
     expect(await exited, stderr).toBe(0)
-    expect(stdout).toMatch(new RegExp(`Run 1 completed\\. ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was deleted while the lab had it open; everything it held was saved to \\S+\\.rescued-\\S+\\.db\\n`))
-    const saved = /saved to (\S+\.db)\n/.exec(stdout)![1]
-    const shown = await runTs('src/main/cli/runs.ts', ['--db', saved, 'show', '1'])
+    expect(stdout).toMatch(`Run 1 completed. ${db} was deleted while the lab had it open; everything it held was saved to ${chosen}\n`)
+    const shown = await runTs('src/main/cli/runs.ts', ['--db', chosen, 'show', '1'])
     expect(shown.stdout).toMatch(/status {5}completed/)
     expect(existsSync(db)).toBe(false)
   })

@@ -1,4 +1,6 @@
 // npm run train -- [flags]: trains one run in a worker, stores it, and reports like the course's loop.
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { LabEvent } from '@shared/run-types'
 import { Lab } from '../lab/lab'
 import { parseFlags, runCli, UsageError } from '../terminal/args'
@@ -17,7 +19,9 @@ async function main(): Promise<number> {
   const hp = hyperparamsFromFlags(values)
   const json = !!values.json
   // It trains its own run and exits: queued runs others left in the file are for the app to start.
-  const lab = new Lab({ dbPath: values.db, adoptQueued: false })
+  const rescueTo = typeof values['rescue-to'] === 'string' ? resolve(values['rescue-to']) : undefined
+  if (rescueTo && (!rescueTo.endsWith('.db') || existsSync(rescueTo))) throw new UsageError(`--rescue-to takes a new file ending in .db (got "${values['rescue-to']}"${existsSync(rescueTo) ? ', which exists' : ''})`)
+  const lab = new Lab({ dbPath: values.db, adoptQueued: false, rescueTo })
   const bar = new ProgressBar(process.stderr)
   bar.exampleScale = hp.batchSize
   let totalSteps = 0

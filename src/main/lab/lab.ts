@@ -48,6 +48,8 @@ export interface LabOptions extends OpenOptions {
   adoptQueued?: boolean
   /** How long failed writes are retried before a run's are given up (tests shorten it). */
   retry?: Partial<RetryPolicy>
+  /** Where closing saves what the lab holds if its file was lost (default: beside the lost file). */
+  rescueTo?: string
 }
 
 export class LabError extends Error {
@@ -92,6 +94,7 @@ export class Lab {
   /** Notices the file being deleted, replaced or cut short under the lab (writing labs only). */
   private readonly fileGuard: FileGuard | null
   private rescuedTo: string | null = null
+  private readonly rescueTo: string | undefined
   /** Waits for a queued run, woken to look again after every check and when the lab closes. */
   private readonly wakeups = new Set<() => void>()
 
@@ -102,6 +105,7 @@ export class Lab {
     this.adoptQueued = options.adoptQueued ?? true
     this.store = new Store(options.dbPath ?? defaultDbPath(), options)
     this.fileGuard = this.readonly ? null : new FileGuard(this.store.path)
+    this.rescueTo = options.rescueTo
     this.writes = new WriteQueue(
       () => this.emitHealth(),
       // Rows that cannot be stored are not worth computing: the run stops, and says why.
@@ -577,7 +581,7 @@ export class Lab {
     // A lost file's contents live only in this process: saved beside it before they are let go.
     if (this.fileGuard?.check() && !this.rescuedTo) {
       try {
-        this.rescueDatabase()
+        this.rescueDatabase(this.rescueTo)
       } catch (err) {
         console.error(`digit-lab: ${(err as Error).message}`)
       }
