@@ -86,6 +86,12 @@ export function planSweep(spec: SweepSpec): PlannedRun[] {
   )
 }
 
+/** "Learning rate × Activation (random, 12 runs)": how a sweep is named. */
+export const sweepName = (spec: SweepSpec, runs: number) => spec.axes.map((a) => FIELD[a.key].label).join(' × ') + (spec.mode === 'random' ? ` (random, ${runs} runs)` : '')
+
+/** "my sweep · lr 0.01 · activation relu", or "sweep 3 · ..." when it has no name: a sweep's run. */
+export const sweepRunName = (sweepId: number, p: PlannedRun, repeats: number) => `${p.hyperparams.name || `sweep ${sweepId}`} · ${pointName(p.point, p.repeat, repeats)}`
+
 /** "lr 0.01 · activation relu · seed 2": how a sweep's run is named. */
 export function pointName(point: SweepPoint, repeat: number, repeats: number): string {
   const parts = Object.entries(point).map(([k, v]) => `${FIELD[k as FieldKey].flag} ${v}`)

@@ -1,0 +1,91 @@
+// Runs as they are stored, read and edited: the detail a view opens (with the coach's reading of
+// an ended run), its metrics, matrices, mistakes, inside recordings and model, its name and notes.
+import type { ExportedModel } from '@shared/contract'
+import type { RunInside } from '@shared/inside'
+import { isActiveStatus, type BatchMetric, type EpochMetric, type EpochMisclassified, type LayerSummary, type RunDetail, type RunSummary } from '@shared/run-types'
+import type { SweepSummary } from '@shared/sweep'
+import { coach } from '../coach/hints'
+import { missingEmbedding } from '../inside/embedding'
+import { LabError } from '../lab-error'
+import { toModelFiles } from '../model/weights'
+import { json } from '../store/rows'
+import type { Store } from '../store/store'
+import type { EventHub } from './event-hub'
+
+export class RunRecords {
+  constructor(
+    private readonly store: Store,
+    private readonly hub: EventHub
+  ) {}
+
+  list(): RunSummary[] {
+    return this.store.runs.list()
+  }
+
+  get(runId: number): RunDetail {
+    const run = this.store.getRun(runId)
+    // The coach reads a run once it has ended: while it trains, its curves are still moving.
+    const hints = isActiveStatus(run.status) ? [] : coach({ ...run, batches: this.store.metrics.losses(runId), inside: this.store.inside.lastPoint(runId) })
+    return { ...run, hints }
+  }
+
+  metrics(runId: number): { batches: BatchMetric[]; epochs: EpochMetric[] } {
+    this.store.runs.row(runId)
+    return { batches: this.store.metrics.batches(runId), epochs: this.store.metrics.epochs(runId) }
+  }
+
+  confusion(runId: number, epoch?: number): { epoch: number; matrix: number[][]; classNames: string[] } | null {
+    // Only the row: the whole detail (epochs, weights, batch count) is not needed for a matrix.
+    const classNames = this.store.runs.classNames(runId)
+    const found = this.store.metrics.confusion(runId, epoch)
+    return found && { ...found, classNames }
+  }
+
+  misclassified(runId: number, epoch?: number): EpochMisclassified {
+    this.store.runs.row(runId)
+    return this.store.metrics.misclassified(runId, epoch)
+  }
+
+  rename(runId: number, name: string): RunDetail {
+    this.store.runs.rename(runId, name)
+    this.hub.runChanged(runId)
+    return this.get(runId)
+  }
+
+  annotate(runId: number, notes: string): RunDetail {
+    this.store.runs.annotate(runId, notes)
+    this.hub.runChanged(runId)
+    return this.get(runId)
+  }
+
+  /** Deletes an ended run; another process's run, or one waiting in the queue, is not this lab's to pull from under it. */
+  delete(runId: number): void {
+    const { status } = this.store.runs.row(runId)
+    if (status === 'queued') throw new LabError(`run ${runId} is queued: stop it (which cancels it) before deleting it`)
+    if (isActiveStatus(status)) throw new LabError(`run ${runId} is ${status} in another process: stop it there before deleting it`)
+    this.store.runs.delete(runId)
+    this.hub.emit({ type: 'deleted', runId })
+  }
+
+  /** The trained model as model.json + weights.bin (bytes, at most 4 x MAX_PARAMETERS of them), as tf.loadLayersModel reads them. */
+  exportModel(runId: number): ExportedModel {
+    this.store.runs.row(runId)
+    return toModelFiles(this.store.weights.require(runId))
+  }
+
+  /** What a run recorded inside its network (only the points past step `after`, when given). */
+  inside(runId: number, after?: number): RunInside {
+    const row = this.store.runs.row(runId)
+    const inside = this.store.inside.get(runId, after)
+    return { ...inside, embeddingNote: inside.embedding ? null : missingEmbedding(row.status, json<LayerSummary[]>(row.layers, [])) }
+  }
+
+  sweeps(): SweepSummary[] {
+    return this.store.sweeps.list()
+  }
+
+  sweep(sweepId: number): { sweep: SweepSummary; runs: RunSummary[] } {
+    const ids = new Set(this.store.sweeps.runIds(sweepId))
+    return { sweep: this.store.sweeps.summary(sweepId), runs: this.store.runs.list().filter((r) => ids.has(r.id)) }
+  }
+}
