@@ -41,11 +41,21 @@ async function main(): Promise<void> {
   if (devServerUrl) await win.loadURL(devServerUrl)
   else await win.loadURL(APP_ENTRY)
 
-  app.on('window-all-closed', async () => {
+  let labClosed = false
+  const shutdown = async () => {
     stopEvents()
     unregister()
     await lab.close()
+    labClosed = true
     app.quit()
+  }
+  app.on('window-all-closed', shutdown)
+  // Quitting from the menu (Cmd+Q) skips window-all-closed: the lab still stores what its runs
+  // produced, and saves a lost database file's contents, before the process goes.
+  app.on('will-quit', (event) => {
+    if (labClosed) return
+    event.preventDefault()
+    void shutdown()
   })
 }
 

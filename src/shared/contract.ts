@@ -12,6 +12,8 @@ const id = z.number().int().positive()
 const runRef = z.strictObject({ runId: id })
 const nothing = z.strictObject({}).optional()
 const pixels = z.array(z.number().min(0).max(255)).min(1).max(MAX_IMAGE_SIDE ** 2, `may hold at most ${MAX_IMAGE_SIDE}x${MAX_IMAGE_SIDE} values`)
+/** A copy of a lost database is saved beside it under a plain name: a window never chooses a folder. */
+export const RESCUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.db$/
 const epochRef = z.strictObject({ runId: id, epoch: z.number().int().positive().optional() })
 
 export interface PresetInfo {
@@ -99,8 +101,8 @@ export const contract = {
   cancelSweep: spec<SweepSummary>()(sweepRef),
   /** Whether the database can be written now, and whether its file is still the one opened. */
   storeHealth: spec<StoreHealth>()(nothing),
-  /** Saves everything the lab holds to a new file (default: beside the lost one), once its file was lost. */
-  rescueDatabase: spec<{ path: string }>()(z.strictObject({ path: z.string().min(1).max(4096).optional() }).optional())
+  /** Saves everything the lab holds to a new file beside the lost one (a plain name, default dated), once its file was lost. */
+  rescueDatabase: spec<{ path: string }>()(z.strictObject({ file: z.string().regex(RESCUE_NAME, 'must be a plain file name ending in .db (no folders)').optional() }).optional())
 } satisfies { [K in RequestName]: Spec<z.ZodType, unknown> }
 
 export type Contract = typeof contract

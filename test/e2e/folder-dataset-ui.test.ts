@@ -252,7 +252,9 @@ describe('a 12x12 folder dataset', () => {
     })
     await page.getByRole('tab', { name: 'Draw a digit' }).click()
     const model = page.getByLabel('Model (a stored run)')
+    const askedSmall = page.waitForRequest((r) => r.url().endsWith('/api/testImages') && (JSON.parse(r.postData() ?? '{}') as { dataset: string }).dataset === small)
     await model.selectOption(String(runIds[0]))
+    await askedSmall
     await model.selectOption(String(gentle))
     await expect.poll(() => answered.includes(dataset), { message: "the 28x28 run's lookup answered" }).toBe(true)
     release()

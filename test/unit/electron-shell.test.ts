@@ -390,11 +390,18 @@ describe('window.lab, over IPC, to the real lab', () => {
     expect(await lab.getRun({ runId })).toMatchObject({ id: runId, status: 'completed' })
   })
 
-  it('closing the window closes the lab and removes every handler', async () => {
-    await fake.appListeners.get('window-all-closed')!()
-    expect(fake.state.quit).toBe(1)
+  it('quitting from the menu (will-quit, no window-all-closed) holds the quit until the lab is closed, then quits once', async () => {
+    const held = vi.fn()
+    await fake.appListeners.get('will-quit')!({ preventDefault: held })
+    expect(held).toHaveBeenCalledTimes(1)
+    await expect.poll(() => fake.state.quit).toBe(1)
     expect(fake.handlers.size).toBe(0)
     await expect(api().listRuns()).rejects.toThrow("No handler registered for 'lab:listRuns'")
+    // app.quit() fires will-quit again: this time the lab is closed and nothing holds it.
+    const again = vi.fn()
+    await fake.appListeners.get('will-quit')!({ preventDefault: again })
+    expect(again).not.toHaveBeenCalled()
+    expect(fake.state.quit).toBe(1)
   })
 })
 

@@ -42,14 +42,14 @@ describe('a database file deleted under a lab', () => {
     unlinkSync(lab.dbPath)
     const lost = await waitFor('the lab to notice its file is gone', () => health.find((h) => h.fileLost)?.fileLost)
     expect(lost).toBe(`${lab.dbPath} was deleted while the lab had it open`)
-    await expect(lab.startRun(shortRun)).rejects.toThrow(`${lost}: it would store new runs where no one can read them back, so none start`)
+    await expect(lab.startRun(shortRun)).rejects.toThrow(`${lost}. New runs are refused: they would be stored where no one can read them back. Save what the lab holds (Rescue), then restart it`)
     expect(lab.storeHealth()).toMatchObject({ fileLost: lost, rescuedTo: null })
 
     expect((await lab.waitForRun(runId)).status).toBe('completed')
     const steps = lab.getRun(runId).batchCount
     await lab.close()
     const rescued = lab.storeHealth().rescuedTo!
-    expect(rescued).toMatch(new RegExp(`^${lab.dbPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.rescued-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.db$`))
+    expect(rescued).toMatch(new RegExp(`^${lab.dbPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.rescued-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}\\.db$`))
     // The saved file holds the run, whole, and a lab opens it as its own.
     const again = open(dir)
     await again.close()
@@ -62,26 +62,38 @@ describe('a database file deleted under a lab', () => {
     expect(steps).toBe(20)
   })
 
-  it('saves on request to the path given, and refuses a relative path or a file that exists', async () => {
+  it('saves on request under a plain name beside the lost file, not while a run trains, and again on close if changed since', async () => {
     const dir = tempDir()
     const lab = open(dir)
     const { runId } = await lab.startRun(longRun)
     await waitFor('a few batches', () => lab.getRun(runId).batchCount > 0)
     unlinkSync(lab.dbPath)
     await waitFor('the lab to notice its file is gone', () => lab.storeHealth().fileLost)
-    writeFileSync(join(dir, 'taken.db'), 'x')
-    expect(() => lab.rescueDatabase(join(dir, 'taken.db'))).toThrow(`${join(dir, 'taken.db')} already exists: choose a new file name`)
-    expect(() => lab.rescueDatabase('saved.db')).toThrow('save the database to an absolute path ending in .db (got "saved.db")')
-    expect(lab.rescueDatabase(join(dir, 'saved.db'))).toEqual({ path: join(dir, 'saved.db') })
-    expect(lab.storeHealth().rescuedTo).toBe(join(dir, 'saved.db'))
+    // A copy now would miss the run's last rows.
+    expect(() => lab.rescueDatabase('saved.db')).toThrow(`run ${runId} is still training: a copy taken now would miss its last rows`)
     lab.stopRun(runId)
-    await lab.waitForRun(runId)
+    expect((await lab.waitForRun(runId)).status).toBe('stopped')
+    writeFileSync(join(dir, 'taken.db'), 'x')
+    expect(() => lab.rescueDatabase('taken.db')).toThrow(`${join(dir, 'taken.db')} already exists: choose a new file name`)
+    for (const name of ['../saved.db', '/tmp/saved.db', 'saved.db\0', 'x\0.db', 'saved']) {
+      expect(() => lab.rescueDatabase(name), name).toThrow('save as a plain file name ending in .db, saved beside the lost file')
+    }
+    expect(lab.rescueDatabase('saved.db')).toEqual({ path: join(dir, 'saved.db') })
+    expect(lab.storeHealth().rescuedTo).toBe(join(dir, 'saved.db'))
+    // A change after the copy: closing saves again, so it is not lost with the process.
+    lab.renameRun(runId, 'renamed after the rescue')
     await lab.close()
-    // Saved once, on request: closing does not save a second copy.
-    expect(readdirSync(dir).filter((f) => f.includes('.rescued-'))).toEqual([])
-    const file = new Database(join(dir, 'saved.db'), { readonly: true })
-    expect((file.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n).toBe(1)
-    file.close()
+    const names = (file: string) => {
+      const db = new Database(file, { readonly: true })
+      const rows = db.prepare('SELECT name, status FROM runs').all()
+      db.close()
+      return rows
+    }
+    expect(names(join(dir, 'saved.db'))).toEqual([{ name: expect.not.stringContaining('renamed'), status: 'stopped' }])
+    const again = readdirSync(dir).filter((f) => f.startsWith('lab.db.rescued-'))
+    expect(again).toHaveLength(1)
+    expect(names(join(dir, again[0]))).toEqual([{ name: 'renamed after the rescue', status: 'stopped' }])
+    expect(lab.storeHealth().rescuedTo).toBe(join(dir, again[0]))
   })
 
   it('a CLI run saves where --rescue-to says and says so, not the path that is gone', async () => {
@@ -120,8 +132,8 @@ describe('a database file cut short under a lab', () => {
     await waitFor('a few batches', () => lab.getRun(runId).batchCount > 0)
     truncateSync(lab.dbPath, 0)
     const lost = await waitFor('the lab to notice its file was cut short', () => health.find((h) => h.fileLost)?.fileLost)
-    expect(lost).toMatch(new RegExp(`^${lab.dbPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was cut short \\(from [\\d,]+ to 0 bytes\\) while the lab had it open$`))
-    await expect(lab.startRun(shortRun)).rejects.toThrow(lost)
+    expect(lost).toMatch(new RegExp(`^${lab.dbPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was cut short \\(from [\\d,]+ to 0 bytes\\) while the lab had it open: its pages past the cut are gone, so what the lab reads of it may be damaged$`))
+    await expect(lab.startRun(shortRun)).rejects.toThrow(`${lost}. New runs are refused`)
     lab.stopRun(runId)
     // Whatever SQLite makes of the pages that are gone, the run ends and says how.
     const ended = await lab.waitForRun(runId)

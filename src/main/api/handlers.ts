@@ -32,6 +32,6 @@ export function createLabHandlers(lab: Lab): LabHandlers {
     getSweep: ({ sweepId }) => lab.getSweep(sweepId),
     cancelSweep: ({ sweepId }) => lab.cancelSweep(sweepId),
     storeHealth: () => lab.storeHealth(),
-    rescueDatabase: (input) => lab.rescueDatabase(input?.path)
+    rescueDatabase: (input) => lab.rescueDatabase(input?.file)
   }
 }

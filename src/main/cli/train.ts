@@ -29,15 +29,17 @@ async function main(): Promise<number> {
   let backendName = ''
   let lastConfusion: number[][] | null = null
   let lastAccuracy: number | null = null
-  let storeFailing = false
+  let lastSaid = ''
   const onEvent = (e: LabEvent) => {
     switch (e.type) {
       case 'store':
         bar.clear()
+        // Said once per change of what is wrong: the same failure, still retried, is not news.
+        if (`${e.error}|${e.retrying}` === lastSaid) break
         if (!e.error) {
-          if (storeFailing) process.stderr.write('database writable again\n')
+          if (lastSaid) process.stderr.write('database writable again\n')
         } else process.stderr.write(`warning: ${e.error}; ${e.retrying ? 'retrying, what is not written yet is kept' : 'what could not be written was given up'}\n`)
-        storeFailing = !!e.error
+        lastSaid = e.error ? `${e.error}|${e.retrying}` : ''
         break
       case 'started':
         totalSteps = e.totalSteps

@@ -45,22 +45,24 @@ export class Lab {
   /** Heartbeats for this lab's runs, and the check for other processes' dead runs (not when reading only). */
   private readonly watchdog: Watchdog | null
   private readonly readonly: boolean
+  private closing: Promise<void> | null = null
 
   constructor(options: LabOptions = {}) {
     this.readonly = options.readonly ?? false
     this.store = new Store(options.dbPath ?? defaultDbPath(), options)
     this.hub = new EventHub(this.store.runs)
     // Rows that cannot be stored are not worth computing: the run stops, and says why.
-    this.health = new DatabaseHealth(this.store, this.hub, { readonly: this.readonly, retry: options.retry, rescueTo: options.rescueTo }, (runId) => this.scheduler.halt(runId))
+    const { retry, rescueTo } = options
+    this.health = new DatabaseHealth(this.store, this.hub, { readonly: this.readonly, retry, rescueTo }, (runId) => this.scheduler.halt(runId), () => this.scheduler.training)
     // A reader trains nothing: a bad DIGIT_LAB_MAX_RUNS must not stop "runs list".
     const maxRuns = this.readonly ? 0 : maxConcurrentRuns(options.maxRuns)
-    this.scheduler = new RunScheduler(this.store, this.hub, this.health.writes, { owner: this.owner, maxRuns, adoptQueued: options.adoptQueued ?? true })
+    this.scheduler = new RunScheduler(this.store, this.hub, this.health.writes, { owner: this.owner, maxRuns, adoptQueued: options.adoptQueued ?? true, mayStart: () => !this.health.lost() })
     this.data = new DatasetsAndModels(this.store)
     this.records = new RunRecords(this.store, this.hub)
     this.watchdog = this.readonly
       ? null
       : new Watchdog(this.store.runs, this.owner, () => this.scheduler.training, (interrupted) => {
-          this.health.check()
+          this.health.lost()
           interrupted.forEach((id) => this.hub.runChanged(id))
           this.scheduler.checked()
         })
@@ -83,9 +85,9 @@ export class Lab {
     return this.health.state
   }
 
-  /** Once the file was lost: saves everything this lab holds open to a new file (default: beside the lost one). */
-  rescueDatabase(path?: string): { path: string } {
-    return this.health.rescue(path)
+  /** Once the file was lost: saves everything this lab holds open beside it, as `name` or a dated name. */
+  rescueDatabase(name?: string): { path: string } {
+    return this.health.rescue({ name })
   }
 
   subscribe(listener: Listener): () => void {
@@ -230,17 +232,15 @@ export class Lab {
     return trainingBackend()
   }
 
-  /** Stops every run, leaves queued runs queued, waits for what they produced to be stored, then closes the store. */
-  async close(): Promise<void> {
+  /** Stops every run, leaves queued runs queued, waits for what they produced to be stored, then closes the store. Once. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown()
+    return this.closing
+  }
+
+  private async shutDown(): Promise<void> {
     this.watchdog?.stop()
-    // Queued runs stay queued, in the file, for the next lab to start: this one lets go of them.
-    if (!this.readonly) {
-      try {
-        this.store.runs.releaseQueued(this.owner)
-      } catch {
-        // A locked file: another lab adopts them once this process is gone.
-      }
-    }
+    this.health.closing()
     await this.scheduler.close()
     this.health.close()
     await this.data.close()

@@ -31,6 +31,8 @@ export interface SchedulerOptions {
   maxRuns: number
   /** Start queued runs no live process holds (long-lived labs), or only this lab's own (a CLI). */
   adoptQueued: boolean
+  /** False once the database file is lost: queued runs would train into a file no one reads. */
+  mayStart: () => boolean
 }
 
 export class RunScheduler {
@@ -70,7 +72,7 @@ export class RunScheduler {
 
   /** Starts queued runs, in order, while this lab trains fewer than it may. */
   pump(): void {
-    if (this.closed) return
+    if (this.closed || !this.options.mayStart()) return
     while (this.active.size < this.options.maxRuns) {
       let next: { id: number; hyperparams: string } | null
       try {
@@ -124,23 +126,31 @@ export class RunScheduler {
         this.store.runs.finish(runId, trained.status, trained.error)
       })
       const stored = await this.writes.settled(runId)
-      const outcome = stored ? trained : this.unstored(runId)
+      const { outcome, said } = stored ? { outcome: trained, said: true } : await this.unstored(runId)
       this.active.delete(runId)
       this.hub.emit(stored && finished ? finished : finishedEvent(runId, outcome))
-      this.hub.runChanged(runId)
+      if (said) this.hub.runChanged(runId)
+      // Its ending could not be stored either: windows are told it from memory, not the row's 'running'.
+      else this.hub.emit({ type: 'run', run: { ...this.store.runs.summary(runId), status: outcome.status, error: outcome.error } })
       this.pump()
       return outcome
     })
     this.active.set(runId, { handle, done, logger, started: null })
   }
 
-  /** A run whose writes were given up ends 'failed', saying what reached the file; one try to store that. */
-  private unstored(runId: number): TrainOutcome {
+  /**
+   * A run whose writes were given up ends 'failed', saying what reached the file. That sentence is
+   * one more write, queued afresh with the queue's patience (a lock is waited out); `said` is
+   * whether it landed.
+   */
+  private async unstored(runId: number): Promise<{ outcome: TrainOutcome; said: boolean }> {
     const reason = this.writes.lostReason(runId) ?? 'its writes were given up'
     this.writes.forget(runId)
     const error = unstoredSentence(this.store.metrics, runId, this.active.get(runId)?.started?.stepsPerEpoch ?? null, reason)
-    this.writes.tryOnce(() => this.store.runs.finish(runId, 'failed', error))
-    return { status: 'failed', error, weights: null }
+    this.writes.persist(runId, () => this.store.runs.finish(runId, 'failed', error))
+    const said = await this.writes.settled(runId)
+    this.writes.forget(runId)
+    return { outcome: { status: 'failed', error, weights: null }, said }
   }
 
   private record(runId: number, logger: RunLogger, event: TrainEvent): void {
@@ -258,9 +268,17 @@ export class RunScheduler {
     })
   }
 
-  /** Stops every run and waits until what each produced is stored (or given up); queued runs start no more. */
+  /** Stops every run and waits until what each produced is stored (or given up); queued runs start no more here. */
   async close(): Promise<void> {
     this.closed = true
+    // Queued runs stay queued, in the file, for the next lab to start: this one lets go of them.
+    if (this.options.maxRuns > 0) {
+      try {
+        this.store.runs.releaseQueued(this.options.owner)
+      } catch {
+        // A locked file: another lab adopts them once this process is gone.
+      }
+    }
     for (const wake of [...this.wakeups]) wake()
     const pending = [...this.active.values()]
     for (const { handle } of pending) handle.stop()

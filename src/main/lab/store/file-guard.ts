@@ -9,6 +9,8 @@ export class FileGuard {
   private largest: number
   /** What happened to the file, as a sentence; null while it is the one opened. */
   lost: string | null = null
+  /** Cut short: its pages past the cut are gone, so even the open copy is damaged (not just unreachable). */
+  damaged = false
 
   constructor(private readonly path: string) {
     this.opened = path === ':memory:' ? null : statSync(path)
@@ -31,7 +33,8 @@ export class FileGuard {
     }
     // SQLite only ever grows a file the lab writes (nothing here VACUUMs it): smaller than it was
     // seen is cut short, and its pages are gone even if a checkpoint later writes past the cut.
-    if (now.size < this.largest) this.lost = `${this.path} was cut short (from ${this.largest.toLocaleString('en')} to ${now.size.toLocaleString('en')} bytes) while the lab had it open`
+    this.damaged = now.size < this.largest
+    if (this.damaged) this.lost = `${this.path} was cut short (from ${this.largest.toLocaleString('en')} to ${now.size.toLocaleString('en')} bytes) while the lab had it open`
     this.largest = Math.max(this.largest, now.size)
     return this.lost
   }

@@ -17,5 +17,5 @@ export function unstoredSentence(metrics: MetricsTable, runId: number, stepsPerE
   const partial = batches ? `${batches.toLocaleString('en')}${stepsPerEpoch ? ` of ${stepsPerEpoch.toLocaleString('en')}` : ''} batches of epoch ${epochs + 1}` : ''
   if (!epochs && !batches) return `Nothing of this run could be stored: ${reason}`
   const stored = [epochs ? epochsText(epochs) : '', partial].filter(Boolean).join(' and ')
-  return `Only ${stored} ${epochs === 1 && !batches ? 'was' : 'were'} stored; the rest could not be written: ${reason}`
+  return `Only ${stored} ${(epochs === 1 && !batches) || (!epochs && batches === 1) ? 'was' : 'were'} stored; the rest could not be written: ${reason}`
 }

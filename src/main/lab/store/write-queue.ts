@@ -39,7 +39,7 @@ export class WriteQueue {
     private readonly onHealth: (health: WriteHealth) => void,
     /** Told once per run whose writes were given up: the run cannot be stored in full. */
     private readonly onGiveUp: (runId: number, reason: string) => void,
-    private readonly policy: RetryPolicy = DEFAULT_RETRY
+    private policy: RetryPolicy = DEFAULT_RETRY
   ) {}
 
   /** The last write error (null once a write landed again), and whether writes still wait to be retried. */
@@ -64,18 +64,6 @@ export class WriteQueue {
   /** Why the run's writes were given up, or null while they land (or wait to). */
   lostReason(runId: number): string | null {
     return this.lost.get(runId) ?? null
-  }
-
-  /** One try of a write, outside the queue (a given-up run's last word); true if it landed. */
-  tryOnce(write: () => void): boolean {
-    try {
-      write()
-      this.landed()
-      return true
-    } catch (err) {
-      this.setHealth({ error: (err as Error).message, retrying: this.health.retrying })
-      return false
-    }
   }
 
   private drain(): void {
@@ -136,10 +124,19 @@ export class WriteQueue {
     this.lost.delete(runId)
   }
 
+  /**
+   * The lab is closing: a lock is no longer waited out for minutes per run (quitting would take
+   * that long), only as long as any other failure.
+   */
+  hurry(): void {
+    this.policy = { ...this.policy, lockedMs: this.policy.failingMs }
+  }
+
   /** Stops retrying: what still waits is given up (the lab is closing; its runs have ended). */
   close(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer)
     this.retryTimer = null
     for (const runId of [...this.runs.keys()]) this.giveUp(runId, this.health.error ?? 'the lab closed before they could be written')
+    this.setHealth({ error: this.health.error, retrying: false })
   }
 }

@@ -20,7 +20,8 @@ export const useRunsStore = defineStore('runs', () => {
       try {
         const [runs, live, store] = await Promise.all([lab().listRuns(), lab().liveRuns(), lab().storeHealth()])
         // What the database's health was before this page listened: events only say what changes.
-        state.store = store
+        // A file once lost (or saved) stays so: an event that came while this was read is kept.
+        state.store = { ...store, fileLost: store.fileLost ?? state.store.fileLost, rescuedTo: store.rescuedTo ?? state.store.rescuedTo }
         applySummaries(state, runs)
         const endedUnseen = applyLiveRuns(state, live, keep)
         // Runs that ended while the stream was down: their final rows are in `runs` already.
