@@ -12,6 +12,7 @@ import { gatherBatch, range } from '../src/main/lab/data/batches'
 import { loadDataset, mnistDir } from '../src/main/lab/data/datasets'
 import { prepareReplica } from '../src/main/lab/engine/replica'
 import { startStepper } from '../src/main/lab/engine/start-stepper'
+import type { EngineEpochEvent } from '../src/main/lab/engine/engine-event'
 import { trainRun } from '../src/main/lab/engine/train-loop'
 import { projectEmbedding } from '../src/main/lab/inside/embedding'
 import { InsideRecorder } from '../src/main/lab/inside/recorder'
@@ -20,7 +21,7 @@ import { Lab } from '../src/main/lab/lab'
 import { RunLogger } from '../src/main/lab/store/run-logger'
 import { Store } from '../src/main/lab/store/store'
 import { parseHyperparams } from '../src/shared/fields'
-import type { BackendInfo, BatchMetric, EpochMetric, TrainEvent } from '../src/shared/run-types'
+import type { BackendInfo, BatchMetric, EpochMetric } from '../src/shared/run-types'
 
 const { values } = parseArgs({
   options: {
@@ -124,7 +125,7 @@ async function loadTimes() {
   return { parse: (t1 - t0) / 1000, normalise: (t2 - t1) / 1000 }
 }
 
-type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>
+type EpochEvent = EngineEpochEvent
 
 /** Training alone in each epoch, from the batches' clock: their span, plus one batch for the first. */
 function trainSecondsPerEpoch(batches: BatchMetric[], epochRows: EpochEvent[]): number[] {
@@ -144,10 +145,12 @@ async function benchLab() {
   lab.subscribe((e) => {
     if (e.type === 'started') backend = e.backend
     if (e.type === 'batch') batches.push(e.metric)
-    if (e.type === 'epoch') epochRows.push(e)
+    // The lab streams an epoch without its mistakes; they are read back below, so logging replays them too.
+    if (e.type === 'epoch') epochRows.push({ ...e, misclassified: [] })
   })
   const { runId } = await lab.startRun(hp)
   const outcome = await lab.waitForRun(runId)
+  for (const e of epochRows) e.misclassified = lab.misclassified(runId, e.metric.epoch).items
   await lab.close()
   if (outcome.status !== 'completed') throw new Error(`bench run ${outcome.status}: ${outcome.error}`)
   const train = trainSecondsPerEpoch(batches, epochRows)

@@ -6,7 +6,7 @@ import { FIELDS, type FieldKey } from './fields'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
 import type { DigitInside, RunInside } from './inside'
 import type { SweepSummary } from './sweep'
-import { MAX_IMAGE_SIDE, type BackendInfo, type BatchMetric, type EpochMetric, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunSummary, type StoreHealth } from './run-types'
+import { MAX_IMAGE_SIDE, type BackendInfo, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunMetrics, type RunSummary, type StoreHealth } from './run-types'
 
 const id = z.number().int().positive()
 const runRef = z.strictObject({ runId: id })
@@ -75,7 +75,8 @@ export const contract = {
   listRuns: spec<RunSummary[]>()(nothing),
   liveRuns: spec<LiveRunState[]>()(nothing),
   getRun: spec<RunDetail>()(runRef),
-  runMetrics: spec<{ batches: BatchMetric[]; epochs: EpochMetric[] }>()(runRef),
+  /** `after`: only the batches past that step (a view that holds the earlier ones reads just the new); every epoch. */
+  runMetrics: spec<RunMetrics>()(z.strictObject({ runId: id, after: z.number().int().min(0).optional() })),
   renameRun: spec<RunSummary>()(z.strictObject({ runId: id, name: z.string().trim().min(1, 'must not be empty').max(120) })),
   annotateRun: spec<RunSummary>()(z.strictObject({ runId: id, notes: z.string().max(10_000) })),
   deleteRun: spec<{ ok: true }>()(runRef),

@@ -54,6 +54,12 @@ export interface EpochMetric {
   numTensors: number
 }
 
+/** A run's logged curves: every batch (or those past a step, when asked), and every epoch. */
+export interface RunMetrics {
+  batches: BatchMetric[]
+  epochs: EpochMetric[]
+}
+
 /** A test example the model got wrong: its index in the test set and the 10 probabilities. */
 export interface Misclassified {
   index: number
@@ -183,6 +189,7 @@ export const isTrainEvent = (e: LabEvent): e is TrainEvent => TRAIN_EVENT_TYPES.
 export type TrainEvent =
   | { type: 'started'; runId: number; backend: BackendInfo; layers: LayerSummary[]; paramCount: number; stepsPerEpoch: number; totalSteps: number; classNames: string[] }
   | { type: 'batch'; runId: number; metric: BatchMetric }
-  | { type: 'epoch'; runId: number; metric: EpochMetric; confusion: number[][]; misclassified: Misclassified[] }
+  // The epoch's mistakes are stored, not streamed: views fetch them (misclassified) when they show them.
+  | { type: 'epoch'; runId: number; metric: EpochMetric; confusion: number[][] }
   | { type: 'status'; runId: number; status: RunStatus }
   | { type: 'finished'; runId: number; status: RunStatus; error: string | null; finalTestAccuracy: number | null }

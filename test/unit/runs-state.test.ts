@@ -52,7 +52,7 @@ const started = (runId: number): StartedEvent => ({
   classNames: ['top', 'middle', 'bottom']
 })
 const batchEv = (runId: number, step: number): LabEvent => ({ type: 'batch', runId, metric: batch(step) })
-const epochEv = (runId: number, epoch: number): LabEvent => ({ type: 'epoch', runId, metric: epochMetric(epoch), confusion: confusionOf(epoch), misclassified: [] })
+const epochEv = (runId: number, epoch: number): LabEvent => ({ type: 'epoch', runId, metric: epochMetric(epoch), confusion: confusionOf(epoch) })
 const statusEv = (runId: number, status: RunStatus): LabEvent => ({ type: 'status', runId, status })
 const finishedEv = (runId: number, status: RunStatus = 'completed'): LabEvent => ({ type: 'finished', runId, status, error: null, finalTestAccuracy: 0.9 })
 const rowEv = (run: RunSummary): LabEvent => ({ type: 'run', run })

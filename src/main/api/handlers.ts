@@ -1,11 +1,16 @@
 // The lab behind the contract: each request is a one-line forward to the Lab. Payloads arrive
 // validated by dispatch; nothing here reaches past the facade.
-import type { LabHandlers } from '@shared/contract'
+import type { RequestName } from '@shared/channels'
+import type { LabHandlers, RequestOutput } from '@shared/contract'
 import type { Lab } from '../lab/lab'
 
-const ok = { ok: true } as const
+const ok: { ok: true } = { ok: true }
 
 export function createLabHandlers(lab: Lab): LabHandlers {
+  return handlers(lab)
+}
+
+function handlers(lab: Lab) {
   return {
     startRun: (hp) => lab.startRun(hp),
     pauseRun: ({ runId }) => (lab.pauseRun(runId), ok),
@@ -14,7 +19,7 @@ export function createLabHandlers(lab: Lab): LabHandlers {
     listRuns: () => lab.listRuns(),
     liveRuns: () => lab.liveRuns(),
     getRun: ({ runId }) => lab.getRun(runId),
-    runMetrics: ({ runId }) => lab.runMetrics(runId),
+    runMetrics: ({ runId, after }) => lab.runMetrics(runId, after),
     renameRun: ({ runId, name }) => lab.renameRun(runId, name),
     annotateRun: ({ runId, notes }) => lab.annotateRun(runId, notes),
     deleteRun: ({ runId }) => (lab.deleteRun(runId), ok),
@@ -33,5 +38,12 @@ export function createLabHandlers(lab: Lab): LabHandlers {
     cancelSweep: ({ sweepId }) => lab.cancelSweep(sweepId),
     storeHealth: () => lab.storeHealth(),
     rescueDatabase: (input) => lab.rescueDatabase(input?.file)
-  }
+  } satisfies LabHandlers
 }
+
+// The contract cannot drift from the Lab: what each request's handler returns must be exactly the
+// type the contract promises, not merely assignable to it (a detail where a summary is promised
+// passes `satisfies` and would cross the wire unseen). A drift fails the typecheck naming the request.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
+type Drifted = { [K in RequestName]: Same<Awaited<ReturnType<ReturnType<typeof handlers>[K]>>, RequestOutput<K>> extends true ? never : K }[RequestName]
+export const contractMatchesLab: [Drifted] extends [never] ? true : { drifted: Drifted } = true

@@ -6,7 +6,7 @@ import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { DigitInside, RunInside } from '@shared/inside'
 import type { SweepSpec, SweepSummary } from '@shared/sweep'
-import { type BackendInfo, type BatchMetric, type DatasetInfo, type EpochMetric, type EpochMisclassified, type LiveRunState, type RunDetail, type RunStatus, type RunSummary, type StoreHealth } from '@shared/run-types'
+import { type BackendInfo, type DatasetInfo, type EpochMisclassified, type LiveRunState, type RunDetail, type RunMetrics, type RunStatus, type RunSummary, type StoreHealth } from '@shared/run-types'
 import { join } from 'node:path'
 import { trainingBackend } from './backend/training-backend'
 import { maxConcurrentRuns } from './engine/concurrency'
@@ -173,8 +173,8 @@ export class Lab {
     return this.records.get(runId)
   }
 
-  runMetrics(runId: number): { batches: BatchMetric[]; epochs: EpochMetric[] } {
-    return this.records.metrics(runId)
+  runMetrics(runId: number, after?: number): RunMetrics {
+    return this.records.metrics(runId, after)
   }
 
   confusion(runId: number, epoch?: number): { epoch: number; matrix: number[][]; classNames: string[] } | null {
@@ -185,11 +185,11 @@ export class Lab {
     return this.records.misclassified(runId, epoch)
   }
 
-  renameRun(runId: number, name: string): RunDetail {
+  renameRun(runId: number, name: string): RunSummary {
     return this.records.rename(runId, name)
   }
 
-  annotateRun(runId: number, notes: string): RunDetail {
+  annotateRun(runId: number, notes: string): RunSummary {
     return this.records.annotate(runId, notes)
   }
 

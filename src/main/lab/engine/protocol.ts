@@ -1,7 +1,7 @@
 // What crosses the worker boundary. The control word lives in shared memory so pause and stop
 // land within one batch even while the worker is busy computing.
 import type { Hyperparams } from '@shared/hyperparams'
-import type { TrainEvent } from '@shared/run-types'
+import type { EngineEvent } from './engine-event'
 import type { InsideEvent } from '../inside/recorder'
 import type { TrainOutcome } from './outcome'
 
@@ -13,4 +13,4 @@ export interface WorkerInput {
   control: SharedArrayBuffer
 }
 
-export type WorkerMessage = { kind: 'event'; event: TrainEvent } | { kind: 'inside'; event: InsideEvent } | { kind: 'outcome'; outcome: TrainOutcome }
+export type WorkerMessage = { kind: 'event'; event: EngineEvent } | { kind: 'inside'; event: InsideEvent } | { kind: 'outcome'; outcome: TrainOutcome }

@@ -1,6 +1,6 @@
 // Starts a training run in a worker thread and gives the caller a handle to steer it.
 import type { Hyperparams } from '@shared/hyperparams'
-import type { TrainEvent } from '@shared/run-types'
+import type { EngineEvent } from './engine-event'
 import { CONTROL, type WorkerInput, type WorkerMessage } from './protocol'
 import { spawnWorker } from './spawn'
 import type { InsideEvent } from '../inside/recorder'
@@ -15,7 +15,7 @@ export interface TrainingHandle {
 }
 
 /** `onInside` gets what the run records inside its network (stored, not streamed to views). */
-export function startTraining(runId: number, hyperparams: Hyperparams, onEvent: (e: TrainEvent) => void, onInside: (e: InsideEvent) => void = () => {}): TrainingHandle {
+export function startTraining(runId: number, hyperparams: Hyperparams, onEvent: (e: EngineEvent) => void, onInside: (e: InsideEvent) => void = () => {}): TrainingHandle {
   const control = new SharedArrayBuffer(4)
   const flag = new Int32Array(control)
   const worker = spawnWorker('trainer', { runId, hyperparams, control } satisfies WorkerInput)

@@ -2,7 +2,8 @@
 // `emit` and `control`, so it knows nothing of threads, stores or UIs.
 import * as tf from '@tensorflow/tfjs'
 import type { Hyperparams } from '@shared/hyperparams'
-import type { RunStatus, TrainEvent } from '@shared/run-types'
+import type { RunStatus } from '@shared/run-types'
+import type { EngineEvent } from './engine-event'
 import { batchAt, epochOrder } from '../data/batches'
 import { InsideRecorder, type InsideEvent } from '../inside/recorder'
 import { countTrainableParams, summarise } from '../model/build'
@@ -41,7 +42,7 @@ interface Progress {
   last: Evaluation | null
 }
 
-export async function trainRun(runId: number, hp: Hyperparams, emit: (e: TrainEvent) => void, control: RunControl, options: TrainOptions = {}): Promise<TrainOutcome> {
+export async function trainRun(runId: number, hp: Hyperparams, emit: (e: EngineEvent) => void, control: RunControl, options: TrainOptions = {}): Promise<TrainOutcome> {
   const p: Progress = { status: 'completed', error: null, steps: 0, rate: 0, started: 0, pausedMs: 0, last: null }
   let replica: Replica | null = null
   let stepper: TrainStepper | null = null
@@ -98,7 +99,7 @@ async function trainEpoch(
   epoch: number,
   stepsPerEpoch: number,
   p: Progress,
-  emit: (e: TrainEvent) => void,
+  emit: (e: EngineEvent) => void,
   control: RunControl,
   inspector: Inspector | null
 ): Promise<void> {

@@ -2,7 +2,7 @@
 // an ended run), its metrics, matrices, mistakes, inside recordings and model, its name and notes.
 import type { ExportedModel } from '@shared/contract'
 import type { RunInside } from '@shared/inside'
-import { isActiveStatus, type BatchMetric, type EpochMetric, type EpochMisclassified, type LayerSummary, type RunDetail, type RunSummary } from '@shared/run-types'
+import { isActiveStatus, type EpochMisclassified, type LayerSummary, type RunDetail, type RunMetrics, type RunSummary } from '@shared/run-types'
 import type { SweepSummary } from '@shared/sweep'
 import { coach } from '../coach/hints'
 import { missingEmbedding } from '../inside/embedding'
@@ -29,9 +29,9 @@ export class RunRecords {
     return { ...run, hints }
   }
 
-  metrics(runId: number): { batches: BatchMetric[]; epochs: EpochMetric[] } {
+  metrics(runId: number, after?: number): RunMetrics {
     this.store.runs.row(runId)
-    return { batches: this.store.metrics.batches(runId), epochs: this.store.metrics.epochs(runId) }
+    return { batches: this.store.metrics.batches(runId, after), epochs: this.store.metrics.epochs(runId) }
   }
 
   confusion(runId: number, epoch?: number): { epoch: number; matrix: number[][]; classNames: string[] } | null {
@@ -46,16 +46,17 @@ export class RunRecords {
     return this.store.metrics.misclassified(runId, epoch)
   }
 
-  rename(runId: number, name: string): RunDetail {
+  /** The row as renamed (the coach need not read the run again for a new name). */
+  rename(runId: number, name: string): RunSummary {
     this.store.runs.rename(runId, name)
     this.hub.runChanged(runId)
-    return this.get(runId)
+    return this.store.runs.summary(runId)
   }
 
-  annotate(runId: number, notes: string): RunDetail {
+  annotate(runId: number, notes: string): RunSummary {
     this.store.runs.annotate(runId, notes)
     this.hub.runChanged(runId)
-    return this.get(runId)
+    return this.store.runs.summary(runId)
   }
 
   /** Deletes an ended run; another process's run, or one waiting in the queue, is not this lab's to pull from under it. */

@@ -6,6 +6,7 @@ import type { Hyperparams } from '@shared/hyperparams'
 import type { Embedding } from '@shared/inside'
 import type { LiveRunState, RunStatus, StartedEvent, TrainEvent } from '@shared/run-types'
 import type { SweepSummary } from '@shared/sweep'
+import { heard, type EngineEvent } from '../engine/engine-event'
 import { finishedEvent, type TrainOutcome } from '../engine/outcome'
 import { startTraining, type TrainingHandle } from '../engine/runner'
 import { projectEmbedding } from '../inside/embedding'
@@ -90,12 +91,12 @@ export class RunScheduler {
     this.hub.runChanged(runId)
     const logger = new RunLogger(this.store.metrics, runId)
     let finished: TrainEvent | null = null
-    const onEvent = (event: TrainEvent) => {
+    const onEvent = (event: EngineEvent) => {
       const entry = this.active.get(runId)
       if (event.type === 'started' && entry) entry.started = event
       this.record(runId, logger, event)
       if (event.type === 'finished') finished = event
-      else this.hub.emit(event)
+      else this.hub.emit(heard(event))
     }
     let handle: TrainingHandle
     try {
@@ -153,7 +154,7 @@ export class RunScheduler {
     return { outcome: { status: 'failed', error, weights: null }, said }
   }
 
-  private record(runId: number, logger: RunLogger, event: TrainEvent): void {
+  private record(runId: number, logger: RunLogger, event: EngineEvent): void {
     const persist = (write: () => void) => this.writes.persist(runId, write)
     switch (event.type) {
       case 'started':

@@ -50,10 +50,11 @@ export class MetricsTable {
       .all(runId) as EpochMetric[]
   }
 
-  batches(runId: number): BatchMetric[] {
+  /** Every batch of the run, or those past step `after`. */
+  batches(runId: number, after = 0): BatchMetric[] {
     return this.db
-      .prepare(`SELECT step, epoch, loss, accuracy, examples_per_sec AS examplesPerSec, elapsed FROM batch_metrics WHERE run_id = ? ORDER BY step`)
-      .all(runId) as BatchMetric[]
+      .prepare(`SELECT step, epoch, loss, accuracy, examples_per_sec AS examplesPerSec, elapsed FROM batch_metrics WHERE run_id = ? AND step > ? ORDER BY step`)
+      .all(runId, after) as BatchMetric[]
   }
 
   /** Just the loss curve: a light read of a long log (the coach needs nothing else). */
