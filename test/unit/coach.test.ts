@@ -88,6 +88,9 @@ describe('the coach on built metrics', () => {
     // One bad epoch is noise, not overfitting.
     const once = { ...r, epochs: r.epochs.slice(0, 3) }
     expect(kinds(once)).not.toContain('overfitting')
+    // Both losses rising is a model getting worse everywhere (steps too big), not one learning the training digits by heart.
+    const bothRising = { ...r, epochs: [epoch(1, 0.5, 0.3, 0.9), epoch(2, 0.3, 0.25, 0.92), epoch(3, 0.35, 0.27, 0.92), epoch(4, 0.4, 0.3, 0.919)] }
+    expect(kinds(bothRising)).not.toContain('overfitting')
   })
 
   it('still improving: test accuracy rose at the last epoch → twice the epochs', () => {

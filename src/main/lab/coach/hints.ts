@@ -3,6 +3,7 @@
 import type { Hyperparams } from '@shared/hyperparams'
 import type { InsidePoint } from '@shared/inside'
 import { classLabel, type BatchMetric, type EpochMetric, type Hint, type RunStatus } from '@shared/run-types'
+import { SAY } from './sentences'
 
 export interface CoachInput {
   status: RunStatus
@@ -36,7 +37,6 @@ export const COACH = {
   deadShare: 0.5
 } as const
 
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`
 const round = (v: number, digits = 4) => Number(v.toPrecision(digits))
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
 /** A tenth of the points (at least 3) at the start or the end of a curve, averaged: one batch is too noisy. */
@@ -49,7 +49,7 @@ function diverged(r: CoachInput): Hint | null {
   if (r.status !== 'diverged') return null
   return {
     kind: 'diverged',
-    message: `The loss blew up to infinity or NaN: the learning rate ${r.hyperparams.learningRate} makes steps so big that the weights overflow. Try a learning rate ten times smaller.`,
+    message: SAY.diverged(r.hyperparams.learningRate),
     evidence: { learningRate: r.hyperparams.learningRate, batchesLogged: r.batches.length, lastFiniteLoss: lastLoss == null ? 'none' : round(lastLoss) },
     suggestion: { label: `learning rate ${lrTimes(r.hyperparams, 0.1)}`, settings: { learningRate: lrTimes(r.hyperparams, 0.1) } }
   }
@@ -65,7 +65,7 @@ function exploding(r: CoachInput): Hint | null {
   if (worst < COACH.explodingFactor * start) return null
   return {
     kind: 'exploding',
-    message: `The loss rose far above where it started (${round(worst, 3)} against ${round(start, 3)}): the steps overshoot. Try a learning rate ten times smaller.`,
+    message: SAY.exploding(round(worst, 3), round(start, 3)),
     evidence: { startLoss: round(start), worstLoss: round(worst), factor: round(worst / start, 3), learningRate: r.hyperparams.learningRate },
     suggestion: { label: `learning rate ${lrTimes(r.hyperparams, 0.1)}`, settings: { learningRate: lrTimes(r.hyperparams, 0.1) } }
   }
@@ -87,9 +87,7 @@ function collapsed(r: CoachInput, notMoving: Hint | null = null): Hint | null {
   const name = classLabel(r.classNames, top)
   return {
     kind: 'collapsed',
-    message: notMoving
-      ? `The model answers "${name}" for ${pct(share)} of the test digits: it has not learned to tell the digits apart yet (the next hint says why).`
-      : `The model answers "${name}" for ${pct(share)} of the test digits: it has collapsed to one class instead of learning. A smaller learning rate usually brings it back.`,
+    message: notMoving ? SAY.notLearnedYet(name, share) : SAY.collapsed(name, share),
     evidence: { predictedClass: name, share: round(share), testDigits: total, learningRate: r.hyperparams.learningRate },
     suggestion: notMoving?.suggestion ?? { label: `learning rate ${lrTimes(r.hyperparams, 0.1)}`, settings: { learningRate: lrTimes(r.hyperparams, 0.1) } }
   }
@@ -105,9 +103,7 @@ function tooSlow(r: CoachInput): Hint | null {
   const saturating = r.hyperparams.activation === 'sigmoid' || r.hyperparams.activation === 'tanh'
   return {
     kind: 'tooSlow',
-    message: saturating
-      ? `The loss fell only ${pct(Math.max(0, fall))} in the first epoch. With ${r.hyperparams.activation}, units saturate and pass back tiny gradients: try ReLU, or a learning rate ten times larger.`
-      : `The loss fell only ${pct(Math.max(0, fall))} in the first epoch: the steps are too small to get anywhere. Try a learning rate ten times larger.`,
+    message: saturating ? SAY.tooSlowSaturating(fall, r.hyperparams.activation) : SAY.tooSlow(fall),
     evidence: { firstEpochStartLoss: round(start), firstEpochEndLoss: round(end), fall: round(fall), learningRate: r.hyperparams.learningRate },
     suggestion: saturating ? { label: 'ReLU activation', settings: { activation: 'relu' } } : { label: `learning rate ${lrTimes(r.hyperparams, 10)}`, settings: { learningRate: lrTimes(r.hyperparams, 10) } }
   }
@@ -128,8 +124,8 @@ function saturated(r: CoachInput): Hint | null {
   return {
     kind: 'saturated',
     message: vanishing
-      ? `Gradients vanish on their way back: the first layer's gradient is ${round(ratio!, 2)} times the last layer's, because each ${fn} layer passes back ${fn === 'sigmoid' ? 'at most a quarter of it (its steepest slope is 0.25)' : 'only part of it (its slope is below 1 away from 0)'}${(worst.saturated ?? 0) >= 0.05 ? `, less where units are stuck near their ends (${pct(worst.saturated!)} of "${worst.label}")` : ''}. Early layers barely learn. Try ReLU.`
-      : `${pct(worst.saturated ?? 0)} of the values of "${worst.label}" are stuck near the ends of ${fn}, where its slope is almost zero: those units pass back next to no gradient. Try ReLU.`,
+      ? SAY.vanishing(round(ratio!, 2), fn, (worst.saturated ?? 0) >= 0.05 ? { share: worst.saturated!, layer: worst.label } : null)
+      : SAY.saturated(worst.saturated ?? 0, worst.label, fn),
     evidence: {
       layer: worst.label,
       ...(!vanishing || (worst.saturated ?? 0) >= 0.05 ? { saturatedShare: round(worst.saturated ?? 0) } : {}),
@@ -159,7 +155,7 @@ function deadUnits(r: CoachInput): Hint | null {
   const lr = lrTimes(r.hyperparams, 0.1)
   return {
     kind: 'deadUnits',
-    message: `${pct(worst.neverActive!)} of the units of "${worst.label}" never fire on any of the probe digits: they are dead, pass back no gradient and will not recover. Leaky ReLU keeps a small slope below zero so units can come back${canSwitch ? '; a smaller learning rate also helps.' : ` (set it for that layer in the layer list); meanwhile a learning rate ten times smaller (${lr}) kills fewer.`}`,
+    message: SAY.deadUnits(worst.neverActive!, worst.label, canSwitch, lr),
     evidence: { layer: worst.label, deadShare: round(worst.neverActive!), units: worst.units, learningRate: r.hyperparams.learningRate, step: inside.step },
     suggestion: canSwitch ? { label: 'leaky ReLU activation', settings: { activation: 'leakyRelu' } } : { label: `learning rate ${lr}`, settings: { learningRate: lr } }
   }
@@ -176,7 +172,7 @@ function overfitting(r: CoachInput): Hint | null {
   const dropout = Math.min(0.8, round(r.hyperparams.dropout + 0.2, 2))
   return {
     kind: 'overfitting',
-    message: `The test loss rose for the last ${n} epochs while the training loss kept falling: the model is learning the training digits by heart. Its best test loss was after epoch ${best.epoch}; more dropout (or stopping there) should help.`,
+    message: SAY.overfitting(n, best.epoch),
     evidence: { bestEpoch: best.epoch, bestTestLoss: round(best.testLoss), lastTestLoss: round(recent[n].testLoss), lastTrainLoss: round(recent[n].trainLoss), dropout: r.hyperparams.dropout },
     suggestion: { label: `dropout ${dropout}`, settings: { dropout: String(dropout) } }
   }
@@ -190,7 +186,7 @@ function stillImproving(r: CoachInput): Hint | null {
   const epochs = r.hyperparams.epochs * 2
   return {
     kind: 'stillImproving',
-    message: `Test accuracy was still rising at the last epoch (${pct(before)} → ${pct(last.testAccuracy)}): more epochs should help.`,
+    message: SAY.stillImproving(before, last.testAccuracy),
     evidence: { previousTestAccuracy: round(before), lastTestAccuracy: round(last.testAccuracy), epochs: r.hyperparams.epochs },
     suggestion: { label: `${epochs} epochs`, settings: { epochs: String(epochs) } }
   }
