@@ -133,6 +133,22 @@ describe('a snapshot and the events around it', () => {
     expect(epochNumbers(s, 1)).toEqual([1])
   })
 
+  it("keeps the page's own point where the snapshot holds a copy of the same step or epoch", () => {
+    const s = emptyState()
+    const heldBatch = batchEv(1, 5)
+    const heldEpoch = epochEv(1, 1)
+    applyEvents(s, [heldBatch, heldEpoch], keep)
+    // The snapshot's copies of step 5 and epoch 1 differ (as if read from another source): the points
+    // the curves already drew stay as drawn, the same objects.
+    const snapshot = liveSnapshot(1, { steps: range(1, 6), epochs: [1] })
+    snapshot.batches = snapshot.batches.map((b) => (b.step === 5 ? { ...b, loss: 99 } : b))
+    snapshot.epochs = snapshot.epochs.map((e) => ({ ...e, testLoss: 99 }))
+    applyLiveRuns(s, [snapshot], keep)
+    expect(steps(s, 1)).toEqual(range(1, 6))
+    expect(s.live[1].batches[4]).toBe(heldBatch.type === 'batch' && heldBatch.metric)
+    expect(s.live[1].epochs[0]).toBe(heldEpoch.type === 'epoch' && heldEpoch.metric)
+  })
+
   it('loses nothing when the snapshot holds fewer points than the page (read before the last events)', () => {
     const s = emptyState()
     applyEvents(s, [started(1), ...range(1, 10).map((n) => batchEv(1, n)), epochEv(1, 1), epochEv(1, 2)], keep)

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import { writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { APPLICATION_ID, openDatabase, SCHEMA_VERSION } from '../../src/main/lab/store/db'
@@ -14,6 +15,34 @@ const dir = tempDir()
 const hp = parseHyperparams({ epochs: 2, learningRate: 0.05 })
 
 describe('store', () => {
+  it("keeps a run's training time when it ends mid-epoch: its last batch's, or its epochs' where those are longer", () => {
+    const store = new Store(join(dir, 'mid-epoch.db'))
+    // A pid no process holds on this machine: the run's owner is gone.
+    const gone = { pid: 2 ** 22 + 12345, host: hostname() }
+    const epochOne = { epoch: 1, trainLoss: 1, trainAccuracy: 0.5, testLoss: 1, testAccuracy: 0.5, seconds: 4, numTensors: 9 }
+    const batch = (step: number, epoch: number, elapsed: number) => ({ step, epoch, loss: 1, accuracy: 0.5, examplesPerSec: 100, elapsed })
+    // Killed halfway through epoch 2: its batches trained past epoch 1's 4 s.
+    const killed = store.runs.create(hp, 'killed mid-epoch', gone)
+    store.metrics.appendBatches(killed, [batch(1, 1, 1), batch(2, 1, 3.5), batch(3, 2, 5), batch(4, 2, 6.5)])
+    store.metrics.addEpoch(killed, epochOne, [[1]], [])
+    // Killed just after epoch 1, whose evaluation made it longer than its last batch.
+    const atEnd = store.runs.create(hp, 'killed after an epoch', gone)
+    store.metrics.appendBatches(atEnd, [batch(1, 1, 1), batch(2, 1, 3.5)])
+    store.metrics.addEpoch(atEnd, epochOne, [[1]], [])
+    // Stopped mid-epoch in this process.
+    const stopped = store.runs.create(hp, 'stopped mid-epoch')
+    store.metrics.appendBatches(stopped, [batch(1, 1, 1), batch(2, 1, 3.5), batch(3, 2, 7.25)])
+    store.metrics.addEpoch(stopped, epochOne, [[1]], [])
+    store.runs.finish(stopped, 'stopped', null)
+
+    expect(store.runs.recoverInterrupted().sort()).toEqual([killed, atEnd])
+    const seconds = (id: number) => store.runs.list().find((r) => r.id === id)!.trainSeconds
+    expect(seconds(killed)).toBe(6.5)
+    expect(seconds(atEnd)).toBe(4)
+    expect(seconds(stopped)).toBe(7.25)
+    store.close()
+  })
+
   it('round-trips a run with its curves, confusion, mistakes and weights', () => {
     const store = new Store(join(dir, 'roundtrip.db'))
     const id = store.runs.create(hp, 'first')
