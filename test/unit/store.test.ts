@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { writeFileSync } from 'node:fs'
+import { statSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -15,6 +15,27 @@ const dir = tempDir()
 const hp = parseHyperparams({ epochs: 2, learningRate: 0.05 })
 
 describe('store', () => {
+  it("leaves the main file alone until the lab's own checkpoint, however much is written", () => {
+    // SQLite's automatic checkpoint (at 1,000 WAL pages) could grow a file cut short back past its
+    // old size between two looks of the lab's file guard, and the cut went unseen (a CI failure).
+    const path = join(dir, 'checkpoint.db')
+    const store = new Store(path)
+    const runId = store.runs.create(hp, 'many batches')
+    const size = () => statSync(path).size
+    const before = size()
+    let step = 0
+    // Well past 1,000 pages of WAL: 2,000 small transactions.
+    for (let i = 0; i < 2_000; i++) {
+      store.metrics.appendBatches(runId, Array.from({ length: 20 }, () => ({ step: ++step, epoch: 1, loss: 1, accuracy: 0.5, examplesPerSec: 100, elapsed: step })))
+    }
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(1_000 * 4_096)
+    expect(size()).toBe(before)
+    store.checkpoint()
+    expect(size()).toBeGreaterThan(before)
+    expect(store.metrics.batches(runId)).toHaveLength(step)
+    store.close()
+  })
+
   it("keeps a run's training time when it ends mid-epoch: its last batch's, or its epochs' where those are longer", () => {
     const store = new Store(join(dir, 'mid-epoch.db'))
     // A pid no process holds on this machine: the run's owner is gone.

@@ -62,7 +62,7 @@ export class Lab {
     this.watchdog = this.readonly
       ? null
       : new Watchdog(this.store.runs, this.owner, () => this.scheduler.training, (interrupted) => {
-          this.health.lost()
+          this.health.beat()
           interrupted.forEach((id) => this.hub.runChanged(id))
           this.scheduler.checked()
         })

@@ -59,6 +59,20 @@ export class DatabaseHealth {
     return lost
   }
 
+  /**
+   * Each watchdog beat: looks at the file, and only while it is still the one opened moves the
+   * WAL into it. Nothing else writes the main file, so a cut cannot be grown over unseen.
+   */
+  beat(): void {
+    if (!this.guard || this.lost()) return
+    try {
+      this.store.checkpoint()
+    } catch {
+      // A locked file: the next beat tries again.
+    }
+    this.guard.check()
+  }
+
   /** Refuses new runs once the file is lost: they would be stored where no one can read them back. */
   admitRuns(): void {
     if (this.lost()) throw new LabError(`${this.state.fileLost}. New runs are refused: they would be stored where no one can read them back. Save what the lab holds (Rescue), then restart it`)

@@ -67,6 +67,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     checkOwnership(db, path, readonly, options.nativeBinding)
     if (!readonly) {
       db.pragma('journal_mode = WAL')
+      // Only the lab's own checkpoint, taken just after its file guard saw the file whole, writes
+      // the main file: SQLite's automatic one could grow a file cut short back past its old size
+      // between two looks, and the cut would go unseen (see FileGuard).
+      db.pragma('wal_autocheckpoint = 0')
       db.pragma('synchronous = NORMAL')
       db.pragma('foreign_keys = ON')
       migrate(db)

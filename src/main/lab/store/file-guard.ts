@@ -33,6 +33,8 @@ export class FileGuard {
     }
     // SQLite only ever grows a file the lab writes (nothing here VACUUMs it): smaller than it was
     // seen is cut short, and its pages are gone even if a checkpoint later writes past the cut.
+    // The lab checkpoints only just after a look (DatabaseHealth.beat), so no checkpoint of its
+    // own can grow a cut file back past this size unseen.
     this.damaged = now.size < this.largest
     if (this.damaged) this.lost = `${this.path} was cut short (from ${this.largest.toLocaleString('en')} to ${now.size.toLocaleString('en')} bytes) while the lab had it open`
     this.largest = Math.max(this.largest, now.size)

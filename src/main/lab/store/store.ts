@@ -32,6 +32,11 @@ export class Store {
     if (!options.readonly) this.runs.recoverInterrupted()
   }
 
+  /** Moves what the WAL holds into the main file, without waiting for readers or writers. */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(PASSIVE)')
+  }
+
   /** Every write goes through here, so a locked or damaged file gives one clear error. */
   write<T>(fn: () => T): T {
     try {
