@@ -5,6 +5,7 @@ import type { RequestName } from './channels'
 import { FIELDS, type FieldKey } from './fields'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
 import type { DigitInside, RunInside } from './inside'
+import type { Reply } from './lab-request-error'
 import type { SweepSummary } from './sweep'
 import { MAX_IMAGE_SIDE, type BackendInfo, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunMetrics, type RunSummary, type StoreHealth } from './run-types'
 
@@ -113,33 +114,31 @@ export type RequestInput<K extends RequestName> = z.input<Contract[K]['input']>
 export type ValidInput<K extends RequestName> = z.output<Contract[K]['input']>
 export type RequestOutput<K extends RequestName> = Contract[K]['output']
 
-/** The client's view: window.lab in Electron, the HTTP client in a browser. */
-export type LabApi = {
-  [K in RequestName]: undefined extends RequestInput<K>
-    ? (input?: RequestInput<K>) => Promise<RequestOutput<K>>
-    : (input: RequestInput<K>) => Promise<RequestOutput<K>>
-}
+/** One request as a caller makes it: the payload (optional where the request may be sent without one), and what comes back. */
+type Call<K extends RequestName, Back> = undefined extends RequestInput<K> ? (input?: RequestInput<K>) => Promise<Back> : (input: RequestInput<K>) => Promise<Back>
 
 /**
- * What the preload exposes as window.lab: the requests, plus the coalesced event stream.
- * `onOpen` runs each time the stream is (re)established: events may have been missed before it,
- * so a client reads `liveRuns` again then.
+ * The client's view, in the renderer, over IPC or HTTP alike (api/client.ts): each request
+ * resolves with its value, or rejects with a LabRequestError (lab-request-error.ts) that names
+ * the request and keeps the error's kind.
  */
-export type LabBridge = LabApi & { onEvents(listener: (batch: LabEventBatch) => void, onOpen?: () => void): () => void }
+export type LabApi = { [K in RequestName]: Call<K, RequestOutput<K>> }
+
+/**
+ * What the preload exposes as window.lab: each request resolves with its Reply envelope, never
+ * rejects (the contextBridge would keep an error's message and drop its kind), plus the coalesced
+ * event stream. `onOpen` runs each time the stream is (re)established: events may have been
+ * missed before it, so a client reads `liveRuns` again then.
+ */
+export type LabBridge = { [K in RequestName]: Call<K, Reply<RequestOutput<K>>> } & { onEvents(listener: (batch: LabEventBatch) => void, onOpen?: () => void): () => void }
+
+/** The renderer's client: the requests as LabApi has them, the event stream as the bridge has it. */
+export type LabClientApi = LabApi & Pick<LabBridge, 'onEvents'>
 
 /** The main side: one handler per request, or the typecheck fails. */
 export type LabHandlers = { [K in RequestName]: (input: ValidInput<K>) => RequestOutput<K> | Promise<RequestOutput<K>> }
 
-/**
- * Why a request failed: `unknown` request name, `invalid` payload, a `missing` run or file,
- * `conflict` with the run's state (not training, still training), `failed` otherwise.
- * Shells map kinds to their own codes (HTTP status) without reading messages.
- */
-export const ERROR_KINDS = ['unknown', 'invalid', 'missing', 'conflict', 'failed'] as const
-export type ErrorKind = (typeof ERROR_KINDS)[number]
-
-/** Every reply crosses the boundary in this envelope, so errors arrive as messages, not stack traces. */
-export type Reply<T> = { ok: true; value: T } | { ok: false; error: string; kind: ErrorKind }
+export { ERROR_KINDS, type ErrorKind, type Reply } from './lab-request-error'
 
 /** Engine events, coalesced: at most ~30 messages a second, each carrying every event since the last. */
 export type LabEventBatch = LabEvent[]

@@ -151,19 +151,58 @@ describe('the token', () => {
   })
 })
 
+/** The error a request rejected with, and the LabRequestError class the client was loaded with (fails if it resolved). */
+async function failure(request: Promise<unknown>): Promise<{ err: unknown; LabRequestError: typeof import('../../src/shared/lab-request-error').LabRequestError }> {
+  // Loaded after load() reset the modules: the class the client raises, not an older copy of it.
+  const { LabRequestError } = await import('../../src/shared/lab-request-error')
+  const err = await request.then(
+    (v) => {
+      throw new Error(`resolved with ${JSON.stringify(v)}`)
+    },
+    (e: unknown) => e
+  )
+  return { err, LabRequestError }
+}
+
 describe('replies', () => {
-  it("turns an error reply into a thrown Error with the server's message", async () => {
+  it("turns an error reply into a LabRequestError with the server's message, the request and the kind", async () => {
     const { lab } = await load('http://127.0.0.1:5317/#token=s3cret')
-    fetchMock.mockResolvedValueOnce(reply({ ok: false, error: 'Run 9 does not exist', kind: 'missing' }, 404, 'Not Found'))
-    const failure = lab().getRun({ runId: 9 })
-    await expect(failure).rejects.toThrow(Error)
-    await expect(failure).rejects.toThrow(/^Run 9 does not exist$/)
+    const cases = [
+      [{ ok: false, error: 'Run 9 does not exist', kind: 'missing' }, 404, 'Not Found', 'getRun'],
+      [{ ok: false, error: 'Invalid getRun request: runId must be a number', kind: 'invalid' }, 400, 'Bad Request', 'getRun'],
+      [{ ok: false, error: 'run 9 is not training in this lab', kind: 'conflict' }, 409, 'Conflict', 'pauseRun'],
+      [{ ok: false, error: 'disk I/O error', kind: 'failed' }, 500, 'Internal Server Error', 'listRuns']
+    ] as const
+    for (const [body, status, statusText, name] of cases) {
+      fetchMock.mockResolvedValueOnce(reply(body, status, statusText))
+      const { err, LabRequestError } = await failure(name === 'listRuns' ? lab().listRuns() : lab()[name]({ runId: 9 }))
+      expect(err, body.kind).toBeInstanceOf(LabRequestError)
+      expect(err, body.kind).toMatchObject({ name: 'LabRequestError', request: name, kind: body.kind, message: body.error })
+    }
   })
 
-  it('says which request got an answer that is not the lab’s, and its HTTP status', async () => {
+  it('gives a refusal that names no kind (the guards before the dispatch) one from its HTTP status', async () => {
+    const { lab } = await load('http://127.0.0.1:5317/#token=s3cret')
+    fetchMock.mockResolvedValueOnce(reply({ ok: false, error: 'missing or wrong token: open the URL that "npm run serve" printed' }, 401, 'Unauthorized'))
+    expect((await failure(lab().listRuns())).err).toMatchObject({ request: 'listRuns', kind: 'invalid', message: 'missing or wrong token: open the URL that "npm run serve" printed' })
+    fetchMock.mockResolvedValueOnce(reply({ ok: false, error: 'request body over 1048576 bytes' }, 413, 'Payload Too Large'))
+    expect((await failure(lab().predict({ runId: 1, pixels: [0] }))).err).toMatchObject({ request: 'predict', kind: 'invalid' })
+    fetchMock.mockResolvedValueOnce(reply({ ok: false, error: 'boom' }, 500, 'Internal Server Error'))
+    expect((await failure(lab().listRuns())).err).toMatchObject({ kind: 'failed', message: 'boom' })
+  })
+
+  it('says which request got an answer that is not the lab’s, and its HTTP status: a failure', async () => {
     const { lab } = await load('http://127.0.0.1:5317/#token=s3cret')
     fetchMock.mockResolvedValueOnce(notJson(502, 'Bad Gateway'))
-    await expect(lab().listRuns()).rejects.toThrow('listRuns: the lab answered 502 Bad Gateway')
+    const { err, LabRequestError } = await failure(lab().listRuns())
+    expect(err).toBeInstanceOf(LabRequestError)
+    expect(err).toMatchObject({ request: 'listRuns', kind: 'failed', message: 'listRuns: the lab answered 502 Bad Gateway' })
+  })
+
+  it('fails with the browser’s words when the lab cannot be reached', async () => {
+    const { lab } = await load('http://127.0.0.1:5317/#token=s3cret')
+    fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'))
+    expect((await failure(lab().getRun({ runId: 3 }))).err).toMatchObject({ request: 'getRun', kind: 'failed', message: 'Failed to fetch' })
   })
 })
 

@@ -1,9 +1,11 @@
 // The Electron shell, with the `electron` module stood in for (its binary cannot run here). The
 // stand-in only carries messages: ipcRenderer.invoke reaches the handler main registered with
 // ipcMain.handle, as the window's frame, payloads cloned as IPC clones them; webContents.send
-// reaches the preload's listeners. Everything on either side is real: main (index.ts), the
-// preload, the dispatch, the lab and its SQLite file under userData, the app:// protocol handler
-// main registered (answering real Request objects from the files on disk) and the window's guards.
+// reaches the preload's listeners; contextBridge copies what crosses it to the page as Electron's
+// does (values cloned, an error rebuilt from its message alone). Everything on either side is
+// real: main (index.ts), the preload, the renderer's client over it, the dispatch, the lab and its
+// SQLite file under userData, the app:// protocol handler main registered (answering real Request
+// objects from the files on disk) and the window's guards.
 import Database from 'better-sqlite3'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -15,7 +17,8 @@ import { isTrustedUrl } from '../../src/main/electron/security'
 import { Lab } from '../../src/main/lab/lab'
 import { APP_NAME } from '../../src/main/lab/store/paths'
 import { REQUEST_NAMES, requestChannel } from '../../src/shared/channels'
-import type { LabBridge, LabEventBatch } from '../../src/shared/contract'
+import type { LabBridge, LabClientApi, LabEventBatch } from '../../src/shared/contract'
+import { LabRequestError } from '../../src/shared/lab-request-error'
 import { isTrainEvent, type TrainEvent } from '../../src/shared/run-types'
 import { tempDir } from '../helpers/tmp'
 
@@ -25,7 +28,34 @@ const fake = vi.hoisted(() => {
   type Listener = (event: unknown, ...args: unknown[]) => void
   type FakeWindowType = { options: Record<string, unknown>; webContents: { url: string; handlers: Record<string, (...a: unknown[]) => unknown> }; loaded: string[] }
   let loaded = () => {}
+  /**
+   * What Electron's contextBridge does to what it passes between the preload and the page, as far
+   * as these tests go: plain values are copied, functions stay callable (their arguments and
+   * results cross the same way), and an error thrown or rejected across it arrives as a new Error
+   * with the message only: a `kind` on it would be lost.
+   */
+  const acrossBridge = (v: unknown): unknown => {
+    const rebuilt = (err: unknown) => new Error((err as Error).message)
+    if (typeof v === 'function')
+      return (...args: unknown[]) => {
+        let out: unknown
+        try {
+          out = (v as (...a: unknown[]) => unknown)(...args.map(acrossBridge))
+        } catch (err) {
+          throw rebuilt(err)
+        }
+        return out instanceof Promise
+          ? out.then(acrossBridge, (err) => {
+              throw rebuilt(err)
+            })
+          : acrossBridge(out)
+      }
+    if (Array.isArray(v)) return v.map(acrossBridge)
+    if (v && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, acrossBridge(x)]))
+    return typeof v === 'object' && v !== null ? structuredClone(v) : v
+  }
   return {
+    acrossBridge,
     /** What main registered with ipcMain.handle. */
     handlers: new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>(),
     /** What the preload registered with ipcRenderer.on. */
@@ -118,7 +148,7 @@ vi.mock('electron', async () => {
       handle: (channel: string, fn: never) => fake.handlers.set(channel, fn),
       removeHandler: (channel: string) => fake.handlers.delete(channel)
     },
-    contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (fake.exposed[key] = api) },
+    contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (fake.exposed[key] = fake.acrossBridge(api)) },
     ipcRenderer: {
       async invoke(channel: string, payload: unknown) {
         const handler = fake.handlers.get(channel)
@@ -142,7 +172,34 @@ afterAll(async () => {
   vi.resetModules()
 })
 
-const api = () => fake.exposed.lab as LabBridge & Record<string, (p?: unknown) => Promise<unknown>>
+/** window.lab as the preload exposed it: each request resolves with its Reply envelope. */
+const bridge = () => fake.exposed.lab as LabBridge
+
+// The renderer's client, as the page makes it over window.lab. It reads browser globals, so the
+// Node typecheck cannot take it in: loaded by path (as client.test.ts does), typed by its contract,
+// with `window` stood in for only while it is made.
+const CLIENT_MODULE = '../../src/renderer/src/api/client'
+let client: (LabClientApi & { transport: 'ipc' | 'http' }) | null = null
+async function makeClient(): Promise<void> {
+  vi.stubGlobal('window', { lab: bridge() })
+  try {
+    const { lab } = (await import(/* @vite-ignore */ CLIENT_MODULE)) as { lab(): LabClientApi & { transport: 'ipc' | 'http' } }
+    client = lab()
+  } finally {
+    vi.unstubAllGlobals()
+  }
+}
+/** The page's client over IPC: each request resolves with its value or rejects with a LabRequestError. */
+const api = () => client!
+
+/** The error a request rejected with (fails if it resolved). */
+const failure = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    (v) => {
+      throw new Error(`resolved with ${JSON.stringify(v)}`)
+    },
+    (err: unknown) => err
+  )
 
 const appRequest = (url: string, method = 'GET') => fake.protocol.handlers.get('app')!(new Request(url, { method }))
 
@@ -318,11 +375,13 @@ describe('preload', () => {
   it('exposes exactly the contract (and an event subscription) as window.lab, never ipcRenderer', async () => {
     await import('../../src/preload/index')
     expect(Object.keys(fake.exposed)).toEqual(['lab'])
-    const lab = api()
+    const lab = bridge() as LabBridge & Record<string, unknown>
     expect(Object.keys(lab).sort()).toEqual([...REQUEST_NAMES, 'onEvents'].sort())
     for (const name of REQUEST_NAMES) expect(typeof lab[name]).toBe('function')
     expect(lab).not.toHaveProperty('invoke')
     expect(lab).not.toHaveProperty('send')
+    await makeClient()
+    expect(api().transport).toBe('ipc')
   })
 })
 
@@ -367,6 +426,7 @@ describe('window.lab, over IPC, to the real lab', () => {
     await expect(lab.startRun({ batchSize: 0 })).rejects.toThrow('Invalid settings: Batch size must be at least 1')
     await expect(lab.getRun({ runId: 'one' as never })).rejects.toThrow('Invalid getRun request: runId must be a number')
     await expect(lab.deleteRun({ runId: 999 })).rejects.toThrow('run 999 does not exist')
+    expect(await failure(lab.getRun({ runId: 'one' as never }))).toMatchObject({ kind: 'invalid' })
 
     const [{ id: runId }] = await lab.listRuns()
     const own = fake.renderer!
@@ -383,11 +443,36 @@ describe('window.lab, over IPC, to the real lab', () => {
         fake.renderer = stranger
         await expect(lab.listRuns()).rejects.toThrow('request refused: it did not come from the Digit Lab window')
         await expect(lab.deleteRun({ runId })).rejects.toThrow('request refused: it did not come from the Digit Lab window')
+        expect(await failure(lab.listRuns())).toMatchObject({ request: 'listRuns', kind: 'invalid' })
       }
     } finally {
       fake.renderer = own
     }
     expect(await lab.getRun({ runId })).toMatchObject({ id: runId, status: 'completed' })
+  })
+
+  it('keeps the kind of every error across main, the preload, the contextBridge and the client', async () => {
+    const lab = api()
+    const [{ id: runId }] = await lab.listRuns()
+    // window.lab resolves with the envelope: data, which the contextBridge copies whole.
+    expect(await bridge().getRun({ runId: 999 })).toEqual({ ok: false, error: 'run 999 does not exist', kind: 'missing' })
+    // The client raises it as a LabRequestError that names the request and keeps the kind.
+    const cases = [
+      [lab.getRun({ runId: 999 }), { request: 'getRun', kind: 'missing', message: 'run 999 does not exist' }],
+      [lab.startRun({ batchSize: 0 }), { request: 'startRun', kind: 'invalid', message: 'Invalid settings: Batch size must be at least 1' }],
+      [lab.pauseRun({ runId }), { request: 'pauseRun', kind: 'conflict', message: `run ${runId} is not training in this lab` }]
+    ] as const
+    for (const [request, expected] of cases) {
+      const err = await failure(request)
+      expect(err, expected.request).toBeInstanceOf(LabRequestError)
+      expect(err, expected.request).toMatchObject(expected)
+    }
+    // What the preload did before: a kind thrown across the bridge arrives without it.
+    const thrown = (fake.acrossBridge(async () => Promise.reject(new LabRequestError('getRun', 'run 999 does not exist', 'missing'))) as () => Promise<unknown>)()
+    const lost = await failure(thrown)
+    expect(lost).not.toBeInstanceOf(LabRequestError)
+    expect(lost).toMatchObject({ message: 'run 999 does not exist' })
+    expect(lost).not.toHaveProperty('kind')
   })
 
   it('quitting from the menu (will-quit, no window-all-closed) holds the quit until the lab is closed, then quits once', async () => {
@@ -396,7 +481,10 @@ describe('window.lab, over IPC, to the real lab', () => {
     expect(held).toHaveBeenCalledTimes(1)
     await expect.poll(() => fake.state.quit).toBe(1)
     expect(fake.handlers.size).toBe(0)
-    await expect(api().listRuns()).rejects.toThrow("No handler registered for 'lab:listRuns'")
+    // Main is gone: IPC's own refusal comes back as a failure, with Electron's words.
+    const closed = await failure(api().listRuns())
+    expect(closed).toBeInstanceOf(LabRequestError)
+    expect(closed).toMatchObject({ request: 'listRuns', kind: 'failed', message: expect.stringContaining("No handler registered for 'lab:listRuns'") })
     // app.quit() fires will-quit again: this time the lab is closed and nothing holds it.
     const again = vi.fn()
     await fake.appListeners.get('will-quit')!({ preventDefault: again })

@@ -1,11 +1,13 @@
 // The renderer's one way to reach the lab: window.lab (Electron preload) when present,
-// otherwise HTTP + WebSocket to serve mode. Both speak the shared contract.
+// otherwise HTTP + WebSocket to serve mode. Both speak the shared contract, and both fail the
+// same way: a LabRequestError that names the request and keeps the error's kind.
 import { EVENTS_PATH, EVENTS_PROTOCOL, REQUEST_NAMES, requestPath, TOKEN_HEADER, tokenProtocol, type RequestName } from '@shared/channels'
 import { BYTES_REPLY_TYPE, decodeBytesReply } from '@shared/bytes-reply'
-import type { LabApi, LabBridge, LabEventBatch, Reply } from '@shared/contract'
+import type { ErrorKind, LabApi, LabBridge, LabClientApi, LabEventBatch, Reply } from '@shared/contract'
+import { isErrorKind, LabRequestError, unwrapReply } from '@shared/lab-request-error'
 import { SERVE_TOKEN } from './token'
 
-export type LabClient = LabBridge & { transport: 'ipc' | 'http' }
+export type LabClient = LabClientApi & { transport: 'ipc' | 'http' }
 
 declare global {
   interface Window {
@@ -13,23 +15,46 @@ declare global {
   }
 }
 
+/**
+ * The kind of a refusal that names none: the server's own guards (token, Origin, body size) answer
+ * before the dispatch, with a status and a message. A refused request is as IPC's refusal of a
+ * stranger: invalid.
+ */
+export function kindOfStatus(status: number): ErrorKind {
+  if (status === 409) return 'conflict'
+  if (status === 404) return 'unknown'
+  return status >= 400 && status < 500 ? 'invalid' : 'failed'
+}
+
+/** Each request of the bridge, its envelope opened: the value, or a LabRequestError. */
+export function ipcRequests(bridge: LabBridge): LabApi {
+  const call = async (name: RequestName, payload: unknown) => unwrapReply(name, await (bridge[name] as (p: unknown) => Promise<Reply<unknown>>)(payload))
+  return Object.fromEntries(REQUEST_NAMES.map((n) => [n, (p: unknown) => call(n, p)])) as LabApi
+}
+
 function httpClient(): LabClient {
   const token = SERVE_TOKEN
   const call = async (name: RequestName, payload: unknown) => {
-    const res = await fetch(requestPath(name), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
-      body: JSON.stringify(payload ?? {})
-    })
+    let res: Response
+    try {
+      res = await fetch(requestPath(name), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
+        body: JSON.stringify(payload ?? {})
+      })
+    } catch (err) {
+      // The lab is not there (stopped, the network down): the browser's own words.
+      throw new LabRequestError(name, (err as Error).message, 'failed')
+    }
     let reply: Reply<unknown>
     try {
       // A model's weights come as bytes (see bytes-reply.ts); everything else as JSON.
       reply = res.headers.get('content-type') === BYTES_REPLY_TYPE ? decodeBytesReply(new Uint8Array(await res.arrayBuffer())) : ((await res.json()) as Reply<unknown>)
     } catch {
-      throw new Error(`${name}: the lab answered ${res.status} ${res.statusText}`)
+      throw new LabRequestError(name, `${name}: the lab answered ${res.status} ${res.statusText}`, 'failed')
     }
-    if (!reply.ok) throw new Error(reply.error)
-    return reply.value
+    // The dispatch's replies name their kind; the guards' refusals (wrong token, body too big) do not.
+    return unwrapReply(name, reply.ok || isErrorKind(reply.kind) ? reply : { ...reply, kind: kindOfStatus(res.status) })
   }
   const listeners = new Set<(batch: LabEventBatch) => void>()
   const openers = new Set<() => void>()
@@ -72,6 +97,6 @@ function httpClient(): LabClient {
 let client: LabClient | null = null
 
 export function lab(): LabClient {
-  if (!client) client = window.lab ? { ...window.lab, transport: 'ipc' } : httpClient()
+  if (!client) client = window.lab ? { ...ipcRequests(window.lab), onEvents: window.lab.onEvents, transport: 'ipc' } : httpClient()
   return client
 }

@@ -1,0 +1,111 @@
+// The one way a view asks the lab for something. `useRequest` is for reads that follow what the
+// view shows (a run, an epoch, a digit): the newest request wins, and a reply that comes back
+// after a newer request was made is dropped, so an old run's data never lands under a new run's
+// name. `useAction` is for buttons (rename, stop, delete): each press counts, its error shown
+// until the next press. Errors are LabRequestErrors: a view can tell a missing run from bad
+// input from a failure by `kind`.
+import { getCurrentScope, onScopeDispose, ref, shallowRef, type Ref } from 'vue'
+import { LabRequestError } from '@shared/lab-request-error'
+
+export type RequestKey = string | number
+
+export interface RunOptions {
+  /**
+   * Requests under one key (the default) replace each other: the newest wins. Requests under
+   * different keys go side by side, each newest-wins in its own key (one per run compared, one
+   * per digit image).
+   */
+  key?: RequestKey
+  /** Runs when this request, still the newest of its key, failed: undo what would now be wrong to show. */
+  failed?: (err: LabRequestError) => void
+}
+
+export interface Request {
+  /** Whether a request is on its way (one not yet replaced, cancelled or answered). */
+  loading: Readonly<Ref<boolean>>
+  /** The last answered request's error, cleared by the next one answered; null when it succeeded. */
+  error: Readonly<Ref<LabRequestError | null>>
+  /**
+   * Sends `fetch` and, if no newer request of its key was made or it was not cancelled meanwhile,
+   * passes its value to `apply`. Resolves true when applied, false when failed or dropped.
+   */
+  run<T>(fetch: () => Promise<T>, apply: (value: T) => void, options?: RunOptions): Promise<boolean>
+  /** Drops the replies on their way: every key's, or one key's. The view's end cancels them all. */
+  cancel(key?: RequestKey): void
+}
+
+export function useRequest(): Request {
+  const loading = ref(false)
+  const error = shallowRef<LabRequestError | null>(null)
+  /** The newest request of each key still on its way, by its number: a reply whose number is not here is dropped. */
+  const waiting = new Map<RequestKey, number>()
+  let made = 0
+  const isNewest = (key: RequestKey, mine: number) => waiting.get(key) === mine
+  const settle = (key: RequestKey) => {
+    waiting.delete(key)
+    loading.value = waiting.size > 0
+  }
+
+  async function run<T>(fetch: () => Promise<T>, apply: (value: T) => void, { key = '', failed }: RunOptions = {}): Promise<boolean> {
+    const mine = ++made
+    waiting.set(key, mine)
+    loading.value = true
+    let value: T
+    try {
+      value = await fetch()
+    } catch (err) {
+      if (!isNewest(key, mine)) return false
+      settle(key)
+      error.value = LabRequestError.from(err)
+      failed?.(error.value)
+      return false
+    }
+    if (!isNewest(key, mine)) return false
+    settle(key)
+    error.value = null
+    apply(value)
+    return true
+  }
+
+  function cancel(key?: RequestKey): void {
+    if (key === undefined) waiting.clear()
+    else waiting.delete(key)
+    loading.value = waiting.size > 0
+  }
+
+  if (getCurrentScope()) onScopeDispose(() => cancel())
+  return { loading, error, run, cancel }
+}
+
+export interface Action {
+  /** Whether a press is still being answered. */
+  busy: Readonly<Ref<boolean>>
+  /** The last press's error; cleared when the next press starts. */
+  error: Readonly<Ref<LabRequestError | null>>
+  /** Runs `fn` (requests and what follows them): true when it went through, false when it failed (see `error`). */
+  act(fn: () => Promise<unknown>): Promise<boolean>
+}
+
+export function useAction(): Action {
+  const busy = ref(false)
+  const error = shallowRef<LabRequestError | null>(null)
+  let pressed = 0
+  async function act(fn: () => Promise<unknown>): Promise<boolean> {
+    error.value = null
+    pressed++
+    busy.value = true
+    try {
+      await fn()
+      return true
+    } catch (err) {
+      error.value = LabRequestError.from(err)
+      return false
+    } finally {
+      busy.value = --pressed > 0
+    }
+  }
+  return { busy, error, act }
+}
+
+/** The first of several errors, as words for the page ('' when there is none). */
+export const errorText = (...errors: (LabRequestError | null)[]): string => errors.find((e) => e != null)?.message ?? ''
