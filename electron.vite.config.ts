@@ -28,9 +28,9 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           'train-worker': resolve('src/main/lab/engine/worker.ts'),
-          'train-helper': resolve('src/main/lab/engine/helper-worker.ts'),
+          'train-helper': resolve('src/main/lab/engine/tfjs-helper-worker.ts'),
           'predict-worker': resolve('src/main/lab/engine/predict-worker.ts'),
-          'fastnet-helper': resolve('src/main/lab/fastnet/helper-worker.ts')
+          'fastnet-helper': resolve('src/main/lab/fastnet/fast-helper-worker.ts')
         }
       }
     },

@@ -23,7 +23,7 @@ import { thisProcess } from './store/owners'
 import { DB_FILE, defaultDbPath } from './store/paths'
 import { Store } from './store/store'
 import { Watchdog } from './store/watchdog'
-import { planSweep, sweepName, sweepRunName } from './sweep/plan'
+import { planSweep, sweepName, sweepRunName } from './sweep/sweep-plan'
 
 export { LabError }
 

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import type { Hyperparams } from '@shared/hyperparams'
-import { readWeights, type Replica } from './replica'
+import { readWeights, type Replica } from './prepared-run'
 import { startHelperWorker } from './spawn'
 
 export const SLOT = { go: 0, command: 1, epoch: 2, step: 3, done: 4, published: 5, failed: 6 } as const

@@ -7,9 +7,9 @@ import { Worker } from 'node:worker_threads'
 
 const ENTRIES = {
   trainer: { source: './worker.ts', bundle: 'train-worker.js' },
-  helper: { source: './helper-worker.ts', bundle: 'train-helper.js' },
+  helper: { source: './tfjs-helper-worker.ts', bundle: 'train-helper.js' },
   predictor: { source: './predict-worker.ts', bundle: 'predict-worker.js' },
-  'fastnet-helper': { source: '../fastnet/helper-worker.ts', bundle: 'fastnet-helper.js' }
+  'fastnet-helper': { source: '../fastnet/fast-helper-worker.ts', bundle: 'fastnet-helper.js' }
 } as const
 
 export function spawnWorker(entry: keyof typeof ENTRIES, workerData: unknown): Worker {

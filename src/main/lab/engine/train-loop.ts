@@ -10,9 +10,9 @@ import { countTrainableParams, summarise } from '../model/build'
 import { exportArtifacts } from '../model/weights'
 import type { Evaluation } from './evaluate'
 import { finishedEvent, type TrainOutcome } from './outcome'
-import { prepareReplica, type Replica } from './replica'
+import { prepareReplica, type Replica } from './prepared-run'
 import { startStepper, type PartnerFactory } from './start-stepper'
-import type { TrainStepper } from './stepper'
+import type { TrainStepper } from './train-stepper'
 
 export type ControlState = 'run' | 'pause' | 'stop'
 

@@ -4,7 +4,7 @@
 // Tensors of one example: images are [H][W][CS] with CS = C rounded up to 4 (the SIMD width),
 // flat ones are C values padded to a multiple of 4. Weights are tfjs's kernels, row for row, each
 // row padded to a multiple of 4 columns. Every pad lane of a weight, bias or gradient stays 0.
-import type { Plan } from './plan'
+import type { Plan } from './net-plan'
 
 export const OP_WORDS = 32
 const OP = { conv: 1, maxPool: 2, avgPool: 3, dense: 4, flatten: 5, activation: 6, maxout: 7, dropout: 8, pad: 9 } as const

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { batchAt, epochOrder, halves } from '../data/batches'
 import { COMMAND, SLOT, writeError, type HelperInput } from './data-parallel'
-import { applyFlat, gradientInto, prepareReplica, writeWeights } from './replica'
+import { applyFlat, gradientInto, prepareReplica, writeWeights } from './prepared-run'
 
 const input = workerData as HelperInput
 const ctrl = new Int32Array(input.control)

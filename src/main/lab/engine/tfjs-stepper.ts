@@ -1,50 +1,13 @@
-// One training step, on one thread or split with a helper thread; if the helper fails, the
-// step is redone alone and training carries on in one thread.
+// The tfjs engine behind the training loop's TrainStepper: one training step, on one thread or
+// split with a helper thread; if the helper fails, the step is redone alone and training carries
+// on in one thread.
 import type { Hyperparams } from '@shared/hyperparams'
 import type { BackendInfo } from '@shared/run-types'
 import { halves } from '../data/batches'
 import { Partner, wantsHelper } from './data-parallel'
-import type { Split } from '../data/datasets'
-import { evaluate, type Evaluation, type Look } from './evaluate'
-import { applyFlat, gradientInto, trainStep, type Replica } from './replica'
-
-export interface StepResult {
-  loss: number
-  correct: number
-  /** Asked for with `inspect`: the step's weights and gradient, for the inside recorder. */
-  inside?: StepInside
-}
-
-/**
- * One step seen from inside: per trainable tensor (kernel then bias of each conv/dense layer, in
- * tfjs's layout), the weights before and after it and the batch's mean gradient it applied.
- */
-export interface StepInside {
-  before: Float32Array[]
-  after: Float32Array[]
-  gradient: Float32Array[]
-}
-
-/** What the training loop drives: tfjs (Stepper, below) or the lab's own engine (fastnet/). */
-export interface TrainStepper {
-  /** What trains the run, in the 'started' event and the run's record. */
-  readonly backend: BackendInfo
-  /**
-   * The step over `batch` (step `step` of `epoch`: a helper thread slices the same batch from it);
-   * `inspect` also returns what the step did to the weights (a few steps per run ask).
-   */
-  step(batch: Uint32Array, epoch: number, step: number, inspect?: boolean): Promise<StepResult>
-  /**
-   * The replica's test split, after an epoch. With `look`, an engine that can take the layers'
-   * outputs along for free (the lab's engine) returns them as `looked`; tfjs does not.
-   */
-  evaluate(batchSize: number, look?: Look): Evaluation
-  /** The engine's own forward pass, layer outputs per example (the lab's engine; tfjs's are read from its model). */
-  layerOutputs?(split: Split, indices: ArrayLike<number>, layers: number[]): Float32Array[]
-  /** Puts the trained weights into the replica's tfjs model, for export (tfjs trains it in place). */
-  syncModel(): void
-  close(): Promise<void>
-}
+import { evaluate, type Evaluation } from './evaluate'
+import { applyFlat, gradientInto, trainStep, type Replica } from './prepared-run'
+import type { StepResult, TrainStepper } from './train-stepper'
 
 /** Starts a helper thread when it helps; `note` says in words how training is split. */
 export async function startPartner(hp: Hyperparams, r: Replica): Promise<{ partner: Partner | null; note: string }> {
@@ -65,7 +28,7 @@ export interface StepPartner {
   close(): Promise<void>
 }
 
-export class Stepper implements TrainStepper {
+export class TfjsStepper implements TrainStepper {
   private readonly mine: Float32Array
   readonly backend: BackendInfo
 
