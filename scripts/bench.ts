@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { gatherBatch, range } from '../src/main/lab/data/batches'
 import { loadDataset, mnistDir } from '../src/main/lab/data/datasets'
-import { prepareReplica } from '../src/main/lab/engine/prepared-run'
+import { prepareRun } from '../src/main/lab/engine/prepared-run'
 import { startStepper } from '../src/main/lab/engine/start-stepper'
 import type { EngineEpochEvent } from '../src/main/lab/engine/engine-event'
 import { trainRun } from '../src/main/lab/engine/train-loop'
@@ -239,7 +239,7 @@ async function profiledEpoch(profiling: boolean): Promise<{ epoch: EpochMetric; 
  * evaluation with and without the look, alternated, medians compared (the engine may look for free).
  */
 async function lookSeconds(): Promise<number> {
-  const r = await prepareReplica(hp)
+  const r = await prepareRun(hp)
   const stepper = await startStepper(hp, r)
   const look = new InsideRecorder(r, 1, stepper).look(1)!
   const plain: number[] = []

@@ -4,14 +4,14 @@ import type { Hyperparams } from '@shared/hyperparams'
 import { engineChoice, wantsFastnet } from '../fastnet/choose'
 import { planFromModel } from '../fastnet/net-plan'
 import { FastStepper } from '../fastnet/fast-stepper'
-import type { Replica } from './prepared-run'
+import type { PreparedRun } from './prepared-run'
 import { startPartner, TfjsStepper, type StepPartner } from './tfjs-stepper'
 import type { TrainStepper } from './train-stepper'
 
-export type PartnerFactory = (hp: Hyperparams, r: Replica) => Promise<{ partner: StepPartner | null; note: string }>
+export type PartnerFactory = (hp: Hyperparams, r: PreparedRun) => Promise<{ partner: StepPartner | null; note: string }>
 
 /** `partner` replaces tfjs's helper thread (tests inject failing ones): giving one trains on tfjs. */
-export async function startStepper(hp: Hyperparams, r: Replica, partner?: PartnerFactory): Promise<TrainStepper> {
+export async function startStepper(hp: Hyperparams, r: PreparedRun, partner?: PartnerFactory): Promise<TrainStepper> {
   let fallback = ''
   if (!partner && wantsFastnet(r.backend)) {
     const forced = engineChoice() === 'fastnet'

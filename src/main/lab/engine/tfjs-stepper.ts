@@ -6,14 +6,14 @@ import type { BackendInfo } from '@shared/run-types'
 import { halves } from '../data/batches'
 import { Partner, wantsHelper } from './data-parallel'
 import { evaluate, type Evaluation } from './evaluate'
-import { applyFlat, gradientInto, trainStep, type Replica } from './prepared-run'
+import { applyFlat, gradientInto, trainStep, type PreparedRun } from './prepared-run'
 import type { StepResult, TrainStepper } from './train-stepper'
 
 /** Starts a helper thread when it helps; `note` says in words how training is split. */
-export async function startPartner(hp: Hyperparams, r: Replica): Promise<{ partner: Partner | null; note: string }> {
-  if (!wantsHelper(r.backend.name, hp)) return { partner: null, note: '' }
+export async function startPartner(hp: Hyperparams, run: PreparedRun): Promise<{ partner: Partner | null; note: string }> {
+  if (!wantsHelper(run.backend.name, hp)) return { partner: null, note: '' }
   try {
-    return { partner: await Partner.start(hp, r), note: 'data parallel over 2 worker threads' }
+    return { partner: await Partner.start(hp, run), note: 'data parallel over 2 worker threads' }
   } catch (err) {
     // A second thread is a speed-up, not a requirement.
     return { partner: null, note: `one thread (the helper thread could not start: ${(err as Error).message})` }
@@ -29,18 +29,19 @@ export interface StepPartner {
 }
 
 export class TfjsStepper implements TrainStepper {
-  private readonly mine: Float32Array
+  /** The trainer's half's gradient, scaled by its example count. */
+  private readonly trainerGradient: Float32Array
   readonly backend: BackendInfo
 
   /** `note`: how training is split, in words; `fallback`: why the lab's own engine is not training this run. */
   constructor(
-    private readonly r: Replica,
+    private readonly run: PreparedRun,
     private partner: StepPartner | null,
     note = '',
     fallback = ''
   ) {
-    this.mine = new Float32Array(r.size)
-    const b = r.backend
+    this.trainerGradient = new Float32Array(run.size)
+    const b = run.backend
     this.backend = {
       ...b,
       threads: partner ? 2 : b.threads,
@@ -58,7 +59,7 @@ export class TfjsStepper implements TrainStepper {
     const before = inspect ? this.weights() : null
     const partner = this.partner
     let result: StepResult & { gradient?: Float32Array }
-    if (!partner) result = inspect ? this.inspectedStep(batch) : trainStep(this.r, batch)
+    if (!partner) result = inspect ? this.inspectedStep(batch) : trainStep(this.run, batch)
     else {
       partner.go(epoch, step)
       try {
@@ -67,7 +68,7 @@ export class TfjsStepper implements TrainStepper {
         // The helper failed before this step's update was applied anywhere: carry on alone.
         this.partner = null
         await partner.close().catch(() => {})
-        result = inspect ? this.inspectedStep(batch) : trainStep(this.r, batch)
+        result = inspect ? this.inspectedStep(batch) : trainStep(this.run, batch)
       }
     }
     if (!before) return { loss: result.loss, correct: result.correct }
@@ -76,19 +77,19 @@ export class TfjsStepper implements TrainStepper {
 
   /** An ordinary step done as gradient then update, so the gradient can be seen. */
   private inspectedStep(batch: Uint32Array): StepResult & { gradient: Float32Array } {
-    const gradient = new Float32Array(this.r.size)
-    const t = gradientInto(this.r, batch, gradient, 1)
-    applyFlat(this.r, gradient)
+    const gradient = new Float32Array(this.run.size)
+    const t = gradientInto(this.run, batch, gradient, 1)
+    applyFlat(this.run, gradient)
     return { ...t, gradient }
   }
 
   private weights(): Float32Array[] {
-    return this.r.variables.map((v) => (v.dataSync() as Float32Array).slice())
+    return this.run.variables.map((v) => (v.dataSync() as Float32Array).slice())
   }
 
   private split(flat: Float32Array): Float32Array[] {
     let offset = 0
-    return this.r.variables.map((v) => flat.slice(offset, (offset += v.size)))
+    return this.run.variables.map((v) => flat.slice(offset, (offset += v.size)))
   }
 
   /**
@@ -97,18 +98,18 @@ export class TfjsStepper implements TrainStepper {
    */
   private parallelStep(partner: StepPartner, batch: Uint32Array): StepResult & { gradient: Float32Array } {
     const n = batch.length
-    const [half] = halves(batch)
-    const own = gradientInto(this.r, half, this.mine, half.length)
-    const theirs = partner.collect()
-    const combined = theirs.gradient
-    for (let i = 0; i < combined.length; i++) combined[i] = (combined[i] + this.mine[i]) / n
+    const [trainerBatch] = halves(batch)
+    const trainerHalf = gradientInto(this.run, trainerBatch, this.trainerGradient, trainerBatch.length)
+    const helperHalf = partner.collect()
+    const combined = helperHalf.gradient
+    for (let i = 0; i < combined.length; i++) combined[i] = (combined[i] + this.trainerGradient[i]) / n
     partner.publish()
-    applyFlat(this.r, combined)
-    return { loss: (own.loss * half.length + theirs.lossSum) / n, correct: own.correct + theirs.correct, gradient: combined }
+    applyFlat(this.run, combined)
+    return { loss: (trainerHalf.loss * trainerBatch.length + helperHalf.lossSum) / n, correct: trainerHalf.correct + helperHalf.correct, gradient: combined }
   }
 
   evaluate(batchSize: number): Evaluation {
-    return evaluate(this.r.logits, this.r.test, this.r.shape, this.r.dataset, batchSize)
+    return evaluate(this.run.logits, this.run.test, this.run.shape, this.run.dataset, batchSize)
   }
 
   syncModel(): void {}

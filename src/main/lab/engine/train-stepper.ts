@@ -31,13 +31,13 @@ export interface TrainStepper {
    */
   step(batch: Uint32Array, epoch: number, step: number, inspect?: boolean): Promise<StepResult>
   /**
-   * The replica's test split, after an epoch. With `look`, an engine that can take the layers'
+   * The run's test split, after an epoch. With `look`, an engine that can take the layers'
    * outputs along for free (the lab's engine) returns them as `looked`; tfjs does not.
    */
   evaluate(batchSize: number, look?: Look): Evaluation
   /** The engine's own forward pass, layer outputs per example (the lab's engine; tfjs's are read from its model). */
   layerOutputs?(split: Split, indices: ArrayLike<number>, layers: number[]): Float32Array[]
-  /** Puts the trained weights into the replica's tfjs model, for export (tfjs trains it in place). */
+  /** Puts the trained weights into the run's tfjs model, for export (tfjs trains it in place). */
   syncModel(): void
   close(): Promise<void>
 }

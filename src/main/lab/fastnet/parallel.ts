@@ -160,8 +160,8 @@ export class FastPartner {
   }
 
   /** Posts this thread's gradient sums, waits for the helper's and returns them with its totals. */
-  exchange(mine: Float32Array): Totals & { gradient: Float32Array } {
-    gradSlot(this.grads, this.size, this.seq, TRAINER).set(mine)
+  exchange(trainerSums: Float32Array): Totals & { gradient: Float32Array } {
+    gradSlot(this.grads, this.size, this.seq, TRAINER).set(trainerSums)
     Atomics.store(this.ctrl, SLOT.trainerPosted, this.seq)
     Atomics.notify(this.ctrl, SLOT.trainerPosted)
     waitFor(this.ctrl, SLOT.helperPosted, this.seq, this.checkFailed)

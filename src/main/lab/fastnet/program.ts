@@ -194,12 +194,12 @@ export function compile(plan: Plan, base: number, maxExamples: number): Compiled
         break
       case 'dropout': {
         const n = floatsOf(s)
-        const keep = 1 - layer.rate
+        const keepProbability = 1 - layer.rate
         // rate 0 (or 1, which tfjs also ignores) passes the input through, as tfjs does.
         const active = layer.rate > 0 && layer.rate < 1
         w.set([n, 0, 0, alloc(n)], 5)
-        f32[i * OP_WORDS + 6] = active ? keep : 2
-        f32[i * OP_WORDS + 7] = active ? Math.fround(1 / Math.fround(keep)) : 1
+        f32[i * OP_WORDS + 6] = active ? keepProbability : 2
+        f32[i * OP_WORDS + 7] = active ? Math.fround(1 / Math.fround(keepProbability)) : 1
         break
       }
     }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs'
 import { EARLY_STEPS, EMBEDDING_SIZE, MAX_EMBEDDING_UNITS, MAX_EPOCH_WEIGHTS_PARAMS, MAX_FILTERS, PROBE_SIZE, type ActivationStats, type InsidePoint, type WeightLayerStats } from '@shared/inside'
 import type { RunStatus } from '@shared/run-types'
 import { gatherBatch, range } from '../data/batches'
-import type { Replica } from '../engine/prepared-run'
+import type { PreparedRun } from '../engine/prepared-run'
 import type { Look, Looked } from '../engine/evaluate'
 import type { StepInside, TrainStepper } from '../engine/train-stepper'
 import { countTrainableParams } from '../model/build'
@@ -47,7 +47,7 @@ export class InsideRecorder {
    * the run's planned epochs (the last one's evaluation looks at the embedding's sample).
    */
   constructor(
-    private readonly r: Replica,
+    private readonly r: PreparedRun,
     private readonly stepsPerEpoch: number,
     private readonly engine: Partial<Pick<TrainStepper, 'layerOutputs' | 'syncModel'>> = {},
     private readonly epochs = 1,
