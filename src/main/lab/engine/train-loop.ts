@@ -65,9 +65,10 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: EngineE
     })
     if (options.inside) recorder = new InsideRecorder(r, stepsPerEpoch, stepper, hp.epochs, options.inside, runId)
     p.started = performance.now()
+    const training: Training = { runId, hp, run: r, stepper, stepsPerEpoch, progress: p, emit, control, recorder }
     let epochsDone = 0
     for (let epoch = 1; epoch <= hp.epochs && p.status === 'completed'; epoch++) {
-      await trainEpoch(runId, hp, r, stepper, epoch, stepsPerEpoch, p, emit, control, recorder)
+      await trainEpoch(training, epoch)
       if (p.status === 'completed') epochsDone = epoch
     }
     stepper.syncModel()
@@ -90,22 +91,26 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: EngineE
 /** What the epoch loop asks of the inside recorder: which steps to look at, and what it saw. */
 type EpochRecorder = Pick<InsideRecorder, 'wants' | 'look' | 'record'>
 
-/** One epoch: its steps (pausing and stopping between them), then the test-set evaluation. */
-async function trainEpoch(
-  runId: number,
-  hp: Hyperparams,
-  r: PreparedRun,
-  stepper: TrainStepper,
-  epoch: number,
-  stepsPerEpoch: number,
-  p: Progress,
-  emit: (e: EngineEvent) => void,
-  control: RunControl,
+/** A run in training: what every epoch of it works with. */
+interface Training {
+  runId: number
+  hp: Hyperparams
+  run: PreparedRun
+  stepper: TrainStepper
+  stepsPerEpoch: number
+  /** Where the run is; each epoch moves it on. */
+  progress: Progress
+  emit: (e: EngineEvent) => void
+  control: RunControl
   recorder: EpochRecorder | null
-): Promise<void> {
+}
+
+/** One epoch: its steps (pausing and stopping between them), then the test-set evaluation. */
+async function trainEpoch(training: Training, epoch: number): Promise<void> {
+  const { runId, hp, run, stepper, stepsPerEpoch, progress: p, emit, control, recorder } = training
   const epochStart = performance.now()
   const pausedBefore = p.pausedMs
-  const order = epochOrder(r.train.count, hp.seed, epoch)
+  const order = epochOrder(run.train.count, hp.seed, epoch)
   let lossSum = 0
   let correctSum = 0
   let seen = 0
