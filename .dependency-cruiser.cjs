@@ -6,6 +6,7 @@
 // are judged by the same rules as the real tree.
 const SRC = '(?:^|/)src/'
 const SHELLS = `${SRC}main/(?:api|electron|serve|cli|terminal)/|${SRC}main/index\\.ts$`
+const LAB = `${SRC}main/lab/`
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -30,6 +31,35 @@ module.exports = {
       comment: 'The core (src/main/lab) runs under plain Node and knows no shell: it imports only itself and src/shared.',
       from: { path: `${SRC}main/lab/` },
       to: { path: `${SRC}`, pathNot: [`${SRC}main/lab/`, `${SRC}shared/`] }
+    },
+    {
+      name: 'engine-owns-the-trainer-interface',
+      severity: 'error',
+      comment:
+        "engine/ is the lower layer of training: the trainer interface (TrainStepper, evaluate, PreparedRun), the tfjs engine, spawning workers. fastnet/ implements it, inside/ records beside it, training/ drives it: it imports none of them.",
+      from: { path: `${LAB}engine/` },
+      to: { path: `${LAB}(?:fastnet|inside|training)/` }
+    },
+    {
+      name: 'fastnet-stays-below-training',
+      severity: 'error',
+      comment: "The lab's engine implements engine/'s interface; choosing it and running the loop (training/) sit above it, the inside recorder beside it: it imports neither.",
+      from: { path: `${LAB}fastnet/` },
+      to: { path: `${LAB}(?:training|inside)/` }
+    },
+    {
+      name: 'inside-sees-only-its-port',
+      severity: 'error',
+      comment: 'The inside recorder takes what it needs through inside/recorder-port.ts: it imports no engine (engine/, fastnet/) and not the loop that drives it (training/).',
+      from: { path: `${LAB}inside/` },
+      to: { path: `${LAB}(?:engine|fastnet|training)/` }
+    },
+    {
+      name: 'training-foundations-stay-below',
+      severity: 'error',
+      comment: 'training/ (the engine choice, the training loop, its worker) sits on the rest of the core: only the rooms, lab.ts and the bench entry import it, never the rooms below it (engine, fastnet, inside, model, data, backend, store...).',
+      from: { path: LAB, pathNot: `${LAB}(?:training/|rooms/|lab\\.ts$|bench-entry\\.ts$)` },
+      to: { path: `${LAB}training/` }
     },
     {
       name: 'shells-use-the-one-door',

@@ -27,7 +27,7 @@ export default defineConfig({
         // The training and prediction workers are entries of their own: spawn.ts finds them beside the bundle.
         input: {
           index: resolve('src/main/index.ts'),
-          'train-worker': resolve('src/main/lab/engine/worker.ts'),
+          'train-worker': resolve('src/main/lab/training/train-worker.ts'),
           'train-helper': resolve('src/main/lab/engine/tfjs-helper-worker.ts'),
           'predict-worker': resolve('src/main/lab/engine/predict-worker.ts'),
           'fastnet-helper': resolve('src/main/lab/fastnet/fast-helper-worker.ts')

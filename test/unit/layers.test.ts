@@ -28,9 +28,38 @@ describe('layer rules', () => {
     expect(r.code).not.toBe(0)
     const broken = [...r.out.matchAll(/error (\S+):/g)].map((m) => m[1])
     expect(new Set(broken)).toEqual(
-      new Set(['shared-is-the-bottom', 'core-imports-only-shared', 'shells-use-the-one-door', 'shells-do-not-import-each-other', 'renderer-and-preload-import-only-shared', 'no-cycles'])
+      new Set([
+        'shared-is-the-bottom',
+        'core-imports-only-shared',
+        'shells-use-the-one-door',
+        'shells-do-not-import-each-other',
+        'renderer-and-preload-import-only-shared',
+        'no-cycles',
+        'engine-owns-the-trainer-interface',
+        'fastnet-stays-below-training',
+        'inside-sees-only-its-port',
+        'training-foundations-stay-below'
+      ])
     )
-    // The serve fixture keeps every rule: only the modules that break one are named.
-    expect(r.out).not.toMatch(/error \S+: test\/fixtures\/layers\/src\/main\/serve\//)
+    // The serve fixture and the training loop keep every rule: only the modules that break one are named.
+    expect(r.out).not.toMatch(/error \S+: test\/fixtures\/layers\/src\/main\/(?:serve|lab\/training)\//)
+  })
+
+  it('keep the layers inside the core: each rule is broken by the fixture made for it', async () => {
+    const r = await cruise('test/fixtures/layers/src')
+    const broken = [...r.out.matchAll(/error (\S+): test\/fixtures\/layers\/src\/main\/lab\/(\S+) → test\/fixtures\/layers\/src\/main\/lab\/(\S+)/g)].map((m) => `${m[1]}: ${m[2]} → ${m[3]}`)
+    expect(broken.sort()).toEqual(
+      [
+        // engine/ is the trainer interface, below the engines built on it.
+        'engine-owns-the-trainer-interface: engine/trainer.ts → fastnet/net.ts',
+        // fastnet/ implements that interface, below the loop that chooses and drives it...
+        'fastnet-stays-below-training: fastnet/net.ts → training/loop.ts',
+        'training-foundations-stay-below: fastnet/net.ts → training/loop.ts',
+        // ...as every room below training/ is.
+        'training-foundations-stay-below: model/build.ts → training/loop.ts',
+        // inside/ takes what it needs through its port, not from an engine.
+        'inside-sees-only-its-port: inside/recorder.ts → engine/trainer.ts'
+      ].sort()
+    )
   })
 })

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
 const ENTRIES = {
-  trainer: { source: './worker.ts', bundle: 'train-worker.js' },
+  trainer: { source: '../training/train-worker.ts', bundle: 'train-worker.js' },
   helper: { source: './tfjs-helper-worker.ts', bundle: 'train-helper.js' },
   predictor: { source: './predict-worker.ts', bundle: 'predict-worker.js' },
   'fastnet-helper': { source: '../fastnet/fast-helper-worker.ts', bundle: 'fastnet-helper.js' }

@@ -8,7 +8,7 @@ import type { LiveRunState, RunStatus, StartedEvent, TrainEvent } from '@shared/
 import type { SweepSummary } from '@shared/sweep'
 import { heard, type EngineEvent } from '../engine/engine-event'
 import { finishedEvent, type TrainOutcome } from '../engine/outcome'
-import { startTraining, type TrainingHandle } from '../engine/runner'
+import { startTraining, type TrainingHandle } from '../training/runner'
 import { projectEmbedding } from '../inside/embedding'
 import { LabError } from '../lab-error'
 import type { Owner } from '../store/owners'

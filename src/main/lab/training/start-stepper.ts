@@ -4,9 +4,9 @@ import type { Hyperparams } from '@shared/hyperparams'
 import { engineChoice, wantsFastnet } from '../fastnet/choose'
 import { planFromModel } from '../fastnet/net-plan'
 import { FastStepper } from '../fastnet/fast-stepper'
-import type { PreparedRun } from './prepared-run'
-import { startPartner, TfjsStepper, type StepPartner } from './tfjs-stepper'
-import type { TrainStepper } from './train-stepper'
+import type { PreparedRun } from '../engine/prepared-run'
+import { startPartner, TfjsStepper, type StepPartner } from '../engine/tfjs-stepper'
+import type { TrainStepper } from '../engine/train-stepper'
 
 export type PartnerFactory = (hp: Hyperparams, r: PreparedRun) => Promise<{ partner: StepPartner | null; note: string }>
 
