@@ -2,8 +2,8 @@
 // thin shells around the core's one door, the renderer and preload apart. `npm run lint` runs
 // this; test/unit/layers.test.ts proves a violation fails it.
 //
-// Paths are matched from any root ending in src/, so the fixtures under test/fixtures/layers/src
-// are judged by the same rules as the real tree.
+// Paths are matched from any root ending in src/ (or scripts/), so the fixtures under
+// test/fixtures/layers are judged by the same rules as the real tree.
 const SRC = '(?:^|/)src/'
 const SHELLS = `${SRC}main/(?:api|electron|serve|cli|terminal)/|${SRC}main/index\\.ts$`
 const LAB = `${SRC}main/lab/`
@@ -67,6 +67,14 @@ module.exports = {
       comment: 'Shells reach the core only through lab/lab.ts (its public types included), never its rooms (store, engine, model, data, backend).',
       from: { path: SHELLS },
       to: { path: `${SRC}main/lab/`, pathNot: `${SRC}main/lab/lab\\.ts$` }
+    },
+    {
+      name: 'scripts-use-the-door',
+      severity: 'error',
+      comment:
+        "Scripts reach the core through its doors only: lab/lab.ts, or lab/bench-entry.ts for what a bench times below Lab. Besides the core they may import shared/ and a shell's parts (api/, serve/: bench:ui serves the app), which keep to the one door themselves.",
+      from: { path: '(?:^|/)scripts/' },
+      to: { path: `${SRC}`, pathNot: [`${SRC}shared/`, `${LAB}(?:lab|bench-entry)\\.ts$`, `${SRC}main/(?:api|serve)/`] }
     },
     {
       name: 'shells-do-not-import-each-other',

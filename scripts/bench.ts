@@ -8,18 +8,23 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { gatherBatch, range } from '../src/main/lab/data/batches'
-import { loadDataset, mnistDir } from '../src/main/lab/data/datasets'
-import { prepareRun } from '../src/main/lab/engine/prepared-run'
-import { startStepper } from '../src/main/lab/training/start-stepper'
-import type { EngineEpochEvent } from '../src/main/lab/engine/engine-event'
-import { trainRun } from '../src/main/lab/training/train-loop'
-import { projectEmbedding } from '../src/main/lab/inside/embedding'
-import { InsideRecorder } from '../src/main/lab/inside/recorder'
-import { profile, startProfiling } from '../src/main/lab/fastnet/profile'
+import {
+  gatherBatch,
+  InsideRecorder,
+  loadDataset,
+  mnistDir,
+  prepareRun,
+  profile,
+  projectEmbedding,
+  range,
+  RunLogger,
+  startProfiling,
+  startStepper,
+  Store,
+  trainRun,
+  type EngineEpochEvent
+} from '../src/main/lab/bench-entry'
 import { Lab } from '../src/main/lab/lab'
-import { RunLogger } from '../src/main/lab/store/run-logger'
-import { Store } from '../src/main/lab/store/store'
 import { parseHyperparams } from '../src/shared/fields'
 import type { BackendInfo, BatchMetric, EpochMetric } from '../src/shared/run-types'
 
