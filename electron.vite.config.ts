@@ -3,6 +3,7 @@ import { defineConfig } from 'electron-vite'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Plugin } from 'vite'
+import { WORKER_ENTRIES } from './src/main/lab/engine/worker-entries'
 
 // One alias for the shared contract, in every bundle (tsconfig's paths say the same for tsc and tsx).
 const resolveShared = { alias: { '@shared': resolve('src/shared') } }
@@ -24,13 +25,11 @@ export default defineConfig({
     build: {
       externalizeDeps: true,
       rollupOptions: {
-        // The training and prediction workers are entries of their own: spawn.ts finds them beside the bundle.
+        // The training and prediction workers are entries of their own (engine/worker-entries.ts):
+        // spawn.ts finds them beside the bundle.
         input: {
           index: resolve('src/main/index.ts'),
-          'train-worker': resolve('src/main/lab/engine/worker.ts'),
-          'train-helper': resolve('src/main/lab/engine/helper-worker.ts'),
-          'predict-worker': resolve('src/main/lab/engine/predict-worker.ts'),
-          'fastnet-helper': resolve('src/main/lab/fastnet/helper-worker.ts')
+          ...Object.fromEntries(Object.values(WORKER_ENTRIES).map(({ source, bundle }) => [bundle.replace(/\.js$/, ''), resolve('src/main/lab', source)]))
         }
       }
     },

@@ -9,10 +9,9 @@ import { parseArgs } from 'node:util'
 import { chromium } from 'playwright-core'
 import { createDispatch } from '../src/main/api/dispatch'
 import { createLabHandlers } from '../src/main/api/handlers'
-import { seededRandom } from '../src/main/lab/data/batches'
+import { seededRandom, Store } from '../src/main/lab/bench-entry'
 import { Lab } from '../src/main/lab/lab'
 import { startServer } from '../src/main/serve/server'
-import { Store } from '../src/main/lab/store/store'
 import { parseHyperparams } from '../src/shared/fields'
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, 'big-steps': { type: 'string', default: '60000' } } })

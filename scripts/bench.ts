@@ -8,18 +8,23 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { gatherBatch, range } from '../src/main/lab/data/batches'
-import { loadDataset, mnistDir } from '../src/main/lab/data/datasets'
-import { prepareReplica } from '../src/main/lab/engine/replica'
-import { startStepper } from '../src/main/lab/engine/start-stepper'
-import type { EngineEpochEvent } from '../src/main/lab/engine/engine-event'
-import { trainRun } from '../src/main/lab/engine/train-loop'
-import { projectEmbedding } from '../src/main/lab/inside/embedding'
-import { InsideRecorder } from '../src/main/lab/inside/recorder'
-import { profile, startProfiling } from '../src/main/lab/fastnet/profile'
+import {
+  gatherBatch,
+  InsideRecorder,
+  loadDataset,
+  mnistDir,
+  prepareRun,
+  profile,
+  projectEmbedding,
+  range,
+  RunLogger,
+  startProfiling,
+  startStepper,
+  Store,
+  trainRun,
+  type EngineEpochEvent
+} from '../src/main/lab/bench-entry'
 import { Lab } from '../src/main/lab/lab'
-import { RunLogger } from '../src/main/lab/store/run-logger'
-import { Store } from '../src/main/lab/store/store'
 import { parseHyperparams } from '../src/shared/fields'
 import type { BackendInfo, BatchMetric, EpochMetric } from '../src/shared/run-types'
 
@@ -239,7 +244,7 @@ async function profiledEpoch(profiling: boolean): Promise<{ epoch: EpochMetric; 
  * evaluation with and without the look, alternated, medians compared (the engine may look for free).
  */
 async function lookSeconds(): Promise<number> {
-  const r = await prepareReplica(hp)
+  const r = await prepareRun(hp)
   const stepper = await startStepper(hp, r)
   const look = new InsideRecorder(r, 1, stepper).look(1)!
   const plain: number[] = []

@@ -10,7 +10,7 @@ import { APP_ENTRY, createAppProtocolHandler } from '../../src/main/electron/app
 import { buildModel } from '../../src/main/lab/model/build'
 import { exportArtifacts } from '../../src/main/lab/model/weights'
 import type { FromPredictor, ToPredictor } from '../../src/main/lab/engine/predict-protocol'
-import type { WorkerMessage } from '../../src/main/lab/engine/protocol'
+import type { WorkerMessage } from '../../src/main/lab/training/train-protocol'
 import type { DigitInside } from '../../src/shared/inside'
 import { parseHyperparams } from '../../src/shared/fields'
 import type { TrainEvent } from '../../src/shared/run-types'

@@ -4,11 +4,11 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { BACKEND_CHOICES } from '../../src/main/lab/backend/select'
 import { batchAt, epochOrder, halves } from '../../src/main/lab/data/batches'
-import type { WorkerInput } from '../../src/main/lab/engine/protocol'
-import { gradientInto, type Replica } from '../../src/main/lab/engine/replica'
+import type { WorkerInput } from '../../src/main/lab/training/train-protocol'
+import { gradientInto, type PreparedRun } from '../../src/main/lab/engine/prepared-run'
 import type * as Spawn from '../../src/main/lab/engine/spawn'
-import type { StepPartner } from '../../src/main/lab/engine/stepper'
-import { trainRun, type RunControl, type TrainOptions } from '../../src/main/lab/engine/train-loop'
+import type { StepPartner } from '../../src/main/lab/engine/tfjs-stepper'
+import { trainRun, type RunControl, type TrainOptions } from '../../src/main/lab/training/train-loop'
 import { Lab } from '../../src/main/lab/lab'
 import { parseHyperparams } from '../../src/shared/fields'
 import type { Hyperparams } from '../../src/shared/hyperparams'
@@ -30,7 +30,7 @@ afterAll(() => lab.close())
  * weights, before the update: what a real helper computes) and throws on its collect number
  * `failAt`, as a real one does when its thread dies.
  */
-function failingPartner(hp: Hyperparams, r: Replica, failAt: number) {
+function failingPartner(hp: Hyperparams, r: PreparedRun, failAt: number) {
   const calls = { collect: 0, close: 0 }
   const gradient = new Float32Array(r.size)
   let at = { epoch: 0, step: 0 }

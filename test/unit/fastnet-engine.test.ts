@@ -5,11 +5,11 @@ import * as tf from '@tensorflow/tfjs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { batchAt, epochOrder, gatherBatch, range } from '../../src/main/lab/data/batches'
 import { evaluate } from '../../src/main/lab/engine/evaluate'
-import { prepareReplica, type Replica } from '../../src/main/lab/engine/replica'
-import { trainRun, type RunControl } from '../../src/main/lab/engine/train-loop'
+import { prepareRun, type PreparedRun } from '../../src/main/lab/engine/prepared-run'
+import { trainRun, type RunControl } from '../../src/main/lab/training/train-loop'
 import { readModelWeights } from '../../src/main/lab/fastnet/model-weights'
-import { planFromModel } from '../../src/main/lab/fastnet/plan'
-import { FASTNET_NAME, FastStepper } from '../../src/main/lab/fastnet/stepper'
+import { planFromModel } from '../../src/main/lab/fastnet/net-plan'
+import { FASTNET_NAME, FastStepper } from '../../src/main/lab/fastnet/fast-stepper'
 import { exportArtifacts, loadArtifacts } from '../../src/main/lab/model/weights'
 import { parseHyperparams } from '../../src/shared/fields'
 import type { Hyperparams, HyperparamsInput } from '../../src/shared/hyperparams'
@@ -35,16 +35,16 @@ async function train(input: HyperparamsInput, env: Partial<Record<(typeof ENV)[n
   }
 }
 
-/** A replica and a fast stepper over it, stepped by hand. */
-async function fastReplica(input: HyperparamsInput, env: Record<string, string>): Promise<{ hp: Hyperparams; r: Replica; s: FastStepper }> {
+/** A prepared run and a fast stepper over it, stepped by hand. */
+async function fastRun(input: HyperparamsInput, env: Record<string, string>): Promise<{ hp: Hyperparams; r: PreparedRun; s: FastStepper }> {
   const hp = parseHyperparams(input)
-  const r = await prepareReplica(hp)
+  const r = await prepareRun(hp)
   const planned = planFromModel(r.logits, r.shape)
   if (!('plan' in planned)) throw new Error(planned.unsupported)
   return { hp, r, s: await FastStepper.start(hp, r, planned.plan, env) }
 }
 
-async function steps(hp: Hyperparams, r: Replica, s: FastStepper, count: number): Promise<number[]> {
+async function steps(hp: Hyperparams, r: PreparedRun, s: FastStepper, count: number): Promise<number[]> {
   const order = epochOrder(r.train.count, hp.seed, 1)
   const losses: number[] = []
   for (let i = 0; i < count; i++) losses.push((await s.step(batchAt(order, i, hp.batchSize), 1, i)).loss)
@@ -87,7 +87,7 @@ describe('engine choice', () => {
 
 describe('the lab engine in training', () => {
   it("starts from buildModel's weights exactly, and keeps its two replicas identical", async () => {
-    const { hp, r, s } = await fastReplica({ ...SMALL_CNN, optimizer: 'adam', learningRate: 0.002 }, { DIGIT_LAB_REPLICAS: '2' })
+    const { hp, r, s } = await fastRun({ ...SMALL_CNN, optimizer: 'adam', learningRate: 0.002 }, { DIGIT_LAB_REPLICAS: '2' })
     try {
       const built = readModelWeights(r.logits, s.net.plan)
       s.net.getWeights().forEach((w, i) => expect(Array.from(w.values)).toEqual(Array.from(built[i])))
@@ -116,7 +116,7 @@ describe('the lab engine in training', () => {
   })
 
   it("evaluates as tfjs does, and exports weights whose tfjs model predicts what the engine predicts", async () => {
-    const { hp, r, s } = await fastReplica({ ...SMALL_CNN, optimizer: 'momentum', learningRate: 0.02 }, { DIGIT_LAB_REPLICAS: '2' })
+    const { hp, r, s } = await fastRun({ ...SMALL_CNN, optimizer: 'momentum', learningRate: 0.02 }, { DIGIT_LAB_REPLICAS: '2' })
     try {
       await steps(hp, r, s, 12)
       const fast = s.evaluate()

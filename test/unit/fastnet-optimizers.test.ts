@@ -11,7 +11,7 @@ import { buildBoth, syntheticSplit } from '../helpers/fastnet'
 const INPUT = { rows: 8, cols: 9, numClasses: 4 }
 const LAYERS: LayerSpec[] = [{ type: 'conv2d', filters: 3, kernelSize: 3, stride: 1, padding: 'valid' }, { type: 'activation' }, { type: 'dense', units: 6 }, { type: 'activation' }]
 
-/** The optimizer the lab's tfjs path makes (engine/replica.ts). */
+/** The optimizer the lab's tfjs path makes (engine/prepared-run.ts). */
 function tfjsOptimizer(name: (typeof OPTIMIZERS)[number], lr: number): tf.Optimizer {
   return { sgd: () => tf.train.sgd(lr), momentum: () => tf.train.momentum(lr, 0.9), adam: () => tf.train.adam(lr), rmsprop: () => tf.train.rmsprop(lr) }[name]()
 }

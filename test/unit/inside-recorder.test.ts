@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs'
 import { availableParallelism } from 'node:os'
 import { afterAll, describe, expect, it } from 'vitest'
 import { batchAt, epochOrder, gatherBatch, range } from '../../src/main/lab/data/batches'
-import { prepareReplica, type Replica } from '../../src/main/lab/engine/replica'
-import { startStepper } from '../../src/main/lab/engine/start-stepper'
-import { trainRun } from '../../src/main/lab/engine/train-loop'
-import type { TrainStepper } from '../../src/main/lab/engine/stepper'
+import { prepareRun, type PreparedRun } from '../../src/main/lab/engine/prepared-run'
+import { startStepper } from '../../src/main/lab/training/start-stepper'
+import { trainRun } from '../../src/main/lab/training/train-loop'
+import type { TrainStepper } from '../../src/main/lab/engine/train-stepper'
 import { projectEmbedding } from '../../src/main/lab/inside/embedding'
 import { InsideRecorder } from '../../src/main/lab/inside/recorder'
 import { activationStats, histogram, norm, pca2 } from '../../src/main/lab/inside/stats'
@@ -40,7 +40,7 @@ const hp = parseHyperparams({
 })
 
 /** tfjs's own mean-loss gradient over `indices`, per trainable tensor. */
-function directGradient(r: Replica, indices: Uint32Array): Float32Array[] {
+function directGradient(r: PreparedRun, indices: Uint32Array): Float32Array[] {
   const { x, y } = gatherBatch(r.train, indices, r.shape.rows * r.shape.cols, r.dataset)
   return tf.tidy(() => {
     const xs = tf.tensor4d(x, [indices.length, r.shape.rows, r.shape.cols, 1])
@@ -65,7 +65,7 @@ describe.each([
   ['tfjs', true],
   ['the lab engine', false]
 ])('inside the network, trained on %s', (_name, onTfjs) => {
-  let r: Replica
+  let r: PreparedRun
   let stepper: TrainStepper
   afterAll(async () => {
     await stepper?.close()
@@ -73,7 +73,7 @@ describe.each([
   })
 
   it('records the step it took, and statistics equal to a direct computation on the same weights', async () => {
-    r = await prepareReplica(hp)
+    r = await prepareRun(hp)
     stepper = await startStepper(hp, r, onTfjs ? async () => ({ partner: null, note: '' }) : undefined)
     expect(stepper.backend.name.startsWith('digit-lab')).toBe(!onTfjs)
     // The lab engine splits each step with its helper thread wherever there are two cores (as in CI).

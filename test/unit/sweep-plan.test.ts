@@ -1,7 +1,7 @@
 // Planning a sweep: every combination of a grid, seeded log-uniform draws for a random sweep,
 // repeats with the next seeds, and bad plans refused before anything trains.
 import { describe, expect, it } from 'vitest'
-import { MAX_SWEEP_RUNS, planSweep, pointName, sweepRunCount } from '../../src/main/lab/sweep/plan'
+import { MAX_SWEEP_RUNS, planSweep, pointName, sweepRunCount } from '../../src/main/lab/sweep/sweep-plan'
 import { DEFAULT_HYPERPARAMS } from '../../src/shared/hyperparams'
 import type { SweepSpec } from '../../src/shared/sweep'
 import { HUGE_AXES, HUGE_REFUSAL } from '../helpers/huge-sweep'

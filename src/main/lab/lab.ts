@@ -8,7 +8,7 @@ import type { DigitInside, RunInside } from '@shared/inside'
 import type { SweepSpec, SweepSummary } from '@shared/sweep'
 import { type BackendInfo, type DatasetInfo, type EpochMisclassified, type LiveRunState, type RunDetail, type RunMetrics, type RunStatus, type RunSummary, type StoreHealth } from '@shared/run-types'
 import { join } from 'node:path'
-import { trainingBackend } from './backend/training-backend'
+import { trainingBackend } from './training/training-backend'
 import { maxConcurrentRuns } from './engine/concurrency'
 import { LabError } from './lab-error'
 import type { LabOptions } from './lab-options'
@@ -23,7 +23,7 @@ import { thisProcess } from './store/owners'
 import { DB_FILE, defaultDbPath } from './store/paths'
 import { Store } from './store/store'
 import { Watchdog } from './store/watchdog'
-import { planSweep, sweepName, sweepRunName } from './sweep/plan'
+import { planSweep, sweepName, sweepRunName } from './sweep/sweep-plan'
 
 export { LabError }
 
@@ -68,7 +68,7 @@ export class Lab {
         })
     this.watchdog?.start()
     // Queued runs left in the file start once the caller had its turn to subscribe.
-    if (!this.readonly) setImmediate(() => this.scheduler.pump())
+    if (!this.readonly) setImmediate(() => this.scheduler.startQueuedRuns())
   }
 
   /** Where the runs are stored. */
@@ -99,7 +99,7 @@ export class Lab {
    * trains as many runs as it may: it then starts, in order, when one ends.
    */
   async startRun(hp: Hyperparams): Promise<{ runId: number }> {
-    await this.admit(hp)
+    await this.checkBeforeQueueing(hp)
     const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
     const runId = this.store.runs.create(hp, name, this.owner, 'queued')
     this.scheduler.queued([runId])
@@ -110,8 +110,8 @@ export class Lab {
    * Checks the file, the dataset and the model's size, so a bad path or a model too big for the
    * lab fails the request before any memory is spent, instead of a worker later.
    */
-  private async admit(hp: Hyperparams): Promise<void> {
-    this.health.admitRuns()
+  private async checkBeforeQueueing(hp: Hyperparams): Promise<void> {
+    this.health.refuseRunsIfLost()
     const ds = await this.data.load(hp.dataset)
     checkParameterBudget(hp, { rows: ds.rows, cols: ds.cols, numClasses: ds.classNames.length })
   }
@@ -135,12 +135,12 @@ export class Lab {
   }
 
   /**
-   * Plans a sweep (every run validated and admitted first: one bad value starts nothing) and
+   * Plans a sweep (every run validated and checked first: one bad value starts nothing) and
    * queues its runs in order. They are ordinary runs that know their sweep.
    */
   async startSweep(spec: SweepSpec): Promise<{ sweepId: number; runIds: number[] }> {
     const plan = planSweep(spec)
-    for (const p of plan) await this.admit(p.hyperparams)
+    for (const p of plan) await this.checkBeforeQueueing(p.hyperparams)
     const sweepId = this.store.sweeps.create(sweepName(spec, plan.length), spec)
     const runIds = plan.map((p) => this.store.runs.create(p.hyperparams, sweepRunName(sweepId, p, spec.repeat), this.owner, 'queued', { id: sweepId, point: p.point }))
     this.scheduler.queued(runIds)

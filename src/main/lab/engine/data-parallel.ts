@@ -4,12 +4,12 @@
 // gradient with the same optimizer, so they stay identical without copying weights each step.
 //
 // Per step, through shared memory (the trainer blocks on it; it has nothing else to do):
-//   trainer: go(epoch, step) -> own half -> wait done -> combine -> publish -> apply
-//   helper:  wait go -> own half, scaled by its size -> done -> wait publish -> apply
+//   trainer: go(epoch, step) -> trainer's half -> wait done -> combine -> publish -> apply
+//   helper:  wait go -> helper's half, scaled by its size -> done -> wait publish -> apply
 import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import type { Hyperparams } from '@shared/hyperparams'
-import { readWeights, type Replica } from './replica'
+import { readWeights, type PreparedRun } from './prepared-run'
 import { startHelperWorker } from './spawn'
 
 export const SLOT = { go: 0, command: 1, epoch: 2, step: 3, done: 4, published: 5, failed: 6 } as const
@@ -58,15 +58,15 @@ export class Partner {
   }
 
   /** Starts the helper, gives it the trainer's initial weights, and resolves once it is ready. */
-  static async start(hp: Hyperparams, replica: Replica): Promise<Partner> {
+  static async start(hp: Hyperparams, trainerRun: PreparedRun): Promise<Partner> {
     const input: HelperInput = {
       hyperparams: hp,
       control: new SharedArrayBuffer(8 * 4),
       stats: new SharedArrayBuffer(2 * 8),
-      flat: new SharedArrayBuffer(replica.size * 4),
+      flat: new SharedArrayBuffer(trainerRun.size * 4),
       error: new SharedArrayBuffer(ERROR_BYTES)
     }
-    readWeights(replica, new Float32Array(input.flat))
+    readWeights(trainerRun, new Float32Array(input.flat))
     const worker = await startHelperWorker('helper', input)
     return new Partner(worker, input)
   }

@@ -4,19 +4,14 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { WORKER_ENTRIES, type WorkerEntry } from './worker-entries'
 
-const ENTRIES = {
-  trainer: { source: './worker.ts', bundle: 'train-worker.js' },
-  helper: { source: './helper-worker.ts', bundle: 'train-helper.js' },
-  predictor: { source: './predict-worker.ts', bundle: 'predict-worker.js' },
-  'fastnet-helper': { source: '../fastnet/helper-worker.ts', bundle: 'fastnet-helper.js' }
-} as const
-
-export function spawnWorker(entry: keyof typeof ENTRIES, workerData: unknown): Worker {
+export function spawnWorker(entry: WorkerEntry, workerData: unknown): Worker {
   const here = import.meta.url
-  const { source, bundle } = ENTRIES[entry]
+  const { source, bundle } = WORKER_ENTRIES[entry]
   if (here.endsWith('.ts')) {
-    const url = new URL(source, here).href
+    // The sources are relative to src/main/lab, one folder up from here.
+    const url = new URL(`../${source}`, here).href
     const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}) })`
     return new Worker(boot, { eval: true, workerData })
   }

@@ -5,7 +5,7 @@ import type { BackendInfo } from '@shared/run-types'
 import { wantsFastnet } from './choose'
 import { fastnetVersion } from './loader'
 import { fastnetThreads } from './parallel'
-import { FASTNET_NAME } from './stepper'
+import { FASTNET_NAME } from './fast-stepper'
 
 export function defaultEngine(tfjs: BackendInfo, env = process.env): BackendInfo | null {
   if (!wantsFastnet(tfjs, env)) return null

@@ -2,7 +2,7 @@
 // exported) and the fast engine. The tfjs model stays the one place weights are born and leave.
 import * as tf from '@tensorflow/tfjs'
 import type { FastNet } from './net'
-import type { Plan } from './plan'
+import type { Plan } from './net-plan'
 
 /** The conv/dense layers' kernels and biases, in the plan's order. */
 export function readModelWeights(logits: tf.LayersModel, plan: Plan): Float32Array[] {

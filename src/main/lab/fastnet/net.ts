@@ -3,7 +3,7 @@
 import type { OptimizerName } from '@shared/hyperparams'
 import { normalisationTable } from '../data/batches'
 import type { Normaliser, Split } from '../data/datasets'
-import type { Plan } from './plan'
+import type { Plan } from './net-plan'
 import { instantiate, type WasmMemory, type WasmModule } from './loader'
 import { profile } from './profile'
 import { compile, type Compiled } from './program'

@@ -14,7 +14,7 @@ import type { Split } from '../data/datasets'
 import { startHelperWorker } from '../engine/spawn'
 import type { WasmModule } from './loader'
 import type { FastNet, NetOptions, Totals } from './net'
-import type { Plan } from './plan'
+import type { Plan } from './net-plan'
 
 export const SLOT = { go: 0, command: 1, epoch: 2, step: 3, start: 4, count: 5, helperPosted: 6, trainerPosted: 7, done: 8, failed: 9 } as const
 export const COMMAND = { step: 1, evaluate: 2, params: 3, exit: 4 } as const
@@ -160,8 +160,8 @@ export class FastPartner {
   }
 
   /** Posts this thread's gradient sums, waits for the helper's and returns them with its totals. */
-  exchange(mine: Float32Array): Totals & { gradient: Float32Array } {
-    gradSlot(this.grads, this.size, this.seq, TRAINER).set(mine)
+  exchange(trainerSums: Float32Array): Totals & { gradient: Float32Array } {
+    gradSlot(this.grads, this.size, this.seq, TRAINER).set(trainerSums)
     Atomics.store(this.ctrl, SLOT.trainerPosted, this.seq)
     Atomics.notify(this.ctrl, SLOT.trainerPosted)
     waitFor(this.ctrl, SLOT.helperPosted, this.seq, this.checkFailed)

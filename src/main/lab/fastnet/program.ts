@@ -1,27 +1,29 @@
 // A plan -> the wasm engine's memory layout and program (one record of OP_WORDS i32 per layer).
 // Field numbers must match assembly/index.ts.
 //
-// Tensors of one example: images are [H][W][CS] with CS = C rounded up to 4 (the SIMD width),
-// flat ones are C values padded to a multiple of 4. Weights are tfjs's kernels, row for row, each
-// row padded to a multiple of 4 columns. Every pad lane of a weight, bias or gradient stays 0.
-import type { Plan } from './plan'
+// Tensors of one example: images are [height][width][stride] with the stride the channel count
+// rounded up to 4 (the SIMD width), flat ones are their values padded to a multiple of 4. Weights
+// are tfjs's kernels, row for row, each row padded to a multiple of 4 columns. Every pad lane of a
+// weight, bias or gradient stays 0.
+import type { Plan, PlanLayer } from './net-plan'
 
 export const OP_WORDS = 32
 const OP = { conv: 1, maxPool: 2, avgPool: 3, dense: 4, flatten: 5, activation: 6, maxout: 7, dropout: 8, pad: 9 } as const
-const ACT = { relu: 0, sigmoid: 1, tanh: 2, leakyRelu: 3, elu: 4 } as const
+const ACTIVATION = { relu: 0, sigmoid: 1, tanh: 2, leakyRelu: 3, elu: 4 } as const
 /** The input image's channel stride: one value per pixel, padded to a vector. */
 export const INPUT_STRIDE = 4
 
 const up4 = (n: number) => Math.ceil(n / 4) * 4
 
+/** One example's tensor between two layers: an image, or flat (height and width 1). */
 interface Shape {
-  H: number
-  W: number
-  C: number
+  height: number
+  width: number
+  channels: number
   image: boolean
 }
-const strideOf = (s: Shape) => up4(s.C)
-const floatsOf = (s: Shape) => (s.image ? s.H * s.W * strideOf(s) : up4(s.C))
+const channelStride = (shape: Shape) => up4(shape.channels)
+const floatsOf = (shape: Shape) => (shape.image ? shape.height * shape.width * channelStride(shape) : up4(shape.channels))
 
 /** A weight or bias: `rows` x `cols` values in tfjs's order, stored with rows padded to `colsP`. */
 export interface ParamBlock {
@@ -67,158 +69,280 @@ export interface Compiled {
   maxExamples: number
 }
 
-export function compile(plan: Plan, base: number, maxExamples: number): Compiled {
-  let next = Math.ceil(base / 64) * 64
-  const alloc = (floats: number) => {
-    const at = next
-    next += Math.ceil((floats * 4) / 64) * 64
+/** Regions of the wasm memory handed out from `base` on, each aligned to 64 bytes. */
+class Allocator {
+  next: number
+
+  constructor(base: number) {
+    this.next = Math.ceil(base / 64) * 64
+  }
+
+  /** Room for `floats` 4-byte values: its byte offset. */
+  alloc(floats: number): number {
+    const at = this.next
+    this.next += Math.ceil((floats * 4) / 64) * 64
     return at
   }
+}
+
+/** Every layer's weights and biases, one after the other, so they can be copied whole. */
+class ParamLayout {
+  readonly blocks: ParamBlock[] = []
+  /** Padded parameter count so far. */
+  floats = 0
+
+  block(shape: number[], rows: number, cols: number): ParamBlock {
+    const block = { shape, rows, cols, colsP: up4(cols), offset: this.floats }
+    this.blocks.push(block)
+    this.floats += rows * block.colsP
+    return block
+  }
+}
+
+type LayerOf<K extends PlanLayer['kind']> = Extract<PlanLayer, { kind: K }>
+
+/** What a layer's record is written from. */
+interface LayerRecord {
+  /** The layer's OP_WORDS words; fields 0-4 (op, input, output, their gradients) are already set. */
+  words: Int32Array
+  /** The same words, for the fields that hold a float. */
+  floats: Float32Array
+  input: Shape
+  output: Shape
+  /** The input's channel stride in memory (the first layer reads the input image: INPUT_STRIDE). */
+  inputStride: number
+  /** Byte offset of the input's gradient; 0 where the gradient flows no further down. */
+  inputGradient: number
+  /** Kernel then bias, for a conv or dense layer. */
+  blocks: ParamBlock[]
+  memory: Allocator
+  /** Byte offsets of the parameters and of their gradient sums. */
+  params: number
+  grads: number
+  /** Where the conv layers' offset tables go. */
+  tables: [number, Int32Array][]
+}
+
+/** Byte offset of `block` within a region laid out as the parameters are (params or grads). */
+const addressOf = (block: ParamBlock, region: number) => region + block.offset * 4
+
+export function compile(plan: Plan, base: number, maxExamples: number): Compiled {
+  const memory = new Allocator(base)
   const { layers } = plan
-  const program = alloc(layers.length * OP_WORDS)
+  const program = memory.alloc(layers.length * OP_WORDS)
   const words = new Int32Array(layers.length * OP_WORDS)
-  const f32 = new Float32Array(words.buffer)
+  const floats = new Float32Array(words.buffer)
 
   // Shapes and parameter blocks first: the parameters sit together, so they can be copied whole.
-  const shapes: Shape[] = [{ H: plan.rows, W: plan.cols, C: 1, image: true }]
-  const blocks: ParamBlock[] = []
-  let paramFloats = 0
-  const block = (shape: number[], rows: number, cols: number) => {
-    const b = { shape, rows, cols, colsP: up4(cols), offset: paramFloats }
-    blocks.push(b)
-    paramFloats += rows * b.colsP
-    return b
-  }
-  const layerBlocks: ParamBlock[][] = []
-  for (const [i, layer] of layers.entries()) {
-    const s = shapes[i]
-    const fail = (what: string) => new Error(`layer ${i + 1} (${layer.kind}): ${what}`)
-    let out: Shape
-    switch (layer.kind) {
-      case 'conv': {
-        if (!s.image) throw fail('needs an image')
-        const K = layer.kernel
-        out = { H: s.H - K + 1, W: s.W - K + 1, C: layer.filters, image: true }
-        layerBlocks[i] = [block([K, K, s.C, layer.filters], K * K * s.C, layer.filters), block([layer.filters], 1, layer.filters)]
-        break
-      }
-      case 'maxPool':
-      case 'avgPool':
-        if (!s.image) throw fail('needs an image')
-        out = { ...s, H: Math.floor((s.H - layer.pool) / layer.stride) + 1, W: Math.floor((s.W - layer.pool) / layer.stride) + 1 }
-        break
-      case 'dense':
-        if (s.image) throw fail('needs a flat input')
-        out = { H: 1, W: 1, C: layer.units, image: false }
-        layerBlocks[i] = [block([s.C, layer.units], s.C, layer.units), block([layer.units], 1, layer.units)]
-        break
-      case 'flatten':
-        if (!s.image) throw fail('needs an image')
-        out = { H: 1, W: 1, C: s.H * s.W * s.C, image: false }
-        break
-      case 'pad':
-        if (!s.image) throw fail('needs an image')
-        out = { ...s, H: s.H + layer.top + layer.bottom, W: s.W + layer.left + layer.right }
-        break
-      case 'maxout':
-        if (s.C % layer.pieces) throw fail(`${s.C} channels do not split into ${layer.pieces} pieces`)
-        out = { ...s, C: s.C / layer.pieces }
-        break
-      default:
-        out = s
-    }
-    if (out.H < 1 || out.W < 1) throw fail('shrinks the data to nothing')
-    shapes.push(out)
-  }
-  const last = shapes.at(-1)!
-  if (last.image || last.C !== plan.classes) throw new Error('the plan does not end in one logit per class')
-
-  const params = alloc(paramFloats)
-  const grads = alloc(paramFloats)
-  const other = alloc(paramFloats)
-  const state1 = alloc(paramFloats)
-  const state2 = alloc(paramFloats)
+  const { shapes, layout, layerBlocks } = layoutShapes(plan)
+  const paramFloats = layout.floats
+  const params = memory.alloc(paramFloats)
+  const grads = memory.alloc(paramFloats)
+  const other = memory.alloc(paramFloats)
+  const state1 = memory.alloc(paramFloats)
+  const state2 = memory.alloc(paramFloats)
   // Gradients flow down to the lowest layer with weights, no further.
   const firstWeighted = layers.findIndex((l) => l.kind === 'conv' || l.kind === 'dense')
-  const values = shapes.map((s) => alloc(floatsOf(s)))
-  const gradients = shapes.map((s, i) => (i > firstWeighted ? alloc(floatsOf(s)) : 0))
+  const values = shapes.map((shape) => memory.alloc(floatsOf(shape)))
+  const gradients = shapes.map((shape, i) => (i > firstWeighted ? memory.alloc(floatsOf(shape)) : 0))
   const tables: [number, Int32Array][] = []
-  const abs = (b: ParamBlock, region: number) => region + b.offset * 4
 
   for (const [i, layer] of layers.entries()) {
-    const s = shapes[i]
-    const o = shapes[i + 1]
-    const w = words.subarray(i * OP_WORDS, (i + 1) * OP_WORDS)
-    const CS = i === 0 ? INPUT_STRIDE : strideOf(s)
-    w.set([OP[layer.kind], values[i], values[i + 1], gradients[i], gradients[i + 1]])
-    switch (layer.kind) {
-      case 'conv': {
-        const K = layer.kernel
-        const [kb, bb] = layerBlocks[i]
-        const table = new Int32Array(K * K * s.C)
-        let r = 0
-        for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) for (let ci = 0; ci < s.C; ci++) table[r++] = ((ky * s.W + kx) * CS + ci) * 4
-        const xoff = alloc(table.length)
-        tables.push([xoff, table])
-        const wt = gradients[i] ? alloc(K * K * o.C * CS) : 0
-        // The input gradient's list of one pixel's nonzero output gradients: (value, offset) pairs.
-        const nz = gradients[i] ? alloc(2 * o.C) : 0
-        // The filter gradient's list of nonzero output gradients (3 words each), and its
-        // channel-major accumulator [Cout][K][K * CS].
-        const list = alloc(3 * o.H * o.W * o.C)
-        const gwT = alloc(o.C * K * K * CS)
-        w.set([s.H, s.W, CS, s.C, K, o.C, strideOf(o), o.H, o.W, abs(kb, params), abs(bb, params), abs(kb, grads), abs(bb, grads), xoff, table.length, wt, CS, nz, list, gwT], 5)
-        break
-      }
-      case 'maxPool':
-      case 'avgPool':
-        w.set([s.H, s.W, CS, layer.pool, layer.stride, o.H, o.W], 5)
-        break
-      case 'dense': {
-        const [kb, bb] = layerBlocks[i]
-        w.set([s.C, strideOf(o), abs(kb, params), abs(bb, params), abs(kb, grads), abs(bb, grads)], 5)
-        break
-      }
-      case 'flatten':
-        w.set([s.H * s.W, s.C, CS], 5)
-        break
-      case 'pad':
-        w.set([s.H, s.W, CS, layer.top, layer.left, o.H, o.W], 5)
-        break
-      case 'activation':
-        w.set([floatsOf(s), ACT[layer.fn]], 5)
-        f32[i * OP_WORDS + 7] = layer.alpha
-        break
-      case 'maxout':
-        w.set([s.image ? s.H * s.W : 1, o.C, layer.pieces, CS, strideOf(o)], 5)
-        break
-      case 'dropout': {
-        const n = floatsOf(s)
-        const keep = 1 - layer.rate
-        // rate 0 (or 1, which tfjs also ignores) passes the input through, as tfjs does.
-        const active = layer.rate > 0 && layer.rate < 1
-        w.set([n, 0, 0, alloc(n)], 5)
-        f32[i * OP_WORDS + 6] = active ? keep : 2
-        f32[i * OP_WORDS + 7] = active ? Math.fround(1 / Math.fround(keep)) : 1
-        break
-      }
-    }
+    const record = words.subarray(i * OP_WORDS, (i + 1) * OP_WORDS)
+    record.set([OP[layer.kind], values[i], values[i + 1], gradients[i], gradients[i + 1]])
+    writeLayer(layer, {
+      words: record,
+      floats: floats.subarray(i * OP_WORDS, (i + 1) * OP_WORDS),
+      input: shapes[i],
+      output: shapes[i + 1],
+      inputStride: i === 0 ? INPUT_STRIDE : channelStride(shapes[i]),
+      inputGradient: gradients[i],
+      blocks: layerBlocks[i] ?? [],
+      memory,
+      params,
+      grads,
+      tables
+    })
   }
   const pixels = plan.rows * plan.cols
-  const table = alloc(256)
-  const images = alloc(Math.ceil((maxExamples * pixels) / 4))
-  const labels = alloc(Math.ceil(maxExamples / 4))
-  const out = alloc(maxExamples * (plan.classes + 1))
+  const table = memory.alloc(256)
+  const images = memory.alloc(Math.ceil((maxExamples * pixels) / 4))
+  const labels = memory.alloc(Math.ceil(maxExamples / 4))
+  const out = memory.alloc(maxExamples * (plan.classes + 1))
   return {
-    at: { program, params, grads, other, state1, state2, input: values[0], table, images, labels, out, logits: values.at(-1)!, dlogits: gradients.at(-1)!, end: next },
+    at: { program, params, grads, other, state1, state2, input: values[0], table, images, labels, out, logits: values.at(-1)!, dlogits: gradients.at(-1)!, end: memory.next },
     words,
     ops: layers.length,
-    outputs: shapes.slice(1).map((s, i) => ({ at: values[i + 1], floats: floatsOf(s), units: s.C, positions: s.image ? s.H * s.W : 1, stride: s.image ? strideOf(s) : up4(s.C) })),
+    outputs: shapes.slice(1).map((shape, i) => ({
+      at: values[i + 1],
+      floats: floatsOf(shape),
+      units: shape.channels,
+      positions: shape.image ? shape.height * shape.width : 1,
+      stride: shape.image ? channelStride(shape) : up4(shape.channels)
+    })),
     tables,
     paramFloats,
-    blocks,
+    blocks: layout.blocks,
     pixels,
     classes: plan.classes,
     maxExamples
   }
+}
+
+/** Each layer's output shape from the input image on, and the parameter blocks of the layers with weights. */
+function layoutShapes(plan: Plan): { shapes: Shape[]; layout: ParamLayout; layerBlocks: ParamBlock[][] } {
+  const shapes: Shape[] = [{ height: plan.rows, width: plan.cols, channels: 1, image: true }]
+  const layout = new ParamLayout()
+  const layerBlocks: ParamBlock[][] = []
+  for (const [i, layer] of plan.layers.entries()) {
+    const input = shapes[i]
+    const fail = (what: string) => new Error(`layer ${i + 1} (${layer.kind}): ${what}`)
+    const output = shapeAfter(layer, input, fail)
+    if (layer.kind === 'conv') {
+      const kernel = layer.kernel
+      layerBlocks[i] = [layout.block([kernel, kernel, input.channels, layer.filters], kernel * kernel * input.channels, layer.filters), layout.block([layer.filters], 1, layer.filters)]
+    } else if (layer.kind === 'dense') {
+      layerBlocks[i] = [layout.block([input.channels, layer.units], input.channels, layer.units), layout.block([layer.units], 1, layer.units)]
+    }
+    if (output.height < 1 || output.width < 1) throw fail('shrinks the data to nothing')
+    shapes.push(output)
+  }
+  const last = shapes.at(-1)!
+  if (last.image || last.channels !== plan.classes) throw new Error('the plan does not end in one logit per class')
+  return { shapes, layout, layerBlocks }
+}
+
+/** The shape `layer` makes of `input`; `fail` words an error that names the layer. */
+function shapeAfter(layer: PlanLayer, input: Shape, fail: (what: string) => Error): Shape {
+  switch (layer.kind) {
+    case 'conv':
+      if (!input.image) throw fail('needs an image')
+      return { height: input.height - layer.kernel + 1, width: input.width - layer.kernel + 1, channels: layer.filters, image: true }
+    case 'maxPool':
+    case 'avgPool':
+      if (!input.image) throw fail('needs an image')
+      return { ...input, height: Math.floor((input.height - layer.pool) / layer.stride) + 1, width: Math.floor((input.width - layer.pool) / layer.stride) + 1 }
+    case 'dense':
+      if (input.image) throw fail('needs a flat input')
+      return { height: 1, width: 1, channels: layer.units, image: false }
+    case 'flatten':
+      if (!input.image) throw fail('needs an image')
+      return { height: 1, width: 1, channels: input.height * input.width * input.channels, image: false }
+    case 'pad':
+      if (!input.image) throw fail('needs an image')
+      return { ...input, height: input.height + layer.top + layer.bottom, width: input.width + layer.left + layer.right }
+    case 'maxout':
+      if (input.channels % layer.pieces) throw fail(`${input.channels} channels do not split into ${layer.pieces} pieces`)
+      return { ...input, channels: input.channels / layer.pieces }
+    default:
+      return input
+  }
+}
+
+/** Fields 5 on of a layer's record, by its kind. */
+function writeLayer(layer: PlanLayer, record: LayerRecord): void {
+  switch (layer.kind) {
+    case 'conv':
+      return writeConv(layer, record)
+    case 'maxPool':
+    case 'avgPool':
+      return writePool(layer, record)
+    case 'dense':
+      return writeDense(record)
+    case 'flatten':
+      return writeFlatten(record)
+    case 'pad':
+      return writePad(layer, record)
+    case 'activation':
+      return writeActivation(layer, record)
+    case 'maxout':
+      return writeMaxout(layer, record)
+    case 'dropout':
+      return writeDropout(layer, record)
+  }
+}
+
+function writeConv(layer: LayerOf<'conv'>, { words, input, output, inputStride, inputGradient, blocks, memory, params, grads, tables }: LayerRecord): void {
+  const kernel = layer.kernel
+  const [kernelBlock, biasBlock] = blocks
+  // Where each kernel tap reads, in bytes from the output position's top-left input value.
+  const tapOffsets = new Int32Array(kernel * kernel * input.channels)
+  let tap = 0
+  for (let kernelY = 0; kernelY < kernel; kernelY++) {
+    for (let kernelX = 0; kernelX < kernel; kernelX++) {
+      for (let channel = 0; channel < input.channels; channel++) tapOffsets[tap++] = ((kernelY * input.width + kernelX) * inputStride + channel) * 4
+    }
+  }
+  const tapOffsetsAt = memory.alloc(tapOffsets.length)
+  tables.push([tapOffsetsAt, tapOffsets])
+  // The kernels transposed for the input gradient (the engine's prepare() fills them after each update).
+  const transposedKernels = inputGradient ? memory.alloc(kernel * kernel * output.channels * inputStride) : 0
+  // The input gradient's list of one pixel's nonzero output gradients: (value, offset) pairs.
+  const pixelNonzeros = inputGradient ? memory.alloc(2 * output.channels) : 0
+  // The filter gradient's list of nonzero output gradients (3 words each), and its
+  // channel-major accumulator [output channels][kernel][kernel * input stride].
+  const nonzeros = memory.alloc(3 * output.height * output.width * output.channels)
+  const filterGradients = memory.alloc(output.channels * kernel * kernel * inputStride)
+  words.set(
+    [
+      input.height,
+      input.width,
+      inputStride,
+      input.channels,
+      kernel,
+      output.channels,
+      channelStride(output),
+      output.height,
+      output.width,
+      addressOf(kernelBlock, params),
+      addressOf(biasBlock, params),
+      addressOf(kernelBlock, grads),
+      addressOf(biasBlock, grads),
+      tapOffsetsAt,
+      tapOffsets.length,
+      transposedKernels,
+      inputStride,
+      pixelNonzeros,
+      nonzeros,
+      filterGradients
+    ],
+    5
+  )
+}
+
+function writePool(layer: LayerOf<'maxPool' | 'avgPool'>, { words, input, output, inputStride }: LayerRecord): void {
+  words.set([input.height, input.width, inputStride, layer.pool, layer.stride, output.height, output.width], 5)
+}
+
+function writeDense({ words, input, output, blocks, params, grads }: LayerRecord): void {
+  const [kernelBlock, biasBlock] = blocks
+  words.set([input.channels, channelStride(output), addressOf(kernelBlock, params), addressOf(biasBlock, params), addressOf(kernelBlock, grads), addressOf(biasBlock, grads)], 5)
+}
+
+function writeFlatten({ words, input, inputStride }: LayerRecord): void {
+  words.set([input.height * input.width, input.channels, inputStride], 5)
+}
+
+function writePad(layer: LayerOf<'pad'>, { words, input, output, inputStride }: LayerRecord): void {
+  words.set([input.height, input.width, inputStride, layer.top, layer.left, output.height, output.width], 5)
+}
+
+function writeActivation(layer: LayerOf<'activation'>, { words, floats, input }: LayerRecord): void {
+  words.set([floatsOf(input), ACTIVATION[layer.fn]], 5)
+  floats[7] = layer.alpha
+}
+
+function writeMaxout(layer: LayerOf<'maxout'>, { words, input, output, inputStride }: LayerRecord): void {
+  words.set([input.image ? input.height * input.width : 1, output.channels, layer.pieces, inputStride, channelStride(output)], 5)
+}
+
+function writeDropout(layer: LayerOf<'dropout'>, { words, floats, input, memory }: LayerRecord): void {
+  const count = floatsOf(input)
+  const keepProbability = 1 - layer.rate
+  // rate 0 (or 1, which tfjs also ignores) passes the input through, as tfjs does.
+  const active = layer.rate > 0 && layer.rate < 1
+  // Field 8: the mask of which values are kept.
+  words.set([count, 0, 0, memory.alloc(count)], 5)
+  floats[6] = active ? keepProbability : 2
+  floats[7] = active ? Math.fround(1 / Math.fround(keepProbability)) : 1
 }

@@ -9,12 +9,10 @@ import * as tf from '@tensorflow/tfjs'
 import { EARLY_STEPS, EMBEDDING_SIZE, MAX_EMBEDDING_UNITS, MAX_EPOCH_WEIGHTS_PARAMS, MAX_FILTERS, PROBE_SIZE, type ActivationStats, type InsidePoint, type WeightLayerStats } from '@shared/inside'
 import type { RunStatus } from '@shared/run-types'
 import { gatherBatch, range } from '../data/batches'
-import type { Replica } from '../engine/replica'
-import type { Look, Looked } from '../engine/evaluate'
-import type { StepInside, TrainStepper } from '../engine/stepper'
 import { countTrainableParams } from '../model/build'
-import { nameLayers, type NamedLayer } from './layers'
+import { nameLayers, type NamedLayer } from './layer-names'
 import type { RawEmbedding } from './embedding'
+import type { LayerLook, LookedOutputs, RecordedEngine, RecordedRun, SeenStep } from './recorder-port'
 import { activationStats, filterImages, histogram, norm, updateRatio } from './stats'
 
 /** `seconds`: what recording it cost the run (the bench adds them up; the store does not keep them). */
@@ -47,18 +45,18 @@ export class InsideRecorder {
    * the run's planned epochs (the last one's evaluation looks at the embedding's sample).
    */
   constructor(
-    private readonly r: Replica,
+    private readonly run: RecordedRun,
     private readonly stepsPerEpoch: number,
-    private readonly engine: Partial<Pick<TrainStepper, 'layerOutputs' | 'syncModel'>> = {},
+    private readonly engine: RecordedEngine = {},
     private readonly epochs = 1,
     private readonly send: (e: InsideEvent) => void = () => {},
     private readonly runId = 0
   ) {
-    this.named = nameLayers(r.logits)
+    this.named = nameLayers(run.logits)
     this.weightLayers = this.named.filter((l) => l.hasWeights)
     this.activationLayers = this.named.filter((l) => l.kind === 'activation')
-    this.penultimate = r.logits.layers.length - 2
-    this.keepsEpochWeights = countTrainableParams(r.model) <= MAX_EPOCH_WEIGHTS_PARAMS
+    this.penultimate = run.logits.layers.length - 2
+    this.keepsEpochWeights = countTrainableParams(run.model) <= MAX_EPOCH_WEIGHTS_PARAMS
     let at = 0
     this.kernelAt = this.weightLayers.map((l) => (at += l.layer.trainableWeights.length) - l.layer.trainableWeights.length)
   }
@@ -73,13 +71,13 @@ export class InsideRecorder {
   }
 
   /** What `epoch`'s evaluation should look at: the last epoch's, the embedding's sample (an engine may take it along for free). */
-  look(epoch: number): Look | undefined {
+  look(epoch: number): LayerLook | undefined {
     if (this.off || epoch !== this.epochs || this.embeddingUnits() > MAX_EMBEDDING_UNITS) return undefined
-    return { count: Math.min(EMBEDDING_SIZE, this.r.test.count), layers: [this.penultimate] }
+    return { count: Math.min(EMBEDDING_SIZE, this.run.test.count), layers: [this.penultimate] }
   }
 
   /** Records step `s` of `epoch` (`step` trained in all); `stepExtra`: what inspecting the step cost beyond an ordinary one. */
-  record(epoch: number, s: number, step: number, seen: StepInside, stepExtra: number): void {
+  record(epoch: number, s: number, step: number, seen: SeenStep, stepExtra: number): void {
     this.safely(() => {
       const t0 = performance.now()
       const point = this.point(epoch, step, this.isEpochEnd(s), seen)
@@ -94,7 +92,7 @@ export class InsideRecorder {
   /** The whole model's weights as the export lays them out (the engine's first written back into it). */
   private modelWeights(): Float32Array {
     this.engine.syncModel?.()
-    const parts = this.r.model.weights.map((w) => w.read().dataSync() as Float32Array)
+    const parts = this.run.model.weights.map((w) => w.read().dataSync() as Float32Array)
     const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0))
     let at = 0
     for (const p of parts) {
@@ -109,7 +107,7 @@ export class InsideRecorder {
    * case where the last evaluation could not look). A stopped, diverged or failed run gets none:
    * the map shows a finished model.
    */
-  finish(status: RunStatus, epochsDone: number, looked?: Looked): void {
+  finish(status: RunStatus, epochsDone: number, looked?: LookedOutputs): void {
     if (this.off || status !== 'completed' || epochsDone !== this.epochs || this.embeddingUnits() > MAX_EMBEDDING_UNITS) return
     this.safely(() => {
       const t0 = performance.now()
@@ -129,14 +127,14 @@ export class InsideRecorder {
 
   /** Values the penultimate layer gives per digit: what the embedding projects. */
   private embeddingUnits(): number {
-    return (this.r.logits.layers[this.penultimate].outputShape as number[]).slice(1).reduce((a, b) => a * b, 1)
+    return (this.run.logits.layers[this.penultimate].outputShape as number[]).slice(1).reduce((a, b) => a * b, 1)
   }
 
   /**
    * The point after a recorded step, or null when its numbers are not finite (the step overflowed:
    * the run is about to diverge, and the coach reads that from the loss).
    */
-  point(epoch: number, step: number, epochEnd: boolean, seen: StepInside): InsidePoint | null {
+  point(epoch: number, step: number, epochEnd: boolean, seen: SeenStep): InsidePoint | null {
     const layers: WeightLayerStats[] = this.weightLayers.map((l, i) => {
       const k = this.kernelAt[i]
       const [before, after, gradient] = [seen.before[k], seen.after[k], seen.gradient[k]]
@@ -152,7 +150,7 @@ export class InsideRecorder {
     })
     if (!layers.every((l) => Number.isFinite(l.weightNorm) && Number.isFinite(l.gradientNorm) && Number.isFinite(l.updateRatio))) return null
     const first = this.weightLayers[0]
-    const filters = (epochEnd || step === 1) && first ? filterImages(first.name, seen.after[this.kernelAt[0]], first.layer.trainableWeights[0].shape as number[], this.r.shape, MAX_FILTERS) : null
+    const filters = (epochEnd || step === 1) && first ? filterImages(first.name, seen.after[this.kernelAt[0]], first.layer.trainableWeights[0].shape as number[], this.run.shape, MAX_FILTERS) : null
     // The probe batch goes through the network at epoch ends only: a forward pass of its digits at
     // every early point too would take the recording past its budget on the course's recipe.
     return { epoch, step, epochEnd, layers, activations: epochEnd ? this.activations() : [], filters }
@@ -168,8 +166,8 @@ export class InsideRecorder {
       return { layer: l.name, label: l.label, ...a, mean: sig(a.mean), saturated: a.saturated == null ? null : sig(a.saturated) }
     }
     if (this.engine.layerOutputs) {
-      const n = Math.min(PROBE_SIZE, this.r.test.count)
-      return this.engine.layerOutputs(this.r.test, range(0, n), this.activationLayers.map((l) => l.index)).map(stats)
+      const n = Math.min(PROBE_SIZE, this.run.test.count)
+      return this.engine.layerOutputs(this.run.test, range(0, n), this.activationLayers.map((l) => l.index)).map(stats)
     }
     const probe = (this.probe ??= this.makeProbe())
     const outputs = tf.tidy(() => [probe.model.predict(probe.x)].flat() as tf.Tensor[])
@@ -181,7 +179,7 @@ export class InsideRecorder {
   }
 
   private makeProbe() {
-    const { test, shape, dataset, logits } = this.r
+    const { test, shape, dataset, logits } = this.run
     const n = Math.min(PROBE_SIZE, test.count)
     const { x } = gatherBatch(test, range(0, n), shape.rows * shape.cols, dataset)
     const model = tf.model({ inputs: logits.inputs, outputs: this.activationLayers.map((l) => l.layer.output as tf.SymbolicTensor) })
@@ -193,20 +191,20 @@ export class InsideRecorder {
    * what the last evaluation `looked` at, or computed here when it could not look. Projected to
    * 2-D by projectEmbedding, off the training threads.
    */
-  embedding(epoch: number, looked?: Looked): RawEmbedding {
-    const { test, shape } = this.r
+  embedding(epoch: number, looked?: LookedOutputs): RawEmbedding {
+    const { test, shape } = this.run
     const n = Math.min(EMBEDDING_SIZE, test.count)
     const d = this.embeddingUnits()
     const classes = shape.numClasses
     // A look at other examples than the sample (a split too small for the engine to look) is not used.
     const usable = looked && looked.probs.length === n * classes && looked.outputs[0]?.length === n * d
     const { features, probs } = usable ? { features: looked.outputs[0], probs: looked.probs } : this.penultimateOutputs(n, d)
-    return { epoch, layer: this.r.logits.layers[this.penultimate].name, units: d, classes, labels: Array.from(test.labels.subarray(0, n)), features, probs }
+    return { epoch, layer: this.run.logits.layers[this.penultimate].name, units: d, classes, labels: Array.from(test.labels.subarray(0, n)), features, probs }
   }
 
   /** The penultimate layer's outputs and the probabilities of test images 0..n-1, by tfjs. */
   private penultimateOutputs(n: number, d: number): { features: Float32Array; probs: Float32Array } {
-    const { test, shape, dataset, logits } = this.r
+    const { test, shape, dataset, logits } = this.run
     const model = tf.model({ inputs: logits.inputs, outputs: [logits.layers[this.penultimate].output as tf.SymbolicTensor, logits.outputs[0]] })
     const features = new Float32Array(n * d)
     const probs = new Float32Array(n * shape.numClasses)

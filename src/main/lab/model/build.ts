@@ -4,11 +4,11 @@ import * as tf from '@tensorflow/tfjs'
 import type { Activation, Hyperparams, LayerSpec } from '@shared/hyperparams'
 import type { LayerSummary } from '@shared/run-types'
 import { dataConv2d } from './data-conv'
-import { expandArchitecture, MAXOUT_PIECES, maxoutFeeders } from './layers'
+import { expandArchitecture, MAXOUT_PIECES, maxoutFeeders } from './layer-list'
 import { Maxout } from './maxout'
 
-// The layer list itself lives in layers.ts, without tfjs; its callers may still find it here.
-export { expandArchitecture, SEED_CNN_LAYERS } from './layers'
+// The layer list itself lives in layer-list.ts, without tfjs; its callers may still find it here.
+export { expandArchitecture, SEED_CNN_LAYERS } from './layer-list'
 
 export interface InputSpec {
   rows: number

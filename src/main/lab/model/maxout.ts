@@ -1,7 +1,7 @@
 // Maxout (Goodfellow et al.): each unit is the max of k linear pieces. The builder widens the
 // layer before it k-fold, so this layer brings the width back to what the user asked for.
 import * as tf from '@tensorflow/tfjs'
-import { MAXOUT_PIECES } from './layers'
+import { MAXOUT_PIECES } from './layer-list'
 
 export { MAXOUT_PIECES }
 

@@ -2,7 +2,7 @@
 // so a model too big for the lab is refused before any memory is spent on it.
 import type { Hyperparams } from '@shared/hyperparams'
 import { ValidationError } from '@shared/fields'
-import { expandArchitecture, MAXOUT_PIECES, maxoutFeeders } from './layers'
+import { expandArchitecture, MAXOUT_PIECES, maxoutFeeders } from './layer-list'
 
 /**
  * The most parameters a run may have. 20 M float32 weights are 80 MB; training holds a few copies

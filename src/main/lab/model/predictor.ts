@@ -6,7 +6,7 @@ import { normalisationTable } from '../data/batches'
 import type { Normaliser } from '../data/datasets'
 import type { DigitInside } from '@shared/inside'
 import { MAX_FILTERS, quantise } from '@shared/inside'
-import { nameLayers, type NamedLayer } from '../inside/layers'
+import { nameLayers, type NamedLayer } from '../inside/layer-names'
 import { loadArtifacts, type ModelArtifacts } from './weights'
 
 /** An image of the wrong size for the run: the caller's mistake, not the lab's. */

@@ -1,7 +1,7 @@
 // The presets as the UI lists them: a label, a description, and the layers each expands to.
 import type { PresetInfo } from '@shared/contract'
 import { DEFAULT_CUSTOM_LAYERS } from '@shared/hyperparams'
-import { expandArchitecture } from './layers'
+import { expandArchitecture } from './layer-list'
 
 const PRESET_INFO: Omit<PresetInfo, 'layers'>[] = [
   {

@@ -74,7 +74,7 @@ export class DatabaseHealth {
   }
 
   /** Refuses new runs once the file is lost: they would be stored where no one can read them back. */
-  admitRuns(): void {
+  refuseRunsIfLost(): void {
     if (this.lost()) throw new LabError(`${this.state.fileLost}. New runs are refused: they would be stored where no one can read them back. Save what the lab holds (Rescue), then restart it`)
   }
 

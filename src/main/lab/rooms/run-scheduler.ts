@@ -8,7 +8,7 @@ import type { LiveRunState, RunStatus, StartedEvent, TrainEvent } from '@shared/
 import type { SweepSummary } from '@shared/sweep'
 import { heard, type EngineEvent } from '../engine/engine-event'
 import { finishedEvent, type TrainOutcome } from '../engine/outcome'
-import { startTraining, type TrainingHandle } from '../engine/runner'
+import { startTraining, type TrainingHandle } from '../training/runner'
 import { projectEmbedding } from '../inside/embedding'
 import { LabError } from '../lab-error'
 import type { Owner } from '../store/owners'
@@ -60,26 +60,26 @@ export class RunScheduler {
 
   /** Runs just put in the queue: started if there is room, announced as queued otherwise. */
   queued(runIds: number[]): void {
-    this.pump()
+    this.startQueuedRuns()
     for (const id of runIds) if (!this.active.has(id)) this.hub.runChanged(id)
   }
 
   /** After a watchdog check: runs whose owner let go or died may start here, and waiters look again. */
   checked(): void {
-    this.pump()
+    this.startQueuedRuns()
     // Another process may have taken or cancelled a run someone here waits for.
     for (const wake of [...this.wakeups]) wake()
   }
 
   /** Starts queued runs, in order, while this lab trains fewer than it may. */
-  pump(): void {
+  startQueuedRuns(): void {
     if (this.closed || !this.options.mayStart()) return
     while (this.active.size < this.options.maxRuns) {
       let next: { id: number; hyperparams: string } | null
       try {
         next = this.store.runs.claimNextQueued(this.options.owner, this.options.adoptQueued)
       } catch {
-        return // a locked file: the watchdog's next check pumps again
+        return // a locked file: the watchdog's next check starts them
       }
       if (!next) return
       this.launch(next.id, storedHyperparams(next.hyperparams))
@@ -133,7 +133,7 @@ export class RunScheduler {
       if (said) this.hub.runChanged(runId)
       // Its ending could not be stored either: windows are told it from memory, not the row's 'running'.
       else this.hub.emit({ type: 'run', run: { ...this.store.runs.summary(runId), status: outcome.status, error: outcome.error } })
-      this.pump()
+      this.startQueuedRuns()
       return outcome
     })
     this.active.set(runId, { handle, done, logger, started: null })

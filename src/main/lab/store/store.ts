@@ -8,7 +8,7 @@ import { json, toSummary } from './rows'
 import { thisProcess } from './owners'
 import { RunsTable } from './runs'
 import { SweepsTable } from './sweeps'
-import { WeightsTable } from './weights'
+import { WeightsTable } from './weights-table'
 
 export class Store {
   readonly db: Db

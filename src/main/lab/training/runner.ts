@@ -1,10 +1,10 @@
 // Starts a training run in a worker thread and gives the caller a handle to steer it.
 import type { Hyperparams } from '@shared/hyperparams'
-import type { EngineEvent } from './engine-event'
-import { CONTROL, type WorkerInput, type WorkerMessage } from './protocol'
-import { spawnWorker } from './spawn'
+import type { EngineEvent } from '../engine/engine-event'
+import { CONTROL, type WorkerInput, type WorkerMessage } from './train-protocol'
+import { spawnWorker } from '../engine/spawn'
 import type { InsideEvent } from '../inside/recorder'
-import { finishedEvent, type TrainOutcome } from './outcome'
+import { finishedEvent, type TrainOutcome } from '../engine/outcome'
 
 export interface TrainingHandle {
   runId: number

@@ -1,5 +1,6 @@
-// One copy of a run's data, model and optimizer. The trainer holds one; when training is split
-// over two threads, the helper holds another, built from the same hyperparameters.
+// A run prepared to train: its data, its tfjs model and its optimizer, ready for the first step.
+// The trainer prepares one; when training is split over two threads, the helper prepares another
+// (a replica), built from the same hyperparameters.
 import * as tf from '@tensorflow/tfjs'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { BackendInfo } from '@shared/run-types'
@@ -8,7 +9,7 @@ import { gatherBatch } from '../data/batches'
 import { limitSplit, loadDataset, type Dataset, type Split } from '../data/datasets'
 import { buildModel, type InputSpec } from '../model/build'
 
-export interface Replica {
+export interface PreparedRun {
   backend: BackendInfo
   dataset: Dataset
   train: Split
@@ -37,7 +38,7 @@ function makeOptimizer(hp: Hyperparams): tf.Optimizer {
   }
 }
 
-export async function prepareReplica(hp: Hyperparams): Promise<Replica> {
+export async function prepareRun(hp: Hyperparams): Promise<PreparedRun> {
   const backend = await selectBackend()
   const dataset = await loadDataset(hp.dataset)
   const pixels = dataset.rows * dataset.cols
@@ -64,7 +65,7 @@ export async function prepareReplica(hp: Hyperparams): Promise<Replica> {
 }
 
 /** Builds the tensors of one batch and the loss function over it; `held.correct` gets the right answers. */
-function lossOver(r: Replica, indices: ArrayLike<number>) {
+function lossOver(r: PreparedRun, indices: ArrayLike<number>) {
   const pixels = r.shape.rows * r.shape.cols
   const { x, y } = gatherBatch(r.train, indices, pixels, r.dataset)
   const n = indices.length
@@ -85,7 +86,7 @@ function lossOver(r: Replica, indices: ArrayLike<number>) {
 }
 
 /** One ordinary training step over `indices`: mean loss, its gradient, the update. */
-export function trainStep(r: Replica, indices: ArrayLike<number>): { loss: number; correct: number } {
+export function trainStep(r: PreparedRun, indices: ArrayLike<number>): { loss: number; correct: number } {
   const { f, read } = lossOver(r, indices)
   const cost = tf.tidy(() => r.optimizer.minimize(f, true, r.variables) as tf.Scalar)
   const loss = cost.dataSync()[0]
@@ -97,7 +98,7 @@ export function trainStep(r: Replica, indices: ArrayLike<number>): { loss: numbe
  * The mean loss's gradient over `indices`, times `scale`, written flat into `into` (variables in
  * order); nothing is applied. Scaling by the example count lets two halves of a batch be summed.
  */
-export function gradientInto(r: Replica, indices: ArrayLike<number>, into: Float32Array, scale: number): { loss: number; correct: number } {
+export function gradientInto(r: PreparedRun, indices: ArrayLike<number>, into: Float32Array, scale: number): { loss: number; correct: number } {
   const { f, read } = lossOver(r, indices)
   const loss = tf.tidy(() => {
     const { value, grads } = r.optimizer.computeGradients(f, r.variables)
@@ -112,8 +113,8 @@ export function gradientInto(r: Replica, indices: ArrayLike<number>, into: Float
   return { loss, correct: read() }
 }
 
-/** Applies a flat gradient (variables in order) with the replica's optimizer. */
-export function applyFlat(r: Replica, flat: Float32Array): void {
+/** Applies a flat gradient (variables in order) with the run's optimizer. */
+export function applyFlat(r: PreparedRun, flat: Float32Array): void {
   tf.tidy(() => {
     const grads: tf.NamedTensorMap = {}
     let offset = 0
@@ -125,7 +126,7 @@ export function applyFlat(r: Replica, flat: Float32Array): void {
   })
 }
 
-export function readWeights(r: Replica, into: Float32Array): void {
+export function readWeights(r: PreparedRun, into: Float32Array): void {
   let offset = 0
   for (const v of r.variables) {
     into.set(v.dataSync() as Float32Array, offset)
@@ -133,7 +134,7 @@ export function readWeights(r: Replica, into: Float32Array): void {
   }
 }
 
-export function writeWeights(r: Replica, from: Float32Array): void {
+export function writeWeights(r: PreparedRun, from: Float32Array): void {
   let offset = 0
   for (const v of r.variables) {
     const start = offset

@@ -3,16 +3,16 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { RunStatus } from '@shared/run-types'
-import type { EngineEvent } from './engine-event'
+import type { EngineEvent } from '../engine/engine-event'
 import { batchAt, epochOrder } from '../data/batches'
 import { InsideRecorder, type InsideEvent } from '../inside/recorder'
 import { countTrainableParams, summarise } from '../model/build'
 import { exportArtifacts } from '../model/weights'
-import type { Evaluation } from './evaluate'
-import { finishedEvent, type TrainOutcome } from './outcome'
-import { prepareReplica, type Replica } from './replica'
+import type { Evaluation } from '../engine/evaluate'
+import { finishedEvent, type TrainOutcome } from '../engine/outcome'
+import { prepareRun, type PreparedRun } from '../engine/prepared-run'
 import { startStepper, type PartnerFactory } from './start-stepper'
-import type { TrainStepper } from './stepper'
+import type { TrainStepper } from '../engine/train-stepper'
 
 export type ControlState = 'run' | 'pause' | 'stop'
 
@@ -44,13 +44,13 @@ interface Progress {
 
 export async function trainRun(runId: number, hp: Hyperparams, emit: (e: EngineEvent) => void, control: RunControl, options: TrainOptions = {}): Promise<TrainOutcome> {
   const p: Progress = { status: 'completed', error: null, steps: 0, rate: 0, started: 0, pausedMs: 0, last: null }
-  let replica: Replica | null = null
+  let prepared: PreparedRun | null = null
   let stepper: TrainStepper | null = null
   let recorder: InsideRecorder | null = null
   try {
     // Setup fails like training does (bad backend choice, unreadable dataset, impossible model):
     // as a 'failed' run with the reason, never as a crashed worker.
-    const r = (replica = await prepareReplica(hp))
+    const r = (prepared = await prepareRun(hp))
     stepper = await startStepper(hp, r, options.partner)
     const stepsPerEpoch = Math.ceil(r.train.count / hp.batchSize)
     emit({
@@ -65,9 +65,10 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: EngineE
     })
     if (options.inside) recorder = new InsideRecorder(r, stepsPerEpoch, stepper, hp.epochs, options.inside, runId)
     p.started = performance.now()
+    const training: Training = { runId, hp, run: r, stepper, stepsPerEpoch, progress: p, emit, control, recorder }
     let epochsDone = 0
     for (let epoch = 1; epoch <= hp.epochs && p.status === 'completed'; epoch++) {
-      await trainEpoch(runId, hp, r, stepper, epoch, stepsPerEpoch, p, emit, control, recorder)
+      await trainEpoch(training, epoch)
       if (p.status === 'completed') epochsDone = epoch
     }
     stepper.syncModel()
@@ -82,30 +83,34 @@ export async function trainRun(runId: number, hp: Hyperparams, emit: (e: EngineE
   } finally {
     await stepper?.close()
     recorder?.dispose()
-    replica?.dispose()
+    prepared?.dispose()
     emit(finishedEvent(runId, p, p.last?.accuracy ?? null))
   }
 }
 
 /** What the epoch loop asks of the inside recorder: which steps to look at, and what it saw. */
-type Inspector = Pick<InsideRecorder, 'wants' | 'look' | 'record'>
+type EpochRecorder = Pick<InsideRecorder, 'wants' | 'look' | 'record'>
+
+/** A run in training: what every epoch of it works with. */
+interface Training {
+  runId: number
+  hp: Hyperparams
+  run: PreparedRun
+  stepper: TrainStepper
+  stepsPerEpoch: number
+  /** Where the run is; each epoch moves it on. */
+  progress: Progress
+  emit: (e: EngineEvent) => void
+  control: RunControl
+  recorder: EpochRecorder | null
+}
 
 /** One epoch: its steps (pausing and stopping between them), then the test-set evaluation. */
-async function trainEpoch(
-  runId: number,
-  hp: Hyperparams,
-  r: Replica,
-  stepper: TrainStepper,
-  epoch: number,
-  stepsPerEpoch: number,
-  p: Progress,
-  emit: (e: EngineEvent) => void,
-  control: RunControl,
-  inspector: Inspector | null
-): Promise<void> {
+async function trainEpoch(training: Training, epoch: number): Promise<void> {
+  const { runId, hp, run, stepper, stepsPerEpoch, progress: p, emit, control, recorder } = training
   const epochStart = performance.now()
   const pausedBefore = p.pausedMs
-  const order = epochOrder(r.train.count, hp.seed, epoch)
+  const order = epochOrder(run.train.count, hp.seed, epoch)
   let lossSum = 0
   let correctSum = 0
   let seen = 0
@@ -124,7 +129,7 @@ async function trainEpoch(
     const t0 = performance.now()
     const batch = batchAt(order, s, hp.batchSize)
     const n = batch.length
-    const { loss, correct, inside } = await stepper.step(batch, epoch, s, inspector?.wants(epoch, s))
+    const { loss, correct, inside } = await stepper.step(batch, epoch, s, recorder?.wants(epoch, s))
     p.steps++
     const dt = (performance.now() - t0) / 1000
     const usual = p.rate > 0 ? n / p.rate : dt
@@ -134,13 +139,13 @@ async function trainEpoch(
       p.error = `loss became ${loss} at epoch ${epoch}, step ${p.steps}: the learning rate (${hp.learningRate}) is probably too high`
       return
     }
-    if (inside) inspector!.record(epoch, s, p.steps, inside, Math.max(0, dt - usual))
+    if (inside) recorder!.record(epoch, s, p.steps, inside, Math.max(0, dt - usual))
     lossSum += loss * n
     correctSum += correct
     seen += n
     emit({ type: 'batch', runId, metric: { step: p.steps, epoch, loss, accuracy: correct / n, examplesPerSec: p.rate, elapsed: (performance.now() - p.started - p.pausedMs) / 1000 } })
   }
-  p.last = stepper.evaluate(hp.testBatchSize, inspector?.look(epoch))
+  p.last = stepper.evaluate(hp.testBatchSize, recorder?.look(epoch))
   if (!Number.isFinite(p.last.loss) && p.status === 'completed') {
     p.status = 'diverged'
     p.error = `test loss became ${p.last.loss} after epoch ${epoch}`

@@ -3,7 +3,7 @@
 import type { BackendInfo } from '@shared/run-types'
 import { splitsOverThreads } from '../engine/data-parallel'
 import { defaultEngine } from '../fastnet/describe'
-import { selectBackend } from './select'
+import { selectBackend } from '../backend/select'
 
 export async function trainingBackend(): Promise<BackendInfo> {
   const info = await selectBackend()

@@ -1,7 +1,7 @@
 // Worker-thread entry: trains one run and reports back. Keeps tfjs off the caller's event loop.
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Hyperparams } from '@shared/hyperparams'
-import { CONTROL, type WorkerInput, type WorkerMessage } from './protocol'
+import { CONTROL, type WorkerInput, type WorkerMessage } from './train-protocol'
 import { trainRun, type ControlState } from './train-loop'
 
 const { runId, hyperparams, control } = workerData as WorkerInput

@@ -2,15 +2,16 @@
 // fastnet/choose.ts), otherwise tfjs, with the reason recorded in the run's backend.
 import type { Hyperparams } from '@shared/hyperparams'
 import { engineChoice, wantsFastnet } from '../fastnet/choose'
-import { planFromModel } from '../fastnet/plan'
-import { FastStepper } from '../fastnet/stepper'
-import type { Replica } from './replica'
-import { startPartner, Stepper, type StepPartner, type TrainStepper } from './stepper'
+import { planFromModel } from '../fastnet/net-plan'
+import { FastStepper } from '../fastnet/fast-stepper'
+import type { PreparedRun } from '../engine/prepared-run'
+import { startPartner, TfjsStepper, type StepPartner } from '../engine/tfjs-stepper'
+import type { TrainStepper } from '../engine/train-stepper'
 
-export type PartnerFactory = (hp: Hyperparams, r: Replica) => Promise<{ partner: StepPartner | null; note: string }>
+export type PartnerFactory = (hp: Hyperparams, r: PreparedRun) => Promise<{ partner: StepPartner | null; note: string }>
 
 /** `partner` replaces tfjs's helper thread (tests inject failing ones): giving one trains on tfjs. */
-export async function startStepper(hp: Hyperparams, r: Replica, partner?: PartnerFactory): Promise<TrainStepper> {
+export async function startStepper(hp: Hyperparams, r: PreparedRun, partner?: PartnerFactory): Promise<TrainStepper> {
   let fallback = ''
   if (!partner && wantsFastnet(r.backend)) {
     const forced = engineChoice() === 'fastnet'
@@ -28,5 +29,5 @@ export async function startStepper(hp: Hyperparams, r: Replica, partner?: Partne
     }
   }
   const made = await (partner ?? startPartner)(hp, r)
-  return new Stepper(r, made.partner, made.note, fallback)
+  return new TfjsStepper(r, made.partner, made.note, fallback)
 }

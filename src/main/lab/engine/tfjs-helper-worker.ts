@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { batchAt, epochOrder, halves } from '../data/batches'
 import { COMMAND, SLOT, writeError, type HelperInput } from './data-parallel'
-import { applyFlat, gradientInto, prepareReplica, writeWeights } from './replica'
+import { applyFlat, gradientInto, prepareRun, writeWeights } from './prepared-run'
 
 const input = workerData as HelperInput
 const ctrl = new Int32Array(input.control)
@@ -16,10 +16,10 @@ function waitFor(slot: number, value: number): void {
 
 try {
   const hp = input.hyperparams
-  const replica = await prepareReplica(hp)
-  writeWeights(replica, flat)
+  const prepared = await prepareRun(hp)
+  writeWeights(prepared, flat)
   parentPort!.postMessage({ ready: true })
-  const mine = new Float32Array(replica.size)
+  const helperGradient = new Float32Array(prepared.size)
   let order: Uint32Array | null = null
   let orderEpoch = 0
   for (let seq = 1; ; seq++) {
@@ -28,15 +28,15 @@ try {
     const epoch = ctrl[SLOT.epoch]
     const step = ctrl[SLOT.step]
     if (epoch !== orderEpoch) {
-      order = epochOrder(replica.train.count, hp.seed, epoch)
+      order = epochOrder(prepared.train.count, hp.seed, epoch)
       orderEpoch = epoch
     }
-    const [, half] = halves(batchAt(order!, step, hp.batchSize))
-    if (half.length) {
-      const { loss, correct } = gradientInto(replica, half, mine, half.length)
-      stats[0] = loss * half.length
+    const [, helperBatch] = halves(batchAt(order!, step, hp.batchSize))
+    if (helperBatch.length) {
+      const { loss, correct } = gradientInto(prepared, helperBatch, helperGradient, helperBatch.length)
+      stats[0] = loss * helperBatch.length
       stats[1] = correct
-      flat.set(mine)
+      flat.set(helperGradient)
     } else {
       stats[0] = 0
       stats[1] = 0
@@ -45,9 +45,9 @@ try {
     Atomics.store(ctrl, SLOT.done, seq)
     Atomics.notify(ctrl, SLOT.done)
     waitFor(SLOT.published, seq)
-    applyFlat(replica, flat)
+    applyFlat(prepared, flat)
   }
-  replica.dispose()
+  prepared.dispose()
 } catch (err) {
   writeError(input.error, (err as Error).message)
   Atomics.store(ctrl, SLOT.failed, 1)

@@ -36,9 +36,9 @@ try {
         orderEpoch = epoch
       }
       const batch = batchAt(order!, step, hp.batchSize)
-      const [first, mine] = halves(batch)
+      const [trainerBatch, helperBatch] = halves(batch)
       net.zeroGrads()
-      const t = net.accumulate(train, mine, stepSeed(hp.seed, epoch, step), first.length)
+      const t = net.accumulate(train, helperBatch, stepSeed(hp.seed, epoch, step), trainerBatch.length)
       stats[0] = t.lossSum
       stats[1] = t.correct
       gradSlot(grads, size, seq, HELPER).set(net.grads())

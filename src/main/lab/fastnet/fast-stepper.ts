@@ -6,14 +6,14 @@ import type { BackendInfo } from '@shared/run-types'
 import { halves, range } from '../data/batches'
 import type { Split } from '../data/datasets'
 import { Tally, type Evaluation, type Look, type Looked } from '../engine/evaluate'
-import type { Replica } from '../engine/replica'
-import type { StepResult, TrainStepper } from '../engine/stepper'
+import type { PreparedRun } from '../engine/prepared-run'
+import type { StepResult, TrainStepper } from '../engine/train-stepper'
 import { fastnetModule, fastnetVersion } from './loader'
 import { readModelWeights, writeModelWeights } from './model-weights'
 import { FastNet, type NetOptions } from './net'
 import { FastPartner, fastnetThreads } from './parallel'
 import { profile } from './profile'
-import type { Plan } from './plan'
+import type { Plan } from './net-plan'
 import { stepSeed } from './seed'
 
 export const FASTNET_NAME = 'digit-lab-wasm'
@@ -26,7 +26,7 @@ export class FastStepper implements TrainStepper {
 
   private constructor(
     private readonly hp: Hyperparams,
-    private readonly r: Replica,
+    private readonly run: PreparedRun,
     readonly net: FastNet,
     private partner: FastPartner | null,
     note: string
@@ -36,22 +36,22 @@ export class FastStepper implements TrainStepper {
       version: fastnetVersion(),
       threads: partner ? 2 : 1,
       note: [DESCRIPTION, note].filter(Boolean).join('; '),
-      ...(r.backend.fallback ? { fallback: r.backend.fallback } : {})
+      ...(run.backend.fallback ? { fallback: run.backend.fallback } : {})
     }
   }
 
-  static async start(hp: Hyperparams, r: Replica, plan: Plan, env = process.env): Promise<FastStepper> {
+  static async start(hp: Hyperparams, run: PreparedRun, plan: Plan, env = process.env): Promise<FastStepper> {
     const module = fastnetModule()
-    const options: NetOptions = { optimizer: hp.optimizer, learningRate: hp.learningRate, maxExamples: Math.min(CHUNK, Math.max(hp.batchSize, hp.testBatchSize)), norm: { mean: r.dataset.mean, std: r.dataset.std } }
+    const options: NetOptions = { optimizer: hp.optimizer, learningRate: hp.learningRate, maxExamples: Math.min(CHUNK, Math.max(hp.batchSize, hp.testBatchSize)), norm: { mean: run.dataset.mean, std: run.dataset.std } }
     const net = new FastNet(module, plan, options)
-    net.setWeights(readModelWeights(r.logits, plan))
-    if (fastnetThreads(hp, env) === 1) return new FastStepper(hp, r, net, null, '')
+    net.setWeights(readModelWeights(run.logits, plan))
+    if (fastnetThreads(hp, env) === 1) return new FastStepper(hp, run, net, null, '')
     try {
-      const partner = await FastPartner.start(module, net, options, hp, r.train, r.test)
-      return new FastStepper(hp, r, net, partner, 'data parallel over 2 worker threads')
+      const partner = await FastPartner.start(module, net, options, hp, run.train, run.test)
+      return new FastStepper(hp, run, net, partner, 'data parallel over 2 worker threads')
     } catch (err) {
       // A second thread is a speed-up, not a requirement.
-      return new FastStepper(hp, r, net, null, `one thread (the helper thread could not start: ${(err as Error).message})`)
+      return new FastStepper(hp, run, net, null, `one thread (the helper thread could not start: ${(err as Error).message})`)
     }
   }
 
@@ -69,24 +69,24 @@ export class FastStepper implements TrainStepper {
     if (partner) {
       try {
         partner.go(epoch, step)
-        const [half] = halves(batch)
+        const [trainerBatch] = halves(batch)
         this.net.zeroGrads()
-        const mine = this.net.accumulate(this.r.train, half, seed, 0)
+        const trainerHalf = this.net.accumulate(this.run.train, trainerBatch, seed, 0)
         const t0 = performance.now()
-        const theirs = partner.exchange(this.net.grads())
+        const helperHalf = partner.exchange(this.net.grads())
         const t1 = performance.now()
-        this.net.addGradients(theirs.gradient)
+        this.net.addGradients(helperHalf.gradient)
         if (before) seen()
         this.net.update(n)
         if (profile.enabled) this.count(t0, t1)
-        return this.result((mine.lossSum + theirs.lossSum) / n, mine.correct + theirs.correct, before, gradient)
+        return this.result((trainerHalf.lossSum + helperHalf.lossSum) / n, trainerHalf.correct + helperHalf.correct, before, gradient)
       } catch {
         // The helper failed before this step's update was applied anywhere: carry on alone.
         await this.dropPartner()
       }
     }
     this.net.zeroGrads()
-    const t = this.net.accumulate(this.r.train, batch, seed, 0)
+    const t = this.net.accumulate(this.run.train, batch, seed, 0)
     const t1 = performance.now()
     if (before) seen()
     this.net.update(n)
@@ -140,50 +140,51 @@ export class FastStepper implements TrainStepper {
   }
 
   private evaluateSplit(look?: Look): Evaluation {
-    const test = this.r.test
+    const test = this.run.test
     const classes = this.net.plan.classes
     const stride = classes + 1
     const tally = new Tally(classes)
-    const mid = this.partner ? Math.ceil(test.count / 2) : test.count
+    // The trainer evaluates the first examples, the helper (if any) the rest.
+    const trainerCount = this.partner ? Math.ceil(test.count / 2) : test.count
     const partner = this.partner
-    partner?.startEvaluation(mid, test.count - mid)
-    const mine = new Float32Array(mid * stride)
+    partner?.startEvaluation(trainerCount, test.count - trainerCount)
+    const trainerRows = new Float32Array(trainerCount * stride)
     // Looked at only where this thread evaluates all of them; otherwise the recorder looks itself.
-    const seen = look && look.count <= mid ? this.look(test, range(0, look.count), look.layers, mine) : null
+    const seen = look && look.count <= trainerCount ? this.look(test, range(0, look.count), look.layers, trainerRows) : null
     const from = seen ? look!.count : 0
-    const t = this.net.evaluate(test, from, mid - from, mine.subarray(from * stride))
-    tally.add(0, mid, mine, stride, test.labels.subarray(0, mid), t.lossSum + (seen?.lossSum ?? 0))
+    const t = this.net.evaluate(test, from, trainerCount - from, trainerRows.subarray(from * stride))
+    tally.add(0, trainerCount, trainerRows, stride, test.labels.subarray(0, trainerCount), t.lossSum + (seen?.lossSum ?? 0))
     let looked: Looked | undefined
     if (seen) {
       const probs = new Float32Array(look!.count * classes)
-      for (let e = 0; e < look!.count; e++) probs.set(mine.subarray(e * stride, e * stride + classes), e * classes)
+      for (let e = 0; e < look!.count; e++) probs.set(trainerRows.subarray(e * stride, e * stride + classes), e * classes)
       looked = { outputs: seen.outputs, probs }
     }
-    if (mid < test.count) {
-      const rest = test.count - mid
-      let theirs: { lossSum: number; rows: Float32Array }
+    if (trainerCount < test.count) {
+      const helperCount = test.count - trainerCount
+      let helperHalf: { lossSum: number; rows: Float32Array }
       try {
-        theirs = partner!.finishEvaluation()
+        helperHalf = partner!.finishEvaluation()
       } catch {
         void this.dropPartner()
-        theirs = { rows: new Float32Array(rest * stride), lossSum: 0 }
-        theirs.lossSum = this.net.evaluate(test, mid, rest, theirs.rows).lossSum
+        helperHalf = { rows: new Float32Array(helperCount * stride), lossSum: 0 }
+        helperHalf.lossSum = this.net.evaluate(test, trainerCount, helperCount, helperHalf.rows).lossSum
       }
-      tally.add(mid, rest, theirs.rows, stride, test.labels.subarray(mid), theirs.lossSum)
+      tally.add(trainerCount, helperCount, helperHalf.rows, stride, test.labels.subarray(trainerCount), helperHalf.lossSum)
     }
     return looked ? { ...tally.result(), looked } : tally.result()
   }
 
   syncModel(): void {
-    writeModelWeights(this.r.logits, this.net.plan, this.net)
+    writeModelWeights(this.run.logits, this.net.plan, this.net)
   }
 
   /** Whether the helper's weights equal this thread's, bit for bit (null without a helper). */
   replicasAgree(): boolean | null {
     if (!this.partner) return null
-    const theirs = this.partner.helperParams()
-    const mine = this.net.params()
-    return theirs.length === mine.length && theirs.every((v, i) => Object.is(v, mine[i]))
+    const helperParams = this.partner.helperParams()
+    const trainerParams = this.net.params()
+    return helperParams.length === trainerParams.length && helperParams.every((v, i) => Object.is(v, trainerParams[i]))
   }
 
   private async dropPartner(): Promise<void> {

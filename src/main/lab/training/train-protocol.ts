@@ -1,9 +1,9 @@
 // What crosses the worker boundary. The control word lives in shared memory so pause and stop
 // land within one batch even while the worker is busy computing.
 import type { Hyperparams } from '@shared/hyperparams'
-import type { EngineEvent } from './engine-event'
+import type { EngineEvent } from '../engine/engine-event'
 import type { InsideEvent } from '../inside/recorder'
-import type { TrainOutcome } from './outcome'
+import type { TrainOutcome } from '../engine/outcome'
 
 export const CONTROL = { run: 0, pause: 1, stop: 2 } as const
 
