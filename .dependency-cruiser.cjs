@@ -36,28 +36,31 @@ module.exports = {
       name: 'engine-owns-the-trainer-interface',
       severity: 'error',
       comment:
-        "engine/ is the lower layer of training: the trainer interface (TrainStepper, evaluate, PreparedRun), the tfjs engine, spawning workers. fastnet/ implements it, inside/ records beside it, training/ drives it: it imports none of them.",
+        'engine/ is the lower layer of training: the trainer interface (TrainStepper, evaluate, PreparedRun), the tfjs engine, spawning workers. fastnet/ implements it, inside/ records beside it, training/ drives it: it imports none of them.',
       from: { path: `${LAB}engine/` },
       to: { path: `${LAB}(?:fastnet|inside|training)/` }
     },
     {
       name: 'fastnet-stays-below-training',
       severity: 'error',
-      comment: "The lab's engine implements engine/'s interface; choosing it and running the loop (training/) sit above it, the inside recorder beside it: it imports neither.",
+      comment:
+        "The lab's engine implements engine/'s interface; choosing it and running the loop (training/) sit above it, the inside recorder beside it: it imports neither.",
       from: { path: `${LAB}fastnet/` },
       to: { path: `${LAB}(?:training|inside)/` }
     },
     {
       name: 'inside-sees-only-its-port',
       severity: 'error',
-      comment: 'The inside recorder takes what it needs through inside/recorder-port.ts: it imports no engine (engine/, fastnet/) and not the loop that drives it (training/).',
+      comment:
+        'The inside recorder takes what it needs through inside/recorder-port.ts: it imports no engine (engine/, fastnet/) and not the loop that drives it (training/).',
       from: { path: `${LAB}inside/` },
       to: { path: `${LAB}(?:engine|fastnet|training)/` }
     },
     {
       name: 'training-foundations-stay-below',
       severity: 'error',
-      comment: 'training/ (the engine choice, the training loop, its worker) sits on the rest of the core: only the rooms, lab.ts and the bench entry import it, never the rooms below it (engine, fastnet, inside, model, data, backend, store...).',
+      comment:
+        'training/ (the engine choice, the training loop, its worker) sits on the rest of the core: only the rooms, lab.ts and the bench entry import it, never the rooms below it (engine, fastnet, inside, model, data, backend, store...).',
       from: { path: LAB, pathNot: `${LAB}(?:training/|rooms/|lab\\.ts$|bench-entry\\.ts$)` },
       to: { path: `${LAB}training/` }
     },

@@ -1,5 +1,6 @@
 import tseslint from 'typescript-eslint'
 import vue from 'eslint-plugin-vue'
+import prettier from 'eslint-config-prettier'
 
 export default tseslint.config(
   // AssemblyScript (decorators on functions, v128) is checked by its own compiler: npm run build:wasm.
@@ -14,9 +15,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'vue/multi-word-component-names': 'off',
-      'vue/max-attributes-per-line': 'off',
-      'vue/singleline-html-element-content-newline': 'off',
       'vue/html-self-closing': 'off'
     }
-  }
+  },
+  // Layout is Prettier's (npm run format:check): eslint's own layout rules, Vue's included, step aside.
+  prettier
 )

@@ -27,18 +27,32 @@ function seedRun(store: Store, name: string, epochs: number, stepsPerEpoch: numb
   for (let e = 1; e <= epochs; e++) {
     const rows = Array.from({ length: stepsPerEpoch }, () => {
       step++
-      return { step, epoch: e, loss: 2.3 * Math.exp(-step / 400) + 0.1 + rand() * 0.2, accuracy: Math.min(1, 0.1 + step / 1000 + rand() * 0.05), examplesPerSec: 1000, elapsed: step * 0.09 }
+      return {
+        step,
+        epoch: e,
+        loss: 2.3 * Math.exp(-step / 400) + 0.1 + rand() * 0.2,
+        accuracy: Math.min(1, 0.1 + step / 1000 + rand() * 0.05),
+        examplesPerSec: 1000,
+        elapsed: step * 0.09
+      }
     })
     store.metrics.appendBatches(id, rows)
     const acc = Math.min(0.99, 0.85 + e * 0.006)
-    const confusion = Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => (i === j ? Math.round(1000 * acc) : Math.round((1000 * (1 - acc)) / 9))))
+    const confusion = Array.from({ length: 10 }, (_, i) =>
+      Array.from({ length: 10 }, (_, j) => (i === j ? Math.round(1000 * acc) : Math.round((1000 * (1 - acc)) / 9)))
+    )
     const wrong = Array.from({ length: wrongPerEpoch ?? Math.round(10000 * (1 - acc)) }, (_, k) => {
       const label = k % 10
       const predicted = (label + 1 + (k % 9)) % 10
       const probs = Array.from({ length: 10 }, (_, c) => (c === predicted ? 0.6 : 0.4 / 9))
       return { index: k * 7, label, predicted, probs }
     })
-    store.metrics.addEpoch(id, { epoch: e, trainLoss: 0.5 / e, trainAccuracy: acc, testLoss: 0.4 / e, testAccuracy: acc, seconds: 55, numTensors: 14 }, confusion, wrong)
+    store.metrics.addEpoch(
+      id,
+      { epoch: e, trainLoss: 0.5 / e, trainAccuracy: acc, testLoss: 0.4 / e, testAccuracy: acc, seconds: 55, numTensors: 14 },
+      confusion,
+      wrong
+    )
   }
   store.runs.finish(id, 'completed', null)
   return id
@@ -54,8 +68,16 @@ const BIG_EPOCHS = 20
 const big = seedRun(seeding, 'the long one', BIG_EPOCHS, Math.round(BIG_STEPS / BIG_EPOCHS))
 seeding.close()
 const lab = new Lab({ dbPath })
-const server = await startServer({ lab, dispatch: createDispatch(createLabHandlers(lab)), staticDir: fileURLToPath(new URL('../out/renderer', import.meta.url)) })
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] })
+const server = await startServer({
+  lab,
+  dispatch: createDispatch(createLabHandlers(lab)),
+  staticDir: fileURLToPath(new URL('../out/renderer', import.meta.url))
+})
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update']
+})
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
   await page.goto(server.url)
@@ -105,13 +127,30 @@ try {
     }
   }
   const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-  process.stdout.write(`${RUNS} runs stored; run ${big} open with ${BIG_EPOCHS} epochs, ${BIG_STEPS.toLocaleString('en')} batch rows, ${lab.misclassified(big).items.length} misclassified in its last epoch\n`)
-  process.stdout.write(`open the long run  ${(openMs as number).toFixed(0).padStart(9)} ms (click to its matrix and all ${BIG_STEPS.toLocaleString('en')} points in its curve)\n`)
-  process.stdout.write(`redraw its curves  ${median(redraws).toFixed(0).padStart(9)} ${Math.max(...redraws).toFixed(0).padStart(8)} (median, max ms: smoothing moved; charts draw at most 800 points a series)\n`)
+  process.stdout.write(
+    `${RUNS} runs stored; run ${big} open with ${BIG_EPOCHS} epochs, ${BIG_STEPS.toLocaleString('en')} batch rows, ${lab.misclassified(big).items.length} misclassified in its last epoch\n`
+  )
+  process.stdout.write(
+    `open the long run  ${(openMs as number).toFixed(0).padStart(9)} ms (click to its matrix and all ${BIG_STEPS.toLocaleString('en')} points in its curve)\n`
+  )
+  process.stdout.write(
+    `redraw its curves  ${median(redraws).toFixed(0).padStart(9)} ${Math.max(...redraws)
+      .toFixed(0)
+      .padStart(8)} (median, max ms: smoothing moved; charts draw at most 800 points a series)\n`
+  )
   process.stdout.write('view switch         median ms   max ms   (target: under 200 ms; first round includes cold loads)\n')
-  for (const [name] of views) process.stdout.write(`${name.padEnd(18)} ${median(times[name]).toFixed(0).padStart(9)} ${Math.max(...times[name]).toFixed(0).padStart(8)}\n`)
+  for (const [name] of views)
+    process.stdout.write(
+      `${name.padEnd(18)} ${median(times[name]).toFixed(0).padStart(9)} ${Math.max(...times[name])
+        .toFixed(0)
+        .padStart(8)}\n`
+    )
   const all = Object.values(times).flat()
-  process.stdout.write(`all switches       ${median(all).toFixed(0).padStart(9)} ${Math.max(...all).toFixed(0).padStart(8)}\n`)
+  process.stdout.write(
+    `all switches       ${median(all).toFixed(0).padStart(9)} ${Math.max(...all)
+      .toFixed(0)
+      .padStart(8)}\n`
+  )
 } finally {
   await browser.close()
   await server.close()

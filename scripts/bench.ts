@@ -114,7 +114,14 @@ function warnIfBusy(q: Quiet, when: string): void {
   out(`machine ${when}  ${q.text}`)
   if (!q.ok) {
     const bar = '!'.repeat(100)
-    out([bar, `!!! NOT QUIET ${when}: timings are slowed by other work, by different amounts for the lab and for PyTorch.`, "!!! This run's ratios are indicative only; rerun on an idle machine before quoting them.", bar].join('\n'))
+    out(
+      [
+        bar,
+        `!!! NOT QUIET ${when}: timings are slowed by other work, by different amounts for the lab and for PyTorch.`,
+        "!!! This run's ratios are indicative only; rerun on an idle machine before quoting them.",
+        bar
+      ].join('\n')
+    )
   }
 }
 
@@ -161,9 +168,17 @@ async function benchLab() {
   const train = trainSecondsPerEpoch(batches, epochRows)
   epochRows.forEach((e, i) => {
     const m = e.metric
-    out(`lab   epoch ${m.epoch}: ${s(m.seconds)} (training ${s(train[i])}, evaluation and the rest ${s(m.seconds - train[i])}), test loss ${m.testLoss.toFixed(4)}, test accuracy ${m.testAccuracy.toFixed(4)}`)
+    out(
+      `lab   epoch ${m.epoch}: ${s(m.seconds)} (training ${s(train[i])}, evaluation and the rest ${s(m.seconds - train[i])}), test loss ${m.testLoss.toFixed(4)}, test accuracy ${m.testAccuracy.toFixed(4)}`
+    )
   })
-  return { backend: backend as BackendInfo | null, batches, epochRows, trainSeconds: train.reduce((a, b) => a + b, 0), epochSeconds: epochRows.reduce((a, e) => a + e.metric.seconds, 0) }
+  return {
+    backend: backend as BackendInfo | null,
+    batches,
+    epochRows,
+    trainSeconds: train.reduce((a, b) => a + b, 0),
+    epochSeconds: epochRows.reduce((a, e) => a + e.metric.seconds, 0)
+  }
 }
 
 /** Replays the run's own rows through the same logger into a fresh file: the cost of logging alone. */
@@ -273,8 +288,14 @@ function benchTorch(): { train: number; test: number; accuracy: number } | null 
   }
   const r = spawnSync('/usr/bin/python3', [script, mnistDir(), String(epochs), '2'], { encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`seed_reference.py failed: ${r.stderr}`)
-  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; train_s: number; test_s: number; test_acc: number; test_loss: number })
-  for (const row of rows) out(`torch epoch ${row.epoch}: ${s(row.train_s + row.test_s)} (training ${s(row.train_s)}, test ${s(row.test_s)}), test loss ${row.test_loss.toFixed(4)}, test accuracy ${row.test_acc.toFixed(4)}`)
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { epoch: number; train_s: number; test_s: number; test_acc: number; test_loss: number })
+  for (const row of rows)
+    out(
+      `torch epoch ${row.epoch}: ${s(row.train_s + row.test_s)} (training ${s(row.train_s)}, test ${s(row.test_s)}), test loss ${row.test_loss.toFixed(4)}, test accuracy ${row.test_acc.toFixed(4)}`
+    )
   return { train: rows.reduce((a, b) => a + b.train_s, 0), test: rows.reduce((a, b) => a + b.test_s, 0), accuracy: rows[rows.length - 1].test_acc }
 }
 
@@ -330,7 +351,10 @@ try {
     )
   }
   const phases = !!profiled && profile.steps > 0
-  lines.push('', `where an epoch goes  ${phases ? `(one more epoch, in this process, on the trainer thread; the helper does the other half at the same time)` : ''}`)
+  lines.push(
+    '',
+    `where an epoch goes  ${phases ? `(one more epoch, in this process, on the trainer thread; the helper does the other half at the same time)` : ''}`
+  )
   if (profiled && phases) {
     const ms = (x: number) => s(x / 1000)
     const e = profiled.epoch.seconds
@@ -346,8 +370,15 @@ try {
       `  the rest           ${s(other)} (batch order, events, epoch bookkeeping, time taken by other processes)`,
       `  = epoch            ${s(e)} (${profile.steps} steps)`
     )
-  } else lines.push(`  forward/backward/update: n/a (${values['no-profile'] ? '--no-profile' : 'the phase clocks belong to the lab engine'})`, `  evaluation and the rest ${s((lab.epochSeconds - lab.trainSeconds) / epochs)} per epoch`)
-  lines.push(`  logging            ${(logSeconds * 1000).toFixed(0)} ms for ${lab.batches.length} batch rows and ${lab.epochRows.length} epoch row${lab.epochRows.length === 1 ? '' : 's'} replayed into SQLite (${((100 * logSeconds) / lab.trainSeconds).toFixed(2)}% of training; on the main thread, beside training)`, '')
+  } else
+    lines.push(
+      `  forward/backward/update: n/a (${values['no-profile'] ? '--no-profile' : 'the phase clocks belong to the lab engine'})`,
+      `  evaluation and the rest ${s((lab.epochSeconds - lab.trainSeconds) / epochs)} per epoch`
+    )
+  lines.push(
+    `  logging            ${(logSeconds * 1000).toFixed(0)} ms for ${lab.batches.length} batch rows and ${lab.epochRows.length} epoch row${lab.epochRows.length === 1 ? '' : 's'} replayed into SQLite (${((100 * logSeconds) / lab.trainSeconds).toFixed(2)}% of training; on the main thread, beside training)`,
+    ''
+  )
   out(lines.join('\n'))
   warnIfBusy(after, 'while measuring')
 } finally {

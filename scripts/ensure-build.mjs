@@ -16,6 +16,9 @@ const outputs = ['out/main/index.js', ...workers, 'out/preload/index.cjs', 'out/
 const oldest = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)))
 if (oldest < newest(join(root, 'src'))) {
   process.stderr.write('Building the app (first run, or sources changed)...\n')
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
   if (r.status !== 0) process.exit(r.status ?? 1)
 }

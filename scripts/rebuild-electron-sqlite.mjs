@@ -21,10 +21,14 @@ mkdirSync(work, { recursive: true })
 // Everything but the Node build: node-gyp writes the Electron one into the copy's own build/.
 cpSync(source, work, { recursive: true, filter: (p) => p !== join(source, 'build') })
 process.stdout.write(`Building better-sqlite3 for Electron ${target}...\n`)
-const r = spawnSync('npx', ['--yes', 'node-gyp@11', 'rebuild', '--release', '--runtime=electron', `--target=${target}`, '--dist-url=https://electronjs.org/headers'], {
-  cwd: work,
-  stdio: 'inherit'
-})
+const r = spawnSync(
+  'npx',
+  ['--yes', 'node-gyp@11', 'rebuild', '--release', '--runtime=electron', `--target=${target}`, '--dist-url=https://electronjs.org/headers'],
+  {
+    cwd: work,
+    stdio: 'inherit'
+  }
+)
 if (r.status !== 0) {
   process.stderr.write('Digit Lab: could not build better-sqlite3 for Electron (are Electron headers reachable?). npm run serve works without it.\n')
   process.exit(r.status ?? 1)

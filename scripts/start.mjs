@@ -51,7 +51,12 @@ function nativeBuildIsCurrent() {
   if (!existsSync(join(dir, 'better_sqlite3.node'))) return false
   try {
     const built = JSON.parse(readFileSync(join(dir, 'built-for.json'), 'utf8'))
-    const wanted = { electron: require('electron/package.json').version, betterSqlite3: require('better-sqlite3/package.json').version, platform: process.platform, arch: process.arch }
+    const wanted = {
+      electron: require('electron/package.json').version,
+      betterSqlite3: require('better-sqlite3/package.json').version,
+      platform: process.platform,
+      arch: process.arch
+    }
     return Object.entries(wanted).every(([k, v]) => built[k] === v)
   } catch {
     return false // no record (a build from before it was kept): build again

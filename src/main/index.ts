@@ -30,7 +30,11 @@ async function main(): Promise<void> {
     webPreferences: { ...WEB_PREFERENCES, preload: join(here, '../preload/index.cjs') }
   })
   hardenWindow(win, devServerUrl)
-  const unregister = registerLabIpc(ipcMain, createDispatch(createLabHandlers(lab)), (e) => e.sender === win.webContents && isTrustedUrl(e.senderFrame?.url, devServerUrl))
+  const unregister = registerLabIpc(
+    ipcMain,
+    createDispatch(createLabHandlers(lab)),
+    (e) => e.sender === win.webContents && isTrustedUrl(e.senderFrame?.url, devServerUrl)
+  )
   const stopEvents = forwardEvents(
     (l) => lab.subscribe(l),
     (channel, batch) => {

@@ -7,12 +7,25 @@ import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyper
 import type { DigitInside, RunInside } from './inside'
 import type { Reply } from './lab-request-error'
 import type { SweepSummary } from './sweep'
-import { MAX_IMAGE_SIDE, type BackendInfo, type EpochMisclassified, type LabEvent, type LiveRunState, type RunDetail, type RunMetrics, type RunSummary, type StoreHealth } from './run-types'
+import {
+  MAX_IMAGE_SIDE,
+  type BackendInfo,
+  type EpochMisclassified,
+  type LabEvent,
+  type LiveRunState,
+  type RunDetail,
+  type RunMetrics,
+  type RunSummary,
+  type StoreHealth
+} from './run-types'
 
 const id = z.number().int().positive()
 const runRef = z.strictObject({ runId: id })
 const nothing = z.strictObject({}).optional()
-const pixels = z.array(z.number().min(0).max(255)).min(1).max(MAX_IMAGE_SIDE ** 2, `may hold at most ${MAX_IMAGE_SIDE}x${MAX_IMAGE_SIDE} values`)
+const pixels = z
+  .array(z.number().min(0).max(255))
+  .min(1)
+  .max(MAX_IMAGE_SIDE ** 2, `may hold at most ${MAX_IMAGE_SIDE}x${MAX_IMAGE_SIDE} values`)
 /** A copy of a lost database is saved beside it under a plain name: a window never chooses a folder. */
 export const RESCUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.db$/
 const epochRef = z.strictObject({ runId: id, epoch: z.number().int().positive().optional() })
@@ -61,12 +74,19 @@ export const sweepSpec = z.strictObject({
   mode: z.enum(['grid', 'random']).default('grid'),
   samples: z.number().int().min(1).max(200).optional(),
   repeat: z.number().int().min(1).max(10).default(1),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1)
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1)
 })
 const sweepRef = z.strictObject({ sweepId: id })
 
 type Spec<I extends z.ZodType, O> = { input: I; output: O }
-const spec = <O>() => <I extends z.ZodType>(input: I): Spec<I, O> => ({ input, output: undefined as O })
+const spec =
+  <O>() =>
+  <I extends z.ZodType>(input: I): Spec<I, O> => ({ input, output: undefined as O })
 
 export const contract = {
   startRun: spec<{ runId: number }>()(hyperparams),
@@ -104,7 +124,9 @@ export const contract = {
   /** Whether the database can be written now, and whether its file is still the one opened. */
   storeHealth: spec<StoreHealth>()(nothing),
   /** Saves everything the lab holds to a new file beside the lost one (a plain name, default dated), once its file was lost. */
-  rescueDatabase: spec<{ path: string }>()(z.strictObject({ file: z.string().regex(RESCUE_NAME, 'must be a plain file name ending in .db (no folders)').optional() }).optional())
+  rescueDatabase: spec<{ path: string }>()(
+    z.strictObject({ file: z.string().regex(RESCUE_NAME, 'must be a plain file name ending in .db (no folders)').optional() }).optional()
+  )
 } satisfies { [K in RequestName]: Spec<z.ZodType, unknown> }
 
 export type Contract = typeof contract
@@ -115,7 +137,8 @@ export type ValidInput<K extends RequestName> = z.output<Contract[K]['input']>
 export type RequestOutput<K extends RequestName> = Contract[K]['output']
 
 /** One request as a caller makes it: the payload (optional where the request may be sent without one), and what comes back. */
-type Call<K extends RequestName, Back> = undefined extends RequestInput<K> ? (input?: RequestInput<K>) => Promise<Back> : (input: RequestInput<K>) => Promise<Back>
+type Call<K extends RequestName, Back> =
+  undefined extends RequestInput<K> ? (input?: RequestInput<K>) => Promise<Back> : (input: RequestInput<K>) => Promise<Back>
 
 /**
  * The client's view, in the renderer, over IPC or HTTP alike (api/client.ts): each request
@@ -130,7 +153,9 @@ export type LabApi = { [K in RequestName]: Call<K, RequestOutput<K>> }
  * event stream. `onOpen` runs each time the stream is (re)established: events may have been
  * missed before it, so a client reads `liveRuns` again then.
  */
-export type LabBridge = { [K in RequestName]: Call<K, Reply<RequestOutput<K>>> } & { onEvents(listener: (batch: LabEventBatch) => void, onOpen?: () => void): () => void }
+export type LabBridge = { [K in RequestName]: Call<K, Reply<RequestOutput<K>>> } & {
+  onEvents(listener: (batch: LabEventBatch) => void, onOpen?: () => void): () => void
+}
 
 /** The renderer's client: the requests as LabApi has them, the event stream as the bridge has it. */
 export type LabClientApi = LabApi & Pick<LabBridge, 'onEvents'>

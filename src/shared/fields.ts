@@ -35,7 +35,14 @@ export const ACTIVATION_LABELS: Readonly<Record<string, string>> = {
 }
 
 export const FIELDS: readonly FieldDef[] = [
-  { key: 'name', label: 'Run name', flag: 'name', help: 'a name to find the run by (default: one made from its settings)', kind: 'text', emptyMeans: 'named from its settings' },
+  {
+    key: 'name',
+    label: 'Run name',
+    flag: 'name',
+    help: 'a name to find the run by (default: one made from its settings)',
+    kind: 'text',
+    emptyMeans: 'named from its settings'
+  },
   {
     key: 'preset',
     label: 'Model',
@@ -46,7 +53,15 @@ export const FIELDS: readonly FieldDef[] = [
     choiceLabels: { 'seed-cnn': "the course's CNN", mlp: 'MLP', custom: 'custom layer list' }
   },
   { key: 'hidden', label: 'Hidden layer sizes', flag: 'hidden', help: "the MLP's hidden layers, comma-separated, e.g. 128,64", kind: 'integerList' },
-  { key: 'activation', label: 'Activation', flag: 'activation', help: 'the hidden layers’ activation', kind: 'choice', choices: ACTIVATIONS, choiceLabels: ACTIVATION_LABELS },
+  {
+    key: 'activation',
+    label: 'Activation',
+    flag: 'activation',
+    help: 'the hidden layers’ activation',
+    kind: 'choice',
+    choices: ACTIVATIONS,
+    choiceLabels: ACTIVATION_LABELS
+  },
   {
     key: 'optimizer',
     label: 'Optimizer',
@@ -63,7 +78,14 @@ export const FIELDS: readonly FieldDef[] = [
   { key: 'dropout', label: 'Dropout rate', flag: 'dropout', help: 'the share of units dropped in training (0 to 0.95)', kind: 'number' },
   { key: 'seed', label: 'Seed', flag: 'seed', help: 'the seed of the initial weights and the shuffling', kind: 'integer' },
   { key: 'dataset', label: 'Dataset', flag: 'dataset', help: '"mnist" (embedded) or a folder holding the four IDX files', kind: 'text' },
-  { key: 'limitTrain', label: 'Training examples', flag: 'limit-train', help: 'use only the first N training examples', kind: 'optionalInteger', emptyMeans: 'all' },
+  {
+    key: 'limitTrain',
+    label: 'Training examples',
+    flag: 'limit-train',
+    help: 'use only the first N training examples',
+    kind: 'optionalInteger',
+    emptyMeans: 'all'
+  },
   { key: 'limitTest', label: 'Test examples', flag: 'limit-test', help: 'use only the first N test examples', kind: 'optionalInteger', emptyMeans: 'all' }
 ]
 
@@ -135,7 +157,10 @@ export function inputFromText(texts: FieldTexts, layers?: LayerSpec[]): { input:
         break
       }
       case 'integerList': {
-        const parts = text.split(',').map((s) => s.trim()).filter(Boolean)
+        const parts = text
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
         if (!parts.length) fail('is empty: enter sizes such as 128, 64')
         else if (parts.some((p) => !/^\d+$/.test(p))) fail(`must be whole numbers separated by commas (got "${raw}")`)
         else values[field.key] = parts.map(Number)

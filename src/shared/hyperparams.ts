@@ -37,14 +37,7 @@ export const activationLayer = z.strictObject({
 })
 export const flattenLayer = z.strictObject({ type: z.literal('flatten') })
 
-export const layerSpec = z.discriminatedUnion('type', [
-  conv2dLayer,
-  poolLayer,
-  denseLayer,
-  dropoutLayer,
-  activationLayer,
-  flattenLayer
-])
+export const layerSpec = z.discriminatedUnion('type', [conv2dLayer, poolLayer, denseLayer, dropoutLayer, activationLayer, flattenLayer])
 export type LayerSpec = z.infer<typeof layerSpec>
 export const LAYER_TYPES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'dropout', 'activation', 'flatten'] as const
 

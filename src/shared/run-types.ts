@@ -187,7 +187,16 @@ export const isTrainEvent = (e: LabEvent): e is TrainEvent => TRAIN_EVENT_TYPES.
 
 /** Events the engine emits while a run trains. */
 export type TrainEvent =
-  | { type: 'started'; runId: number; backend: BackendInfo; layers: LayerSummary[]; paramCount: number; stepsPerEpoch: number; totalSteps: number; classNames: string[] }
+  | {
+      type: 'started'
+      runId: number
+      backend: BackendInfo
+      layers: LayerSummary[]
+      paramCount: number
+      stepsPerEpoch: number
+      totalSteps: number
+      classNames: string[]
+    }
   | { type: 'batch'; runId: number; metric: BatchMetric }
   // The epoch's mistakes are stored, not streamed: views fetch them (misclassified) when they show them.
   | { type: 'epoch'; runId: number; metric: EpochMetric; confusion: number[][] }

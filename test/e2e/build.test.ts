@@ -21,12 +21,13 @@ const out = (f: string) => join(ROOT, 'out', f)
 
 describe('the build', () => {
   it('has the main, worker, preload and renderer bundles, and the lab engine beside them', () => {
-    for (const f of ['main/index.js', 'main/train-worker.js', 'main/predict-worker.js', 'main/fastnet-helper.js', 'preload/index.cjs', 'renderer/index.html']) expect(existsSync(out(f)), f).toBe(true)
+    for (const f of ['main/index.js', 'main/train-worker.js', 'main/predict-worker.js', 'main/fastnet-helper.js', 'preload/index.cjs', 'renderer/index.html'])
+      expect(existsSync(out(f)), f).toBe(true)
     expect(readFileSync(out('main/fastnet.wasm'))).toEqual(readFileSync(join(ROOT, 'src/main/lab/fastnet/fastnet.wasm')))
     const preload = readFileSync(out('preload/index.cjs'), 'utf8')
     expect([...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual(['electron'])
     expect(preload).toContain('exposeInMainWorld("lab"')
-    expect(readFileSync(out('renderer/index.html'), 'utf8')).toMatch(/Content-Security-Policy" content="default-src 'self'; script-src 'self'/)
+    expect(readFileSync(out('renderer/index.html'), 'utf8')).toMatch(/Content-Security-Policy"\s+content="default-src 'self'; script-src 'self'/)
   })
 
   it('main loads app://digit-lab and its preload from paths that exist beside its bundle', () => {
@@ -128,7 +129,11 @@ describe('the build', () => {
   })
 
   it('npm start says plainly when the Electron binary is missing, and points to serve mode', () => {
-    const r = spawnSync(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(ROOT, 'no-electron-here') } })
+    const r = spawnSync(process.execPath, ['scripts/start.mjs'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(ROOT, 'no-electron-here') }
+    })
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/Electron's binary is not installed here/)
     expect(r.stderr).toMatch(/npm run serve/)

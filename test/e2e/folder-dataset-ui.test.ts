@@ -52,7 +52,10 @@ beforeAll(async () => {
   // gallery has tiles to open); with a big one it gets them right, so the two runs differ.
   const common = { architecture: { preset: 'mlp', hidden: [8] }, dataset, epochs: 3, batchSize: 20 }
   const ids: number[] = []
-  for (const [name, learningRate] of [['gentle', 0.001], ['bolder', 0.1]] as const) {
+  for (const [name, learningRate] of [
+    ['gentle', 0.001],
+    ['bolder', 0.1]
+  ] as const) {
     const { runId } = await api<{ runId: number }>('startRun', { ...common, name, learningRate })
     const run = await ended(runId)
     if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
@@ -102,7 +105,10 @@ describe('a 3-class folder dataset', () => {
     await expect.poll(() => tiles.count()).toBe(Number(count))
     expect(await gallery.getByLabel('True class').locator('option:checked').textContent()).toBe(truth)
     const tileLabels = await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
-    expect(tileLabels.every((t) => t!.endsWith(`: true ${truth}, predicted ${predicted}`)), tileLabels.join('; ')).toBe(true)
+    expect(
+      tileLabels.every((t) => t!.endsWith(`: true ${truth}, predicted ${predicted}`)),
+      tileLabels.join('; ')
+    ).toBe(true)
     expect(await spillingTiles(tiles)).toEqual([])
     // Each tile is drawn at the dataset's own size.
     await expect.poll(() => gallery.getByRole('img', { name: /^digit \d+$/ }).count()).toBe(Number(count))
@@ -147,7 +153,7 @@ describe('a 3-class folder dataset', () => {
     await open('#/draw')
     await page.getByLabel('Model (a stored run)').selectOption(String(gentle))
     await drawStroke(page, [0.15, 0.5], [0.85, 0.5])
-    const prediction = page.getByText(/^Prediction:/)
+    const prediction = page.getByText(/^\s*Prediction:/)
     await expect.poll(() => prediction.isVisible()).toBe(true)
     expect((await prediction.locator('strong').textContent())!).toMatch(new RegExp(`^(${CLASSES.join('|')})$`))
     const list = page.getByRole('list', { name: 'Probabilities' })
@@ -200,8 +206,18 @@ describe('a 12x12 folder dataset', () => {
 
   beforeAll(async () => {
     writeFolderDataset(small, { size: 12, train: 200, test: TEST_COUNT, classes: CLASSES })
-    for (const [name, learningRate] of [['small gentle', 0.001], ['small bolder', 0.1]] as const) {
-      const { runId } = await api<{ runId: number }>('startRun', { architecture: { preset: 'mlp', hidden: [8] }, dataset: small, epochs: 3, batchSize: 20, name, learningRate })
+    for (const [name, learningRate] of [
+      ['small gentle', 0.001],
+      ['small bolder', 0.1]
+    ] as const) {
+      const { runId } = await api<{ runId: number }>('startRun', {
+        architecture: { preset: 'mlp', hidden: [8] },
+        dataset: small,
+        epochs: 3,
+        batchSize: 20,
+        name,
+        learningRate
+      })
       const run = await ended(runId)
       if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
       runIds.push(runId)
@@ -212,7 +228,10 @@ describe('a 12x12 folder dataset', () => {
 
   it('Runs draws its images at 12x12; Draw, switched to it from a 28x28 run, says it cannot read drawings and shows no reading', async () => {
     await open(`#/runs/${runIds[0]}`)
-    const image = page.getByRole('region', { name: 'Misclassified digits' }).getByRole('img', { name: /^digit \d+$/ }).first()
+    const image = page
+      .getByRole('region', { name: 'Misclassified digits' })
+      .getByRole('img', { name: /^digit \d+$/ })
+      .first()
     await image.waitFor()
     expect([await image.getAttribute('width'), await image.getAttribute('height')]).toEqual(['12', '12'])
 
@@ -220,7 +239,7 @@ describe('a 12x12 folder dataset', () => {
     await page.getByLabel('Model (a stored run)').selectOption(String(gentle))
     await page.getByRole('button', { name: 'Clear' }).click()
     await drawStroke(page, [0.15, 0.5], [0.85, 0.5])
-    await expect.poll(() => page.getByText(/^Prediction:/).isVisible()).toBe(true)
+    await expect.poll(() => page.getByText(/^\s*Prediction:/).isVisible()).toBe(true)
 
     const asked: number[] = []
     page.on('request', (r) => {
@@ -230,7 +249,7 @@ describe('a 12x12 folder dataset', () => {
     await expect.poll(() => page.getByText(drawingNote).isVisible()).toBe(true)
     // The 28x28 run's reading of the drawing is not this run's: it is gone, and this run is not asked.
     expect(await page.getByRole('list', { name: 'Probabilities' }).count()).toBe(0)
-    expect(await page.getByText(/^Prediction:/).count()).toBe(0)
+    expect(await page.getByText(/^\s*Prediction:/).count()).toBe(0)
     expect(asked).not.toContain(runIds[0])
     expect(await page.getByRole('alert').count()).toBe(0)
     await screenshot(page, 'folder-small-draw')
@@ -252,7 +271,9 @@ describe('a 12x12 folder dataset', () => {
     })
     await page.getByRole('tab', { name: 'Draw a digit' }).click()
     const model = page.getByLabel('Model (a stored run)')
-    const askedSmall = page.waitForRequest((r) => r.url().endsWith('/api/testImages') && (JSON.parse(r.postData() ?? '{}') as { dataset: string }).dataset === small)
+    const askedSmall = page.waitForRequest(
+      (r) => r.url().endsWith('/api/testImages') && (JSON.parse(r.postData() ?? '{}') as { dataset: string }).dataset === small
+    )
     await model.selectOption(String(runIds[0]))
     await askedSmall
     await model.selectOption(String(gentle))
@@ -261,7 +282,7 @@ describe('a 12x12 folder dataset', () => {
     await expect.poll(() => answered.includes(small), { message: "the 12x12 run's late answer arrived" }).toBe(true)
 
     await drawStroke(page, [0.15, 0.5], [0.85, 0.5])
-    await expect.poll(() => page.getByText(/^Prediction:/).isVisible()).toBe(true)
+    await expect.poll(() => page.getByText(/^\s*Prediction:/).isVisible()).toBe(true)
     expect(await page.getByText(drawingNote).count()).toBe(0)
     expect(await meterNames(page.getByRole('list', { name: 'Probabilities' }))).toEqual(CLASSES.map((c) => `P(${c})`))
   })
@@ -275,7 +296,10 @@ describe('a 12x12 folder dataset', () => {
     const gallery = page.getByRole('region', { name: `Wrong in #${a}, right in #${b}` })
     const tiles = gallery.getByRole('button', { name: /^Test digit \d+/ })
     await expect.poll(() => tiles.count(), { message: 'images the bolder run fixed' }).toBeGreaterThan(0)
-    await gallery.getByRole('img', { name: /^digit \d+$/ }).first().waitFor()
+    await gallery
+      .getByRole('img', { name: /^digit \d+$/ })
+      .first()
+      .waitFor()
     await tiles.first().click()
     // Predictions take any image size the run was trained on, so both runs read the 12x12 image.
     const readings = gallery.getByRole('list', { name: /^#\d+ small / })

@@ -143,7 +143,7 @@ describe('inside the network', () => {
     await shoot(page.getByRole('region', { name: 'Inside the network' }), 'panel')
   })
 
-  it("shows a digit and its probabilities from a point of the embedding map; a confusion cell lights up exactly its digits", async () => {
+  it('shows a digit and its probabilities from a point of the embedding map; a confusion cell lights up exactly its digits', async () => {
     await open('#/runs')
     await openRun('course cnn')
     await openInside()
@@ -188,7 +188,10 @@ describe('inside the network', () => {
     await open('#/runs')
     await openRun('course cnn')
     const gallery = page.getByRole('region', { name: 'Misclassified digits' })
-    await gallery.getByRole('button', { name: /^Test digit \d+/ }).first().click()
+    await gallery
+      .getByRole('button', { name: /^Test digit \d+/ })
+      .first()
+      .click()
     await gallery.getByRole('button', { name: 'Look inside this digit' }).click()
     const view = page.getByRole('region', { name: /^Inside test digit #\d+$/ })
     await view.waitFor()
@@ -212,8 +215,18 @@ describe('inside the network', () => {
     // tile read before then is still one of epoch 2's (the page says "epoch 1" before its matrix
     // and gallery have been read again).
     const wrongThen = (await api<{ items: unknown[] }>('misclassified', { runId: cnn, epoch: 1 })).items.length
-    await expect.poll(async () => (await gallery.getByRole('heading').textContent())?.match(/(\d+) of (\d+)/)?.slice(1).map(Number)).toEqual([wrongThen, wrongThen])
-    const label = (await gallery.getByRole('button', { name: /^Test digit \d+/ }).first().getAttribute('aria-label'))!
+    await expect
+      .poll(async () =>
+        (await gallery.getByRole('heading').textContent())
+          ?.match(/(\d+) of (\d+)/)
+          ?.slice(1)
+          .map(Number)
+      )
+      .toEqual([wrongThen, wrongThen])
+    const label = (await gallery
+      .getByRole('button', { name: /^Test digit \d+/ })
+      .first()
+      .getAttribute('aria-label'))!
     const [, index, predicted] = /^Test digit (\d+): true \d, predicted (\d)$/.exec(label)!
     await gallery.getByRole('button', { name: label, exact: true }).click()
     await gallery.getByRole('button', { name: 'Look inside this digit' }).click()
@@ -226,7 +239,9 @@ describe('inside the network', () => {
   it("shows the coach's saturated and dead-unit hints, and the activation figures behind them", async () => {
     const small = { architecture: { preset: 'mlp', hidden: [64] }, epochs: 1, limitTrain: 2000, limitTest: 300 }
     const saturating = (await api('startRun', { ...small, name: 'saturating sigmoid', activation: 'sigmoid', learningRate: 3 })).runId
-    const dying = (await api('startRun', { ...small, name: 'dying relu', architecture: { preset: 'mlp', hidden: [64, 64] }, optimizer: 'adam', learningRate: 0.05 })).runId
+    const dying = (
+      await api('startRun', { ...small, name: 'dying relu', architecture: { preset: 'mlp', hidden: [64, 64] }, optimizer: 'adam', learningRate: 0.05 })
+    ).runId
     for (const runId of [saturating, dying]) expect((await endedRun<RunReply>(s, runId)).status).toBe('completed')
     await open('#/runs')
 
@@ -252,7 +267,14 @@ describe('inside the network', () => {
     await open('#/draw')
     await page.getByLabel('Model (a stored run)').selectOption({ value: String(cnn) })
     await drawStroke(page, [0.5, 0.15], [0.5, 0.85])
-    await expect.poll(() => page.getByText(/^Prediction:/).first().isVisible()).toBe(true)
+    await expect
+      .poll(() =>
+        page
+          .getByText(/^\s*Prediction:/)
+          .first()
+          .isVisible()
+      )
+      .toBe(true)
     await page.getByRole('button', { name: 'Look inside the model' }).click()
     const view = page.getByRole('region', { name: 'Inside the model, on your drawing' })
     await expect.poll(() => view.getByRole('list', { name: 'Feature maps of conv 1 (10 filters 5x5)' }).getByRole('img').count()).toBe(10)
@@ -267,14 +289,24 @@ describe('inside the network', () => {
     await openRun('small mlp')
     await expect.poll(() => page.getByRole('button', { name: 'Inside the network' }).getAttribute('aria-expanded')).toBe('true')
     const panel = await openInside()
-    await expect.poll(() => panel.getByRole('region', { name: 'Histograms over training' }).getByRole('img', { name: /^Weights of / }).count()).toBe(2)
+    await expect
+      .poll(() =>
+        panel
+          .getByRole('region', { name: 'Histograms over training' })
+          .getByRole('img', { name: /^Weights of / })
+          .count()
+      )
+      .toBe(2)
     const filters = panel.getByRole('region', { name: 'First-layer filters' })
     const images = filters.getByRole('list', { name: 'Filters at the end of epoch 2' }).getByRole('img')
     await expect.poll(() => images.count()).toBe(32)
     expect(await sizeOf(images.first())).toEqual([28, 28])
     await shoot(filters, 'mlp-filters')
     const gallery = page.getByRole('region', { name: 'Misclassified digits' })
-    await gallery.getByRole('button', { name: /^Test digit \d+/ }).first().click()
+    await gallery
+      .getByRole('button', { name: /^Test digit \d+/ })
+      .first()
+      .click()
     await gallery.getByRole('button', { name: 'Look inside this digit' }).click()
     const view = page.getByRole('region', { name: /^Inside test digit #\d+$/ })
     await expect.poll(() => view.getByRole('img', { name: /^Outputs of / }).count()).toBe(3)
@@ -288,7 +320,10 @@ describe('inside the network', () => {
     await openRun('course cnn')
     const panel = await openInside()
     await panel.getByRole('region', { name: 'First-layer filters' }).getByLabel('Filters kept at', { exact: true }).fill('1')
-    await page.getByRole('region', { name: 'Embedding map' }).getByRole('img', { name: /^Embedding map/ }).focus()
+    await page
+      .getByRole('region', { name: 'Embedding map' })
+      .getByRole('img', { name: /^Embedding map/ })
+      .focus()
     await page.keyboard.press('ArrowRight')
     await page.getByRole('region', { name: 'Embedding map' }).getByRole('button', { name: 'Look inside this digit' }).click()
     await page.getByRole('region', { name: /^Inside test digit #\d+$/ }).waitFor()
@@ -299,14 +334,30 @@ describe('inside the network', () => {
     expect(page.url()).toBe(url)
     const again = page.getByRole('region', { name: 'Inside the network' })
     await expect.poll(() => again.getByRole('list', { name: 'Filters at the end of epoch 1' }).getByRole('img').count()).toBe(10)
-    await expect.poll(() => page.getByRole('region', { name: /^Inside test digit #\d+$/ }).getByRole('list', { name: /^Feature maps of conv 1/ }).getByRole('img').count()).toBe(10)
+    await expect
+      .poll(() =>
+        page
+          .getByRole('region', { name: /^Inside test digit #\d+$/ })
+          .getByRole('list', { name: /^Feature maps of conv 1/ })
+          .getByRole('img')
+          .count()
+      )
+      .toBe(10)
     expect(errors.join('\n')).toBe('')
   })
 
   it('follows a dataset of 3 classes and 16x16 images: its class names, its filters and feature-map sizes', async () => {
     const dataset = writeFolderDataset(join(dir, 'rows'), { train: 200, test: 60, classes: ['top', 'middle', 'bottom'], size: 16 })
     const layers = [{ type: 'conv2d', filters: 4, kernelSize: 3 }, { type: 'activation' }, { type: 'maxPool' }, { type: 'flatten' }]
-    const { runId } = await api('startRun', { name: 'three rows', dataset, architecture: { preset: 'custom', layers }, epochs: 2, batchSize: 20, optimizer: 'adam', learningRate: 0.01 })
+    const { runId } = await api('startRun', {
+      name: 'three rows',
+      dataset,
+      architecture: { preset: 'custom', layers },
+      epochs: 2,
+      batchSize: 20,
+      optimizer: 'adam',
+      learningRate: 0.01
+    })
     expect((await endedRun<RunReply>(s, runId)).status).toBe('completed')
     await open('#/runs')
     await openRun('three rows')
@@ -346,7 +397,15 @@ describe('inside the network', () => {
 
   it('shows the points of a run still training, says the map comes at the end, and draws it when the run ends', async () => {
     await open('#/runs')
-    const { runId } = await api('startRun', { name: 'still training', epochs: 2, limitTrain: 20000, limitTest: 500, batchSize: 32, optimizer: 'adam', learningRate: 0.001 })
+    const { runId } = await api('startRun', {
+      name: 'still training',
+      epochs: 2,
+      limitTrain: 20000,
+      limitTest: 500,
+      batchSize: 32,
+      optimizer: 'adam',
+      learningRate: 0.001
+    })
     // The header follows the run as it trains: its percentage moves on from the first it showed.
     const pill = page.getByRole('banner').getByRole('link', { name: new RegExp(`^#${runId} still training`) })
     const percentShown = async () => Number(/running (\d+)%$/.exec((await pill.textContent().catch(() => '')) ?? '')?.[1] ?? -1)
@@ -354,10 +413,14 @@ describe('inside the network', () => {
     const first = await percentShown()
     await expect.poll(percentShown).toBeGreaterThan(first)
     // Paused past the early points: the run is active, with points but no embedding yet.
-    await waitFor(`run ${runId} past step 60`, async () => {
-      const live = await api<{ run: { id: number }; batches: { step: number }[] }[]>('liveRuns', {})
-      return (live.find((r) => r.run.id === runId)?.batches.at(-1)?.step ?? 0) >= 60
-    }, { everyMs: 20 })
+    await waitFor(
+      `run ${runId} past step 60`,
+      async () => {
+        const live = await api<{ run: { id: number }; batches: { step: number }[] }[]>('liveRuns', {})
+        return (live.find((r) => r.run.id === runId)?.batches.at(-1)?.step ?? 0) >= 60
+      },
+      { everyMs: 20 }
+    )
     await api('pauseRun', { runId })
     // Paused, it shows where the run stopped.
     type Live = { run: { id: number; status: string }; batches: { step: number }[]; started: { totalSteps: number } }
@@ -368,7 +431,14 @@ describe('inside the network', () => {
     await openRun('still training')
     const panel = await openInside()
     await expect.poll(() => panel.getByText('The embedding map appears when training ends').isVisible()).toBe(true)
-    await expect.poll(() => panel.getByRole('region', { name: 'Histograms over training' }).getByRole('img', { name: /^Weights of / }).count()).toBe(4)
+    await expect
+      .poll(() =>
+        panel
+          .getByRole('region', { name: 'Histograms over training' })
+          .getByRole('img', { name: /^Weights of / })
+          .count()
+      )
+      .toBe(4)
     expect(await panel.getByText(/more points come as the run trains/).isVisible()).toBe(true)
     await shoot(panel, 'training')
     await api('resumeRun', { runId })

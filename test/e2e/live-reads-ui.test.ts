@@ -60,7 +60,13 @@ async function openRecorded(): Promise<Sent[]> {
   return recordRequests(page)
 }
 
-const chartPoints = async (p: Page, title: string) => Number(await p.locator('figure.chart', { has: p.getByRole('img', { name: title, exact: true }) }).first().getAttribute('data-points'))
+const chartPoints = async (p: Page, title: string) =>
+  Number(
+    await p
+      .locator('figure.chart', { has: p.getByRole('img', { name: title, exact: true }) })
+      .first()
+      .getAttribute('data-points')
+  )
 
 beforeAll(async () => {
   s = await serve(join(tempDir(), 'live-reads.db'))
@@ -86,10 +92,21 @@ describe('a run training under an open view', () => {
     await api('resumeRun', { runId })
     expect((await endedRun(s, runId)).status).toBe('completed')
     // The page shows the end: the result in words, and every stored batch on the curve.
-    await expect.poll(() => article.getByRole('status').filter({ hasText: /^Test accuracy .* after 3 epochs/ }).isVisible()).toBe(true)
+    await expect
+      .poll(() =>
+        article
+          .getByRole('status')
+          .filter({ hasText: /^Test accuracy .* after 3 epochs/ })
+          .isVisible()
+      )
+      .toBe(true)
     const stored = await storedBatches(runId)
     await expect.poll(() => chartPoints(page, 'Batch loss')).toBe(stored)
-    const counted = () => ({ getRun: count(sent, 'getRun', runId), full: count(sent, 'runMetrics', runId, 'full'), after: count(sent, 'runMetrics', runId, 'after') })
+    const counted = () => ({
+      getRun: count(sent, 'getRun', runId),
+      full: count(sent, 'runMetrics', runId, 'full'),
+      after: count(sent, 'runMetrics', runId, 'after')
+    })
     console.log(`Runs detail over 3 epochs: ${JSON.stringify(counted())}`)
     await expect.poll(() => count(sent, 'getRun', runId)).toBe(2)
     await screenshot(page, 'live-reads-1-runs-detail')
@@ -112,8 +129,20 @@ describe('a run training under an open view', () => {
     expect((await endedRun(s, runId)).status).toBe('completed')
     // Its final figures in the table: the page followed it to its end.
     const final = (await api<{ finalTestLoss: number }>('getRun', { runId })).finalTestLoss
-    await expect.poll(() => metrics.getByRole('row', { name: /^Final test loss/ }).getByRole('cell').nth(1).textContent()).toBe(final.toFixed(4))
-    const counted = () => ({ getRun: count(sent, 'getRun', runId), full: count(sent, 'runMetrics', runId, 'full'), after: count(sent, 'runMetrics', runId, 'after') })
+    await expect
+      .poll(() =>
+        metrics
+          .getByRole('row', { name: /^Final test loss/ })
+          .getByRole('cell')
+          .nth(1)
+          .textContent()
+      )
+      .toBe(final.toFixed(4))
+    const counted = () => ({
+      getRun: count(sent, 'getRun', runId),
+      full: count(sent, 'runMetrics', runId, 'full'),
+      after: count(sent, 'runMetrics', runId, 'after')
+    })
     console.log(`Compare over 3 epochs: ${JSON.stringify(counted())}`)
     await expect.poll(() => count(sent, 'getRun', runId)).toBe(2)
     await screenshot(page, 'live-reads-2-compare')

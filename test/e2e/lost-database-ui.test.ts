@@ -53,7 +53,9 @@ it('says the file is gone in a page open before and one opened after, saves it o
 
   // Over HTTP a client names a file beside the lost one, never a path: a NUL or a folder is refused.
   for (const file of ['x\0.db', '../x.db', '/tmp/x.db']) {
-    await expect(callLab(s, 'rescueDatabase', { file })).rejects.toThrow('Invalid rescueDatabase request: file must be a plain file name ending in .db (no folders)')
+    await expect(callLab(s, 'rescueDatabase', { file })).rejects.toThrow(
+      'Invalid rescueDatabase request: file must be a plain file name ending in .db (no folders)'
+    )
   }
   await banner.getByRole('button', { name: 'Rescue' }).click()
   await expect.poll(() => banner.textContent()).toMatch(/Everything the lab could read was saved to .*lab\.db\.rescued-\S+\.db\. To go on, open that file/)

@@ -50,8 +50,13 @@ const value = async <T>(name: string, body: unknown = {}): Promise<T> => {
 
 type Outcome = { opened: WebSocket } | { refused: number } | { error: string }
 
-function openSocket(options: { protocols?: string[]; headers?: Record<string, string>; origin?: string; query?: string; port?: number } = {}): Promise<Outcome> {
-  const ws = new WebSocket(`ws://127.0.0.1:${options.port ?? s.port}/api/events${options.query ?? ''}`, options.protocols ?? [], { headers: options.headers, origin: options.origin })
+function openSocket(
+  options: { protocols?: string[]; headers?: Record<string, string>; origin?: string; query?: string; port?: number } = {}
+): Promise<Outcome> {
+  const ws = new WebSocket(`ws://127.0.0.1:${options.port ?? s.port}/api/events${options.query ?? ''}`, options.protocols ?? [], {
+    headers: options.headers,
+    origin: options.origin
+  })
   return new Promise((resolve) => {
     ws.on('open', () => resolve({ opened: ws }))
     ws.on('unexpected-response', (_req, res) => {
@@ -84,10 +89,14 @@ function listen(ws: WebSocket) {
     events,
     messages: () => messages,
     until: (what: string, done: () => boolean) =>
-      waitFor(what, () => {
-        if (closed !== null) throw new Error(`the event socket closed (${closed}) while waiting for ${what}; serve said:\n${s.output()}`)
-        return done()
-      }, { seen: () => ({ events: events.length, last: events.at(-1) }) }),
+      waitFor(
+        what,
+        () => {
+          if (closed !== null) throw new Error(`the event socket closed (${closed}) while waiting for ${what}; serve said:\n${s.output()}`)
+          return done()
+        },
+        { seen: () => ({ events: events.length, last: events.at(-1) }) }
+      ),
     close: () => ws.close()
   }
 }
@@ -153,7 +162,13 @@ describe('serve mode', () => {
   })
 
   it('keeps static files inside the renderer folder', async () => {
-    for (const path of ['/../package.json', '/assets/../../package.json', '/%2e%2e/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/%2e%2e%5c..%5cpackage.json']) {
+    for (const path of [
+      '/../package.json',
+      '/assets/../../package.json',
+      '/%2e%2e/%2e%2e/package.json',
+      '/..%2f..%2fpackage.json',
+      '/%2e%2e%5c..%5cpackage.json'
+    ]) {
       const r = await raw(path)
       expect([403, 404], path).toContain(r.status)
       expect(r.body, path).not.toContain('digit-lab')
@@ -175,7 +190,11 @@ describe('serve mode', () => {
   it('validates payloads with the shared contract and answers with clear messages', async () => {
     const bad = await api('startRun', { learningRate: 0, epochs: 'two' })
     expect(bad.status).toBe(400)
-    expect(JSON.parse(bad.body)).toEqual({ ok: false, kind: 'invalid', error: 'Invalid settings: Learning rate must be greater than 0; Epochs must be a number' })
+    expect(JSON.parse(bad.body)).toEqual({
+      ok: false,
+      kind: 'invalid',
+      error: 'Invalid settings: Learning rate must be greater than 0; Epochs must be a number'
+    })
     const rename = await api('renameRun', { runId: -1, name: '' })
     expect(JSON.parse(rename.body).error).toBe('Invalid renameRun request: runId must be greater than 0; Run name must not be empty')
     const missing = await api('getRun', { runId: 999 })
@@ -195,7 +214,9 @@ describe('serve mode', () => {
 
   it('streams every batch of a run over the WebSocket, in fewer messages than batches', async () => {
     const log = listen(await opened(openSocket(withToken())))
-    const started = JSON.parse((await api('startRun', { architecture: { preset: 'mlp', hidden: [16] }, limitTrain: 600, limitTest: 100, batchSize: 10, epochs: 1 })).body)
+    const started = JSON.parse(
+      (await api('startRun', { architecture: { preset: 'mlp', hidden: [16] }, limitTrain: 600, limitTest: 100, batchSize: 10, epochs: 1 })).body
+    )
     expect(started).toEqual({ ok: true, value: { runId: expect.any(Number) } })
     const mine = () => log.events.filter((e) => e.runId === started.value.runId)
     await log.until('the run to finish', () => mine().some((e) => e.type === 'finished'))
@@ -298,7 +319,10 @@ describe('attacks on a server that is training', () => {
     expect(await rawTcp(upgrade('http://[oops/api/events'))).toMatch(/^HTTP\/1\.1 40\d/)
     expect(await rawTcp(upgrade('/api/events', 'Sec-WebSocket-Protocol: digit-lab\r\n'))).toBe('HTTP/1.1 401 Unauthorized')
     await rawTcp(upgrade('/api/events', `Sec-WebSocket-Protocol: digit-lab, digit-lab.${s.token}\r\n`), true)
-    await rawTcp(`POST /api/listRuns HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\ncontent-type: application/json\r\nx-digit-lab-token: ${s.token}\r\ncontent-length: 1000\r\n\r\n{"half":`, true)
+    await rawTcp(
+      `POST /api/listRuns HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\ncontent-type: application/json\r\nx-digit-lab-token: ${s.token}\r\ncontent-length: 1000\r\n\r\n{"half":`,
+      true
+    )
     await serverAndTrainingSurvived()
   })
 
@@ -350,7 +374,10 @@ describe('attacks on a server that is training', () => {
     page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))))
     await page.goto(s.url)
     // The API answered (the header shows the backend) and the event stream delivers the run.
-    await page.locator('p.backend').getByText(/ · \d+ threads?$/).waitFor()
+    await page
+      .locator('p.backend')
+      .getByText(/ · \d+ threads?$/)
+      .waitFor()
     await waitFor(`the page's event stream to bring run ${runId}`, () => frames.some((f) => f.includes(`"runId":${runId}`)), { seen: () => frames.length })
     // The token left the address bar; what remains is the app's own place (its router's start).
     // (The Train view attaches to the run training, so it names it there, once its snapshot of
@@ -365,7 +392,10 @@ describe('attacks on a server that is training', () => {
     // A second tab on the bare address (what a person copies from the address bar) still works.
     const second = await context.newPage()
     await second.goto(`${s.origin}/`)
-    await second.locator('p.backend').getByText(/ · \d+ threads?$/).waitFor()
+    await second
+      .locator('p.backend')
+      .getByText(/ · \d+ threads?$/)
+      .waitFor()
 
     // The lab's own page is not above the socket's rules either.
     const closes = await page.evaluate(`Promise.all([['x'.repeat(5000)], [new Uint8Array([0xff, 0xfe])]].map(([data]) => new Promise((resolve) => {
@@ -382,7 +412,10 @@ describe('attacks on a server that is training', () => {
   it('the training survived every attack, and stops when asked', async () => {
     await serverAndTrainingSurvived()
     await value('stopRun', { runId })
-    await waitFor(`run ${runId} to stop`, async () => (await value<{ id: number; status: string }[]>('listRuns')).find((r) => r.id === runId)?.status === 'stopped')
+    await waitFor(
+      `run ${runId} to stop`,
+      async () => (await value<{ id: number; status: string }[]>('listRuns')).find((r) => r.id === runId)?.status === 'stopped'
+    )
   })
 })
 
@@ -395,7 +428,12 @@ describe('--allow-host', () => {
 
   it('adds names to the Host and Origin checks, with our port or the one given, and nothing else', async () => {
     const get = (host: string, origin?: string) =>
-      raw('/api/listRuns', { port: named.port, method: 'POST', headers: { host, 'content-type': 'application/json', 'x-digit-lab-token': named.token, ...(origin ? { origin } : {}) }, body: '{}' })
+      raw('/api/listRuns', {
+        port: named.port,
+        method: 'POST',
+        headers: { host, 'content-type': 'application/json', 'x-digit-lab-token': named.token, ...(origin ? { origin } : {}) },
+        body: '{}'
+      })
     for (const host of [`lab.test:${named.port}`, 'proxy.test:8080', `tunnel.test:${named.port}`, `127.0.0.1:${named.port}`, `localhost:${named.port}`]) {
       expect((await get(host)).status, host).toBe(200)
       expect((await get(host, `http://${host}`)).status, host).toBe(200)

@@ -64,8 +64,14 @@ describe('a sweep in the browser', () => {
     const accs = (await rows.locator('td:nth-child(4)').allTextContents()).map((t) => Number.parseFloat(t))
     expect(accs).toEqual([...accs].sort((a, b) => b - a))
     await screenshot(page, 'sweep-2-done')
-    await detail.getByLabel(/Pick run \d+/).nth(0).check()
-    await detail.getByLabel(/Pick run \d+/).nth(1).check()
+    await detail
+      .getByLabel(/Pick run \d+/)
+      .nth(0)
+      .check()
+    await detail
+      .getByLabel(/Pick run \d+/)
+      .nth(1)
+      .check()
     await detail.getByRole('button', { name: 'Compare the 2 picked' }).click()
     await expect.poll(() => page.getByRole('table', { name: 'Settings' }).locator('thead th').count()).toBe(3)
     await screenshot(page, 'sweep-3-compare')

@@ -88,7 +88,10 @@ describe('understanding a run', () => {
     const total = (await callLab<{ items: unknown[] }>(s, 'misclassified', { runId: careful })).items.length
     await expect.poll(async () => Number((await gallery.getByRole('heading').textContent())?.match(/(\d+) of (\d+)/)?.[2])).toBe(total)
     expect(total).toBeGreaterThan(48)
-    await gallery.getByRole('button', { name: /^Test digit \d+/ }).first().click()
+    await gallery
+      .getByRole('button', { name: /^Test digit \d+/ })
+      .first()
+      .click()
     const probs = page.getByRole('list', { name: 'Class probabilities' })
     await probs.waitFor()
     expect(await probs.getByRole('meter').count()).toBe(10)
@@ -108,7 +111,9 @@ describe('understanding a run', () => {
     const csvDownload = page.waitForEvent('download')
     await page.getByRole('button', { name: 'Export metrics (CSV)' }).click()
     expect((await csvDownload).suggestedFilename()).toBe(`run-${careful}-careful-metrics.csv`)
-    const csv = readFileSync((await (await csvDownload).path())!, 'utf8').trim().split('\n')
+    const csv = readFileSync((await (await csvDownload).path())!, 'utf8')
+      .trim()
+      .split('\n')
     expect(csv[0]).toBe('run_id,run_name,kind,epoch,step,loss,accuracy,test_loss,test_accuracy,seconds,examples_per_sec')
     expect(csv.filter((l) => l.includes(',batch,'))).toHaveLength(60)
     expect(csv.slice(1).filter((l) => l.includes(',epoch,'))).toHaveLength(2)
@@ -158,7 +163,7 @@ describe('understanding a run', () => {
     await open('#/draw')
     await page.getByLabel('Model (a stored run)').selectOption({ value: String(bold) })
     await drawStroke(page, [0.5, 0.15], [0.5, 0.85])
-    await expect.poll(() => page.getByText(/^Prediction:/).isVisible()).toBe(true)
+    await expect.poll(() => page.getByText(/^\s*Prediction:/).isVisible()).toBe(true)
     expect(await page.getByRole('img', { name: 'Preprocessed 28 by 28 input' }).isVisible()).toBe(true)
     expect(await page.getByRole('list', { name: 'Probabilities' }).getByRole('meter').count()).toBe(10)
     await screenshot(page, 'draw')
@@ -178,9 +183,10 @@ describe('understanding a run', () => {
     await expect.poll(() => page.getByLabel('Learning rate').inputValue()).toBe('1')
     expect(await page.getByLabel('Run name').inputValue()).toBe('')
     // The form says where its settings came from and what the coach changed.
-    expect(await page.getByRole('region', { name: 'Set up a run' }).locator('.filled-from').textContent()).toBe(`The settings of run ${runId} (too bold), with Learning rate set to 1. Press Start to try them.`)
+    expect(await page.getByRole('region', { name: 'Set up a run' }).locator('.filled-from').textContent()).toBe(
+      `The settings of run ${runId} (too bold), with Learning rate set to 1. Press Start to try them.`
+    )
     expect(page.url()).not.toMatch(/apply=|from=/)
     expect(errors.join('\n')).toBe('')
   })
-
 })

@@ -7,4 +7,5 @@ const EIGHT_KEYS = ['learningRate', 'batchSize', 'testBatchSize', 'epochs', 'dro
 export const HUGE_AXES: SweepAxis[] = EIGHT_KEYS.map((key) => ({ key, values: Array.from({ length: 50 }, (_, i) => String(i + 1)) }))
 
 /** What the lab answers to it: the count, from the axes' lengths. */
-export const HUGE_REFUSAL = "this sweep would start 39,062,500,000,000 runs (50 × 50 × 50 × 50 × 50 × 50 × 50 × 50); the lab's limit is 200: use fewer values or a random sweep"
+export const HUGE_REFUSAL =
+  "this sweep would start 39,062,500,000,000 runs (50 × 50 × 50 × 50 × 50 × 50 × 50 × 50); the lab's limit is 200: use fewer values or a random sweep"

@@ -29,7 +29,7 @@ export function writeFolderDataset(dir: string, opts: { train?: number; test?: n
   const split = (count: number) => {
     const labels = Array.from({ length: count }, (_, i) => i % classes)
     const size = opts.size ?? 28
-    const images = idxImages(count, size, size, (i, p) => (Math.floor(p / size) === 2 + (labels[i] * 2) ? 255 : 0))
+    const images = idxImages(count, size, size, (i, p) => (Math.floor(p / size) === 2 + labels[i] * 2 ? 255 : 0))
     return { images, labels: idxLabels(labels) }
   }
   const train = split(opts.train ?? 200)

@@ -52,7 +52,11 @@ export async function serve(db: string, extra: string[] = []): Promise<Served> {
 
 /** A request to a running serve, as a script would send it: the token header, no Origin. */
 export async function callLab<T>(s: Served, name: string, body: unknown = {}): Promise<T> {
-  const res = await fetch(`${s.origin}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token }, body: JSON.stringify(body) })
+  const res = await fetch(`${s.origin}/api/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token },
+    body: JSON.stringify(body)
+  })
   const reply = (await res.json()) as { ok: true; value: T } | { ok: false; error: string }
   if (!reply.ok) throw new Error(reply.error)
   return reply.value

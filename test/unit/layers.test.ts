@@ -8,7 +8,14 @@ const run = promisify(execFile)
 
 async function cruise(...targets: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout } = await run(process.execPath, ['node_modules/dependency-cruiser/bin/dependency-cruise.mjs', '--config', '.dependency-cruiser.cjs', '--output-type', 'err', ...targets])
+    const { stdout } = await run(process.execPath, [
+      'node_modules/dependency-cruiser/bin/dependency-cruise.mjs',
+      '--config',
+      '.dependency-cruiser.cjs',
+      '--output-type',
+      'err',
+      ...targets
+    ])
     return { code: 0, out: stdout }
   } catch (err) {
     const e = err as { code: number; stdout: string }
@@ -48,7 +55,9 @@ describe('layer rules', () => {
 
   it('keep the layers inside the core: each rule is broken by the fixture made for it', async () => {
     const r = await cruise('test/fixtures/layers/src')
-    const broken = [...r.out.matchAll(/error (\S+): test\/fixtures\/layers\/src\/main\/lab\/(\S+) → test\/fixtures\/layers\/src\/main\/lab\/(\S+)/g)].map((m) => `${m[1]}: ${m[2]} → ${m[3]}`)
+    const broken = [...r.out.matchAll(/error (\S+): test\/fixtures\/layers\/src\/main\/lab\/(\S+) → test\/fixtures\/layers\/src\/main\/lab\/(\S+)/g)].map(
+      (m) => `${m[1]}: ${m[2]} → ${m[3]}`
+    )
     expect(broken.sort()).toEqual(
       [
         // engine/ is the trainer interface, below the engines built on it.
@@ -66,7 +75,9 @@ describe('layer rules', () => {
 
   it('keep scripts to the doors: a bench reaching into a room fails, its import of shared/ does not', async () => {
     const r = await cruise('test/fixtures/layers/scripts')
-    const broken = [...r.out.matchAll(/error (\S+): test\/fixtures\/layers\/scripts\/(\S+) → test\/fixtures\/layers\/(\S+)/g)].map((m) => `${m[1]}: ${m[2]} → ${m[3]}`)
+    const broken = [...r.out.matchAll(/error (\S+): test\/fixtures\/layers\/scripts\/(\S+) → test\/fixtures\/layers\/(\S+)/g)].map(
+      (m) => `${m[1]}: ${m[2]} → ${m[3]}`
+    )
     expect(broken).toEqual(['scripts-use-the-door: bench.ts → src/main/lab/store/store.ts'])
   })
 })

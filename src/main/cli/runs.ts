@@ -33,7 +33,9 @@ async function main(): Promise<number> {
         if (!runs.length) process.stdout.write(`No runs in ${plain(lab.dbPath)}\n`)
         for (const r of runs) {
           const acc = r.finalTestAccuracy == null ? '   -  ' : `${(r.finalTestAccuracy * 100).toFixed(2)}%`
-          process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${acc.padStart(7)}  ${formatDuration(r.trainSeconds, '--:--').padStart(7)}  ${r.createdAt.slice(0, 16)}  ${plain(r.name)}\n`)
+          process.stdout.write(
+            `${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${acc.padStart(7)}  ${formatDuration(r.trainSeconds, '--:--').padStart(7)}  ${r.createdAt.slice(0, 16)}  ${plain(r.name)}\n`
+          )
         }
       }
       return 0
@@ -53,7 +55,8 @@ async function main(): Promise<number> {
       `  model      ${run.preset}, ${run.paramCount ?? '?'} parameters; ${run.hyperparams.activation}, ${run.hyperparams.optimizer} lr ${run.hyperparams.learningRate}, batch ${run.hyperparams.batchSize}`,
       `  batches    ${run.batchCount} logged`,
       ...run.epochs.map(
-        (e) => `  epoch ${String(e.epoch).padStart(3)}  train loss ${e.trainLoss.toFixed(4)}  test loss ${e.testLoss.toFixed(4)}  test accuracy ${(e.testAccuracy * 100).toFixed(2)}%  ${e.seconds.toFixed(1)} s`
+        (e) =>
+          `  epoch ${String(e.epoch).padStart(3)}  train loss ${e.trainLoss.toFixed(4)}  test loss ${e.testLoss.toFixed(4)}  test accuracy ${(e.testAccuracy * 100).toFixed(2)}%  ${e.seconds.toFixed(1)} s`
       )
     ]
     if (run.confusion) {

@@ -68,7 +68,8 @@ function baseSettings(texts: Partial<Record<FieldKey, string>>): SweepSpec['base
   for (const [k, v] of Object.entries(texts) as [FieldKey, string][]) {
     const f = FIELD[k]
     if (k === 'preset') out.architecture = { ...(out.architecture as object), preset: v }
-    else if (k === 'hidden') out.architecture = { preset: 'mlp', ...(out.architecture as object), hidden: v.split(',').map((s) => numberFlag('hidden', s, true)) }
+    else if (k === 'hidden')
+      out.architecture = { preset: 'mlp', ...(out.architecture as object), hidden: v.split(',').map((s) => numberFlag('hidden', s, true)) }
     else if (f.kind === 'text' || f.kind === 'choice') out[k] = v
     else out[k] = numberFlag(f.flag, v, f.kind !== 'number')
   }
@@ -99,7 +100,10 @@ async function main(): Promise<number> {
     lab.subscribe((e: LabEvent) => {
       if (e.type !== 'finished' || !ids.has(e.runId)) return
       ended.add(e.runId)
-      if (!json) process.stderr.write(`${progress()} (run ${e.runId} ${e.status}${e.finalTestAccuracy != null ? `, test accuracy ${(e.finalTestAccuracy * 100).toFixed(2)}%` : ''})\n`)
+      if (!json)
+        process.stderr.write(
+          `${progress()} (run ${e.runId} ${e.status}${e.finalTestAccuracy != null ? `, test accuracy ${(e.finalTestAccuracy * 100).toFixed(2)}%` : ''})\n`
+        )
     })
     let interrupts = 0
     process.on('SIGINT', () => {
@@ -111,7 +115,9 @@ async function main(): Promise<number> {
     const { sweep, runs } = lab.getSweep(sweepId)
     const ranked = rank(runs)
     if (json) {
-      process.stdout.write(`${JSON.stringify({ type: 'sweep', sweepId, runIds, best: sweep.best, counts: sweep.counts, ranked: ranked.map((r) => ({ runId: r.id, point: r.sweep?.point, status: r.status, testAccuracy: r.finalTestAccuracy })) })}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ type: 'sweep', sweepId, runIds, best: sweep.best, counts: sweep.counts, ranked: ranked.map((r) => ({ runId: r.id, point: r.sweep?.point, status: r.status, testAccuracy: r.finalTestAccuracy })) })}\n`
+      )
     } else {
       process.stdout.write(rankedTable(ranked, spec))
       if (sweep.best) process.stdout.write(`Best: run ${sweep.best.runId}, test accuracy ${(sweep.best.testAccuracy * 100).toFixed(2)}%\n`)
@@ -138,7 +144,16 @@ function rankedTable(runs: RunSummary[], spec: SweepSpec): string {
     formatDuration(r.trainSeconds, '--:--')
   ])
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)))
-  return [head, ...rows].map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n') + '\n'
+  return (
+    [head, ...rows]
+      .map((r) =>
+        r
+          .map((cell, c) => cell.padEnd(widths[c]))
+          .join('  ')
+          .trimEnd()
+      )
+      .join('\n') + '\n'
+  )
 }
 
 void runCli(main)

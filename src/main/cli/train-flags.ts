@@ -9,7 +9,11 @@ const CLI_PRESETS = ['seed-cnn', 'mlp']
 
 const COMMAND_FLAGS = {
   db: { type: 'string', help: 'the database file (default: the desktop app’s; or DIGIT_LAB_DB)', value: 'PATH' },
-  'rescue-to': { type: 'string', help: 'where to save the runs if the database file is deleted or cut short while training (default: beside it)', value: 'FILE.db' },
+  'rescue-to': {
+    type: 'string',
+    help: 'where to save the runs if the database file is deleted or cut short while training (default: beside it)',
+    value: 'FILE.db'
+  },
   json: { type: 'boolean', help: 'one JSON object per epoch on stdout, then a summary' },
   help: { type: 'boolean', help: 'this text' }
 } as const

@@ -20,7 +20,8 @@ async function main(): Promise<number> {
   const json = !!values.json
   // It trains its own run and exits: queued runs others left in the file are for the app to start.
   const rescueTo = typeof values['rescue-to'] === 'string' ? resolve(values['rescue-to']) : undefined
-  if (rescueTo && (!rescueTo.endsWith('.db') || existsSync(rescueTo))) throw new UsageError(`--rescue-to takes a new file ending in .db (got "${values['rescue-to']}"${existsSync(rescueTo) ? ', which exists' : ''})`)
+  if (rescueTo && (!rescueTo.endsWith('.db') || existsSync(rescueTo)))
+    throw new UsageError(`--rescue-to takes a new file ending in .db (got "${values['rescue-to']}"${existsSync(rescueTo) ? ', which exists' : ''})`)
   const lab = new Lab({ dbPath: values.db, adoptQueued: false, rescueTo })
   const bar = new ProgressBar(process.stderr)
   bar.exampleScale = hp.batchSize
@@ -38,7 +39,8 @@ async function main(): Promise<number> {
         if (`${e.error}|${e.retrying}` === lastSaid) break
         if (!e.error) {
           if (lastSaid) process.stderr.write('database writable again\n')
-        } else process.stderr.write(`warning: ${e.error}; ${e.retrying ? 'retrying, what is not written yet is kept' : 'what could not be written was given up'}\n`)
+        } else
+          process.stderr.write(`warning: ${e.error}; ${e.retrying ? 'retrying, what is not written yet is kept' : 'what could not be written was given up'}\n`)
         lastSaid = e.error ? `${e.error}|${e.retrying}` : ''
         break
       case 'started':
@@ -47,7 +49,13 @@ async function main(): Promise<number> {
         if (!json) process.stderr.write(`Run ${e.runId} on ${backendName}: ${e.paramCount} trainable parameters, ${e.totalSteps} steps\n`)
         break
       case 'batch':
-        if (!json) bar.update(e.metric.step, totalSteps, `epoch ${e.metric.epoch} step ${e.metric.step}/${totalSteps} loss ${e.metric.loss.toFixed(4)}`, e.metric.examplesPerSec)
+        if (!json)
+          bar.update(
+            e.metric.step,
+            totalSteps,
+            `epoch ${e.metric.epoch} step ${e.metric.step}/${totalSteps} loss ${e.metric.loss.toFixed(4)}`,
+            e.metric.examplesPerSec
+          )
         break
       case 'epoch': {
         lastConfusion = e.confusion
@@ -84,7 +92,11 @@ async function main(): Promise<number> {
   const summary = { type: 'summary', runId, status, error, backend: backendName, testAccuracy: lastAccuracy, confusion: lastConfusion, hints, db, fileLost }
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`)
   else {
-    const where = !fileLost ? `Stored in ${db}` : rescuedTo ? `${fileLost}; everything it held was saved to ${rescuedTo}` : `${fileLost}; what it held could not be saved`
+    const where = !fileLost
+      ? `Stored in ${db}`
+      : rescuedTo
+        ? `${fileLost}; everything it held was saved to ${rescuedTo}`
+        : `${fileLost}; what it held could not be saved`
     process.stdout.write(`${plain(`Run ${runId} ${status}${error ? `: ${error}` : ''}. ${where}`)}\n`)
     for (const line of hintLines(hints)) process.stdout.write(`${plain(line)}\n`)
   }

@@ -6,7 +6,17 @@ import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { DigitInside, RunInside } from '@shared/inside'
 import type { SweepSpec, SweepSummary } from '@shared/sweep'
-import { type BackendInfo, type DatasetInfo, type EpochMisclassified, type LiveRunState, type RunDetail, type RunMetrics, type RunStatus, type RunSummary, type StoreHealth } from '@shared/run-types'
+import {
+  type BackendInfo,
+  type DatasetInfo,
+  type EpochMisclassified,
+  type LiveRunState,
+  type RunDetail,
+  type RunMetrics,
+  type RunStatus,
+  type RunSummary,
+  type StoreHealth
+} from '@shared/run-types'
 import { join } from 'node:path'
 import { trainingBackend } from './training/training-backend'
 import { maxConcurrentRuns } from './engine/concurrency'
@@ -53,19 +63,35 @@ export class Lab {
     this.hub = new EventHub(this.store.runs)
     // Rows that cannot be stored are not worth computing: the run stops, and says why.
     const { retry, rescueTo } = options
-    this.health = new DatabaseHealth(this.store, this.hub, { readonly: this.readonly, retry, rescueTo }, (runId) => this.scheduler.halt(runId), () => this.scheduler.training)
+    this.health = new DatabaseHealth(
+      this.store,
+      this.hub,
+      { readonly: this.readonly, retry, rescueTo },
+      (runId) => this.scheduler.halt(runId),
+      () => this.scheduler.training
+    )
     // A reader trains nothing: a bad DIGIT_LAB_MAX_RUNS must not stop "runs list".
     const maxRuns = this.readonly ? 0 : maxConcurrentRuns(options.maxRuns)
-    this.scheduler = new RunScheduler(this.store, this.hub, this.health.writes, { owner: this.owner, maxRuns, adoptQueued: options.adoptQueued ?? true, mayStart: () => !this.health.lost() })
+    this.scheduler = new RunScheduler(this.store, this.hub, this.health.writes, {
+      owner: this.owner,
+      maxRuns,
+      adoptQueued: options.adoptQueued ?? true,
+      mayStart: () => !this.health.lost()
+    })
     this.data = new DatasetsAndModels(this.store)
     this.records = new RunRecords(this.store, this.hub)
     this.watchdog = this.readonly
       ? null
-      : new Watchdog(this.store.runs, this.owner, () => this.scheduler.training, (interrupted) => {
-          this.health.beat()
-          interrupted.forEach((id) => this.hub.runChanged(id))
-          this.scheduler.checked()
-        })
+      : new Watchdog(
+          this.store.runs,
+          this.owner,
+          () => this.scheduler.training,
+          (interrupted) => {
+            this.health.beat()
+            interrupted.forEach((id) => this.hub.runChanged(id))
+            this.scheduler.checked()
+          }
+        )
     this.watchdog?.start()
     // Queued runs left in the file start once the caller had its turn to subscribe.
     if (!this.readonly) setImmediate(() => this.scheduler.startQueuedRuns())
@@ -142,7 +168,9 @@ export class Lab {
     const plan = planSweep(spec)
     for (const p of plan) await this.checkBeforeQueueing(p.hyperparams)
     const sweepId = this.store.sweeps.create(sweepName(spec, plan.length), spec)
-    const runIds = plan.map((p) => this.store.runs.create(p.hyperparams, sweepRunName(sweepId, p, spec.repeat), this.owner, 'queued', { id: sweepId, point: p.point }))
+    const runIds = plan.map((p) =>
+      this.store.runs.create(p.hyperparams, sweepRunName(sweepId, p, spec.repeat), this.owner, 'queued', { id: sweepId, point: p.point })
+    )
     this.scheduler.queued(runIds)
     return { sweepId, runIds }
   }

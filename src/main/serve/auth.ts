@@ -100,7 +100,8 @@ export function createGuard(token: string, names: Set<string>): Guard {
   const origins = new Set([...names].map((n) => `http://${n}`))
   return {
     checkSite(req) {
-      if (!names.has((req.headers.host ?? '').toLowerCase())) return { status: 421, message: 'unexpected Host header: start serve with --allow-host NAME to use another name' }
+      if (!names.has((req.headers.host ?? '').toLowerCase()))
+        return { status: 421, message: 'unexpected Host header: start serve with --allow-host NAME to use another name' }
       const origin = req.headers.origin
       // No Origin: not a browser page (curl, Node, a same-origin GET); the token still decides.
       if (origin !== undefined && !origins.has(origin.toLowerCase())) return { status: 403, message: 'requests from other origins are refused' }

@@ -24,11 +24,21 @@ async function main(): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
   const port = numberFlag('port', values.port, true) ?? 5317
   if (port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535 (got ${port})`)
-  const allowHosts = (values['allow-host'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
+  const allowHosts = (values['allow-host'] ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)
   const badName = allowHosts.find((n) => !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(n))
   if (badName !== undefined) throw new UsageError(`--allow-host takes host names, optionally with ":port" (got "${badName}")`)
   const lab = new Lab({ dbPath: values.db })
-  const server = await startServer({ lab, dispatch: createDispatch(createLabHandlers(lab)), staticDir: RENDERER_DIR, port, host: values.host, allowHosts }).catch(async (err: NodeJS.ErrnoException) => {
+  const server = await startServer({
+    lab,
+    dispatch: createDispatch(createLabHandlers(lab)),
+    staticDir: RENDERER_DIR,
+    port,
+    host: values.host,
+    allowHosts
+  }).catch(async (err: NodeJS.ErrnoException) => {
     await lab.close()
     if (err.code === 'EADDRINUSE') throw new UsageError(`port ${port} is already in use: choose another with --port N (0 picks a free one)`)
     if (err.code === 'EADDRNOTAVAIL') throw new UsageError(`--host ${values.host}: no such address on this machine`)
@@ -44,7 +54,8 @@ async function main(): Promise<number> {
     await server.close()
     await lab.close()
     const { fileLost, rescuedTo } = lab.storeHealth()
-    if (fileLost) process.stderr.write(`${fileLost}; ${rescuedTo ? `everything the lab held was saved to ${rescuedTo}` : 'what the lab held could not be saved'}\n`)
+    if (fileLost)
+      process.stderr.write(`${fileLost}; ${rescuedTo ? `everything the lab held was saved to ${rescuedTo}` : 'what the lab held could not be saved'}\n`)
     process.exit(fileLost && !rescuedTo ? 1 : 0)
   }
   process.on('SIGINT', shutdown)

@@ -7,7 +7,10 @@ import { BYTES_REPLY_TYPE, encodeBytesReply } from '@shared/bytes-reply'
 import type { Reply } from '@shared/contract'
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string
+  ) {
     super(message)
   }
 }

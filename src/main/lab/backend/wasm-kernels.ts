@@ -53,7 +53,15 @@ export function conv2dFilterGradient(
   return tf.tidy(() => {
     const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast')
     const { top, bottom, left, right } = info.padInfo
-    const padded = top || bottom || left || right ? tf.pad(x, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]) : x
+    const padded =
+      top || bottom || left || right
+        ? tf.pad(x, [
+            [0, 0],
+            [Math.max(top, 0), Math.max(bottom, 0)],
+            [Math.max(left, 0), Math.max(right, 0)],
+            [0, 0]
+          ])
+        : x
     // Swap batch and channels: the batch becomes the reduction axis of one ordinary conv whose
     // "filter" is dy, dilated by the forward stride. That runs on wasm's fast native conv.
     const xT = tf.transpose(padded, [3, 1, 2, 0])
@@ -79,7 +87,12 @@ export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inputS
     const padLeft = fw - 1 - left
     const padBottom = h + fh - 1 - padTop - dy.shape[1]
     const padRight = w + fw - 1 - padLeft - dy.shape[2]
-    const full = tf.pad(dy, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]])
+    const full = tf.pad(dy, [
+      [0, 0],
+      [padTop, padBottom],
+      [padLeft, padRight],
+      [0, 0]
+    ])
     const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D
     return tf.conv2d(full, rotated, 1, 'valid')
   })
@@ -182,7 +195,14 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrs as Attrs
   if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only')
   return runOnBorrowed(backend as unknown as Backend, [inputs.x as TensorInfo, inputs.dy as TensorInfo], (x, dy) =>
-    conv2dFilterGradient(x as tf.Tensor4D, dy as tf.Tensor4D, a.filterShape as Shape4, a.strides as [number, number], a.pad as Pad, a.dimRoundingMode as Rounding)
+    conv2dFilterGradient(
+      x as tf.Tensor4D,
+      dy as tf.Tensor4D,
+      a.filterShape as Shape4,
+      a.strides as [number, number],
+      a.pad as Pad,
+      a.dimRoundingMode as Rounding
+    )
   )
 }
 
@@ -206,7 +226,14 @@ const conv2DBackpropInput: KernelFunc = (args) => {
 const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrs as Attrs
   return runOnBorrowed(backend as unknown as Backend, [inputs.dy as TensorInfo, inputs.input as TensorInfo], (dy, input) =>
-    maxPoolGradient(dy as tf.Tensor4D, input as tf.Tensor4D, a.filterSize as [number, number], a.strides as [number, number], a.pad as Pad, a.dimRoundingMode as Rounding)
+    maxPoolGradient(
+      dy as tf.Tensor4D,
+      input as tf.Tensor4D,
+      a.filterSize as [number, number],
+      a.strides as [number, number],
+      a.pad as Pad,
+      a.dimRoundingMode as Rounding
+    )
   )
 }
 

@@ -105,7 +105,9 @@ function tooSlow(r: CoachInput): Hint | null {
     kind: 'tooSlow',
     message: saturating ? SAY.tooSlowSaturating(fall, r.hyperparams.activation) : SAY.tooSlow(fall),
     evidence: { firstEpochStartLoss: round(start), firstEpochEndLoss: round(end), fall: round(fall), learningRate: r.hyperparams.learningRate },
-    suggestion: saturating ? { label: 'ReLU activation', settings: { activation: 'relu' } } : { label: `learning rate ${lrTimes(r.hyperparams, 10)}`, settings: { learningRate: lrTimes(r.hyperparams, 10) } }
+    suggestion: saturating
+      ? { label: 'ReLU activation', settings: { activation: 'relu' } }
+      : { label: `learning rate ${lrTimes(r.hyperparams, 10)}`, settings: { learningRate: lrTimes(r.hyperparams, 10) } }
   }
 }
 
@@ -132,7 +134,9 @@ function saturated(r: CoachInput): Hint | null {
       ...(ratio != null ? { firstToLastGradient: round(ratio, 3) } : {}),
       step: inside.step
     },
-    suggestion: followsSetting(r, fn) ? { label: 'ReLU activation', settings: { activation: 'relu' } } : { label: `ReLU for "${worst.label}" in the layer list`, settings: {} }
+    suggestion: followsSetting(r, fn)
+      ? { label: 'ReLU activation', settings: { activation: 'relu' } }
+      : { label: `ReLU for "${worst.label}" in the layer list`, settings: {} }
   }
 }
 
@@ -157,7 +161,9 @@ function deadUnits(r: CoachInput): Hint | null {
     kind: 'deadUnits',
     message: SAY.deadUnits(worst.neverActive!, worst.label, canSwitch, lr),
     evidence: { layer: worst.label, deadShare: round(worst.neverActive!), units: worst.units, learningRate: r.hyperparams.learningRate, step: inside.step },
-    suggestion: canSwitch ? { label: 'leaky ReLU activation', settings: { activation: 'leakyRelu' } } : { label: `learning rate ${lr}`, settings: { learningRate: lr } }
+    suggestion: canSwitch
+      ? { label: 'leaky ReLU activation', settings: { activation: 'leakyRelu' } }
+      : { label: `learning rate ${lr}`, settings: { learningRate: lr } }
   }
 }
 
@@ -173,7 +179,13 @@ function overfitting(r: CoachInput): Hint | null {
   return {
     kind: 'overfitting',
     message: SAY.overfitting(n, best.epoch),
-    evidence: { bestEpoch: best.epoch, bestTestLoss: round(best.testLoss), lastTestLoss: round(recent[n].testLoss), lastTrainLoss: round(recent[n].trainLoss), dropout: r.hyperparams.dropout },
+    evidence: {
+      bestEpoch: best.epoch,
+      bestTestLoss: round(best.testLoss),
+      lastTestLoss: round(recent[n].testLoss),
+      lastTrainLoss: round(recent[n].trainLoss),
+      dropout: r.hyperparams.dropout
+    },
     suggestion: { label: `dropout ${dropout}`, settings: { dropout: String(dropout) } }
   }
 }

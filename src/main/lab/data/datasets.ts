@@ -68,7 +68,10 @@ async function readClassNames(dir: string): Promise<string[] | null> {
   } catch {
     throw new DatasetFileError(file, 'is not UTF-8 text: classes.txt lists one class name per line')
   }
-  const names = text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean)
+  const names = text
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean)
   if (names.length < 2 || names.length > CLASSES_LIMITS.maxClasses) {
     throw new DatasetFileError(file, `must list 2..${CLASSES_LIMITS.maxClasses} class names, one per line (found ${names.length})`)
   }

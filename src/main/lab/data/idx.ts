@@ -46,7 +46,11 @@ function readHeader(head: Buffer, file: string, kind: Kind): number[] {
     throw new DatasetFileError(file, `is not ${kind.what}: it does not start with the magic number 0x${kind.magic.toString(16).padStart(8, '0')}`)
   }
   const sizes = Array.from({ length: kind.dims }, (_, i) => head.readUInt32BE(4 + 4 * i))
-  if (sizes[0] > IDX_LIMITS.maxItems) throw new DatasetFileError(file, `claims ${sizes[0].toLocaleString('en-US')} items: the lab reads at most ${IDX_LIMITS.maxItems.toLocaleString('en-US')} per file`)
+  if (sizes[0] > IDX_LIMITS.maxItems)
+    throw new DatasetFileError(
+      file,
+      `claims ${sizes[0].toLocaleString('en-US')} items: the lab reads at most ${IDX_LIMITS.maxItems.toLocaleString('en-US')} per file`
+    )
   if (kind.dims === 3) {
     const [, rows, cols] = sizes
     if (rows === 0 || cols === 0) throw new DatasetFileError(file, `has empty images (${rows}x${cols})`)
@@ -55,7 +59,11 @@ function readHeader(head: Buffer, file: string, kind: Kind): number[] {
     }
   }
   const total = headerBytes + sizes.reduce((a, b) => a * b, 1)
-  if (total > IDX_LIMITS.maxFileBytes) throw new DatasetFileError(file, `claims ${sizes.join('x')} values (${formatBytes(total)}): the lab reads at most ${formatBytes(IDX_LIMITS.maxFileBytes)} per file`)
+  if (total > IDX_LIMITS.maxFileBytes)
+    throw new DatasetFileError(
+      file,
+      `claims ${sizes.join('x')} values (${formatBytes(total)}): the lab reads at most ${formatBytes(IDX_LIMITS.maxFileBytes)} per file`
+    )
   return sizes
 }
 
@@ -102,7 +110,8 @@ async function readIdx(file: string, kind: Kind): Promise<{ sizes: number[]; buf
   const buf = gzipped ? await gunzipBounded(raw, file, kind) : raw
   const sizes = readHeader(buf, file, kind)
   const expected = expectedLength(sizes)
-  if (buf.length !== expected) throw new DatasetFileError(file, `length ${buf.length} bytes does not match its header ${sizes.join('x')} (expected ${expected})`)
+  if (buf.length !== expected)
+    throw new DatasetFileError(file, `length ${buf.length} bytes does not match its header ${sizes.join('x')} (expected ${expected})`)
   return { sizes, buf }
 }
 

@@ -65,13 +65,7 @@ export class Tally {
   }
 }
 
-export function evaluate(
-  logitsModel: tf.LayersModel,
-  split: Split,
-  shape: InputSpec,
-  norm: Normaliser,
-  batchSize: number
-): Evaluation {
+export function evaluate(logitsModel: tf.LayersModel, split: Split, shape: InputSpec, norm: Normaliser, batchSize: number): Evaluation {
   const pixels = shape.rows * shape.cols
   const tally = new Tally(shape.numClasses)
   for (let start = 0; start < split.count; start += batchSize) {

@@ -8,6 +8,10 @@ export interface TrainOutcome {
   weights: ModelArtifacts | null
 }
 
-export function finishedEvent(runId: number, outcome: Pick<TrainOutcome, 'status' | 'error'>, finalTestAccuracy: number | null = null): Extract<TrainEvent, { type: 'finished' }> {
+export function finishedEvent(
+  runId: number,
+  outcome: Pick<TrainOutcome, 'status' | 'error'>,
+  finalTestAccuracy: number | null = null
+): Extract<TrainEvent, { type: 'finished' }> {
   return { type: 'finished', runId, status: outcome.status, error: outcome.error, finalTestAccuracy }
 }

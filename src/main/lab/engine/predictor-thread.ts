@@ -29,7 +29,14 @@ export class PredictorThread {
     return this.ask(runId, weights, pixels, norm, true, epoch) as Promise<DigitInside>
   }
 
-  private ask(runId: number, weights: () => ModelArtifacts, pixels: number[], norm: Normaliser, inside: boolean, epoch: number | null = null): Promise<number[] | DigitInside> {
+  private ask(
+    runId: number,
+    weights: () => ModelArtifacts,
+    pixels: number[],
+    norm: Normaliser,
+    inside: boolean,
+    epoch: number | null = null
+  ): Promise<number[] | DigitInside> {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, weights })

@@ -10,7 +10,8 @@ export type EngineChoice = (typeof ENGINE_CHOICES)[number]
 export function engineChoice(env = process.env): EngineChoice {
   const raw = env.DIGIT_LAB_ENGINE?.trim().toLowerCase()
   if (!raw) return 'auto'
-  if (!(ENGINE_CHOICES as readonly string[]).includes(raw)) throw new Error(`DIGIT_LAB_ENGINE must be one of ${ENGINE_CHOICES.join(', ')} (got "${env.DIGIT_LAB_ENGINE}")`)
+  if (!(ENGINE_CHOICES as readonly string[]).includes(raw))
+    throw new Error(`DIGIT_LAB_ENGINE must be one of ${ENGINE_CHOICES.join(', ')} (got "${env.DIGIT_LAB_ENGINE}")`)
   return raw as EngineChoice
 }
 

@@ -17,7 +17,7 @@ import type { Plan } from './net-plan'
 import { stepSeed } from './seed'
 
 export const FASTNET_NAME = 'digit-lab-wasm'
-const DESCRIPTION = 'the lab\'s WebAssembly SIMD-128 engine, one example at a time'
+const DESCRIPTION = "the lab's WebAssembly SIMD-128 engine, one example at a time"
 /** Examples staged in the engine's memory at once (batches and evaluations go through in chunks). */
 const CHUNK = 256
 
@@ -42,7 +42,12 @@ export class FastStepper implements TrainStepper {
 
   static async start(hp: Hyperparams, run: PreparedRun, plan: Plan, env = process.env): Promise<FastStepper> {
     const module = fastnetModule()
-    const options: NetOptions = { optimizer: hp.optimizer, learningRate: hp.learningRate, maxExamples: Math.min(CHUNK, Math.max(hp.batchSize, hp.testBatchSize)), norm: { mean: run.dataset.mean, std: run.dataset.std } }
+    const options: NetOptions = {
+      optimizer: hp.optimizer,
+      learningRate: hp.learningRate,
+      maxExamples: Math.min(CHUNK, Math.max(hp.batchSize, hp.testBatchSize)),
+      norm: { mean: run.dataset.mean, std: run.dataset.std }
+    }
     const net = new FastNet(module, plan, options)
     net.setWeights(readModelWeights(run.logits, plan))
     if (fastnetThreads(hp, env) === 1) return new FastStepper(hp, run, net, null, '')

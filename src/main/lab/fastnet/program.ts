@@ -170,7 +170,22 @@ export function compile(plan: Plan, base: number, maxExamples: number): Compiled
   const labels = memory.alloc(Math.ceil(maxExamples / 4))
   const out = memory.alloc(maxExamples * (plan.classes + 1))
   return {
-    at: { program, params, grads, other, state1, state2, input: values[0], table, images, labels, out, logits: values.at(-1)!, dlogits: gradients.at(-1)!, end: memory.next },
+    at: {
+      program,
+      params,
+      grads,
+      other,
+      state1,
+      state2,
+      input: values[0],
+      table,
+      images,
+      labels,
+      out,
+      logits: values.at(-1)!,
+      dlogits: gradients.at(-1)!,
+      end: memory.next
+    },
     words,
     ops: layers.length,
     outputs: shapes.slice(1).map((shape, i) => ({
@@ -200,7 +215,10 @@ function layoutShapes(plan: Plan): { shapes: Shape[]; layout: ParamLayout; layer
     const output = shapeAfter(layer, input, fail)
     if (layer.kind === 'conv') {
       const kernel = layer.kernel
-      layerBlocks[i] = [layout.block([kernel, kernel, input.channels, layer.filters], kernel * kernel * input.channels, layer.filters), layout.block([layer.filters], 1, layer.filters)]
+      layerBlocks[i] = [
+        layout.block([kernel, kernel, input.channels, layer.filters], kernel * kernel * input.channels, layer.filters),
+        layout.block([layer.filters], 1, layer.filters)
+      ]
     } else if (layer.kind === 'dense') {
       layerBlocks[i] = [layout.block([input.channels, layer.units], input.channels, layer.units), layout.block([layer.units], 1, layer.units)]
     }
@@ -316,7 +334,17 @@ function writePool(layer: LayerOf<'maxPool' | 'avgPool'>, { words, input, output
 
 function writeDense({ words, input, output, blocks, params, grads }: LayerRecord): void {
   const [kernelBlock, biasBlock] = blocks
-  words.set([input.channels, channelStride(output), addressOf(kernelBlock, params), addressOf(biasBlock, params), addressOf(kernelBlock, grads), addressOf(biasBlock, grads)], 5)
+  words.set(
+    [
+      input.channels,
+      channelStride(output),
+      addressOf(kernelBlock, params),
+      addressOf(biasBlock, params),
+      addressOf(kernelBlock, grads),
+      addressOf(biasBlock, grads)
+    ],
+    5
+  )
 }
 
 function writeFlatten({ words, input, inputStride }: LayerRecord): void {

@@ -51,6 +51,7 @@ export function missingEmbedding(status: RunStatus, layers: LayerSummary[]): str
   // The layers as stored end in the logits' dense layer, then softmax: the map's layer feeds the first.
   const logits = layers.map((l) => l.type).lastIndexOf('Dense')
   const units = logits > 0 ? layers[logits - 1].outputShape.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1) : 0
-  if (units > MAX_EMBEDDING_UNITS) return `The map projects the layer before the output, which may have at most ${MAX_EMBEDDING_UNITS} values; this model's has ${units.toLocaleString('en')}.`
+  if (units > MAX_EMBEDDING_UNITS)
+    return `The map projects the layer before the output, which may have at most ${MAX_EMBEDDING_UNITS} values; this model's has ${units.toLocaleString('en')}.`
   return null
 }

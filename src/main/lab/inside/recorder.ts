@@ -6,7 +6,17 @@
 // forward pass where it has one (the lab's engine), else on the tfjs model.
 // Best effort: recording must never cost a run its training, so a failure turns it off.
 import * as tf from '@tensorflow/tfjs'
-import { EARLY_STEPS, EMBEDDING_SIZE, MAX_EMBEDDING_UNITS, MAX_EPOCH_WEIGHTS_PARAMS, MAX_FILTERS, PROBE_SIZE, type ActivationStats, type InsidePoint, type WeightLayerStats } from '@shared/inside'
+import {
+  EARLY_STEPS,
+  EMBEDDING_SIZE,
+  MAX_EMBEDDING_UNITS,
+  MAX_EPOCH_WEIGHTS_PARAMS,
+  MAX_FILTERS,
+  PROBE_SIZE,
+  type ActivationStats,
+  type InsidePoint,
+  type WeightLayerStats
+} from '@shared/inside'
 import type { RunStatus } from '@shared/run-types'
 import { gatherBatch, range } from '../data/batches'
 import { countTrainableParams } from '../model/build'
@@ -150,7 +160,10 @@ export class InsideRecorder {
     })
     if (!layers.every((l) => Number.isFinite(l.weightNorm) && Number.isFinite(l.gradientNorm) && Number.isFinite(l.updateRatio))) return null
     const first = this.weightLayers[0]
-    const filters = (epochEnd || step === 1) && first ? filterImages(first.name, seen.after[this.kernelAt[0]], first.layer.trainableWeights[0].shape as number[], this.run.shape, MAX_FILTERS) : null
+    const filters =
+      (epochEnd || step === 1) && first
+        ? filterImages(first.name, seen.after[this.kernelAt[0]], first.layer.trainableWeights[0].shape as number[], this.run.shape, MAX_FILTERS)
+        : null
     // The probe batch goes through the network at epoch ends only: a forward pass of its digits at
     // every early point too would take the recording past its budget on the course's recipe.
     return { epoch, step, epochEnd, layers, activations: epochEnd ? this.activations() : [], filters }
@@ -167,7 +180,13 @@ export class InsideRecorder {
     }
     if (this.engine.layerOutputs) {
       const n = Math.min(PROBE_SIZE, this.run.test.count)
-      return this.engine.layerOutputs(this.run.test, range(0, n), this.activationLayers.map((l) => l.index)).map(stats)
+      return this.engine
+        .layerOutputs(
+          this.run.test,
+          range(0, n),
+          this.activationLayers.map((l) => l.index)
+        )
+        .map(stats)
     }
     const probe = (this.probe ??= this.makeProbe())
     const outputs = tf.tidy(() => [probe.model.predict(probe.x)].flat() as tf.Tensor[])

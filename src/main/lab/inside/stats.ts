@@ -52,7 +52,11 @@ function isSaturated(fn: string, v: number): boolean {
  * Statistics of one activation layer's output over a batch. `values` is [examples][...][units]
  * with the unit (a dense neuron, or a conv channel) last, as tfjs lays out channelsLast tensors.
  */
-export function activationStats(values: ArrayLike<number>, units: number, fn: string): Pick<ActivationStats, 'fn' | 'family' | 'units' | 'mean' | 'neverActive' | 'saturated'> {
+export function activationStats(
+  values: ArrayLike<number>,
+  units: number,
+  fn: string
+): Pick<ActivationStats, 'fn' | 'family' | 'units' | 'mean' | 'neverActive' | 'saturated'> {
   const family = familyOf(fn)
   let sum = 0
   let saturated = 0

@@ -63,7 +63,9 @@ const shapeOf = (c: BuildContext) => (c.model.layers.length ? (c.model.outputSha
 /** The first layer carries the input shape. */
 const inputShape = (c: BuildContext) => (c.model.layers.length ? {} : { inputShape: [c.input.rows, c.input.cols, 1] })
 const shrunk = (c: BuildContext, type: string) =>
-  new Error(`layer ${c.index + 1} (${type}) shrinks the data to nothing (input ${shapeOf(c).slice(1).join('x')}): use a smaller kernel or pool, or padding "same"`)
+  new Error(
+    `layer ${c.index + 1} (${type}) shrinks the data to nothing (input ${shapeOf(c).slice(1).join('x')}): use a smaller kernel or pool, or padding "same"`
+  )
 
 function add(c: BuildContext, type: string, layer: tf.layers.Layer): void {
   try {
@@ -82,7 +84,14 @@ const BUILDERS: { [K in LayerSpec['type']]: (spec: Extract<LayerSpec, { type: K 
   conv2d(spec, c) {
     const s = shapeOf(c)
     if (s.length !== 4) throw new Error(`layer ${c.index + 1}: conv2d needs an image input, but the input here is flat (${s.slice(1).join('x')})`)
-    const config = { ...inputShape(c), filters: spec.filters * c.widen, kernelSize: spec.kernelSize, strides: spec.stride, padding: spec.padding, ...torchInit(spec.kernelSize * spec.kernelSize * (s[3] ?? 1), c.seed) }
+    const config = {
+      ...inputShape(c),
+      filters: spec.filters * c.widen,
+      kernelSize: spec.kernelSize,
+      strides: spec.stride,
+      padding: spec.padding,
+      ...torchInit(spec.kernelSize * spec.kernelSize * (s[3] ?? 1), c.seed)
+    }
     add(c, spec.type, c.model.layers.length ? tf.layers.conv2d(config) : dataConv2d(config))
   },
   maxPool: (spec, c) => pool(spec, c),
@@ -117,7 +126,12 @@ export function buildModel(hp: Hyperparams, input: InputSpec): BuiltModel {
   specs.forEach((spec, i) => {
     Object.assign(c, { index: i, widen: feeders.has(i) ? MAXOUT_PIECES : 1, seed: c.seed + 7 })
     ;(BUILDERS[spec.type] as (s: LayerSpec, c: BuildContext) => void)(spec, c)
-    if (shapeOf(c).slice(1).some((d) => d != null && d < 1)) throw shrunk(c, spec.type)
+    if (
+      shapeOf(c)
+        .slice(1)
+        .some((d) => d != null && d < 1)
+    )
+      throw shrunk(c, spec.type)
   })
   flattenIfImage(c)
   // The output layer: one unit per class of the dataset, logits for a numerically stable loss.

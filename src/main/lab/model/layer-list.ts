@@ -24,11 +24,7 @@ export function expandArchitecture(arch: Architecture): LayerSpec[] {
     case 'seed-cnn':
       return SEED_CNN_LAYERS
     case 'mlp':
-      return [
-        { type: 'flatten' },
-        ...arch.hidden.flatMap((units): LayerSpec[] => [{ type: 'dense', units }, { type: 'activation' }]),
-        { type: 'dropout' }
-      ]
+      return [{ type: 'flatten' }, ...arch.hidden.flatMap((units): LayerSpec[] => [{ type: 'dense', units }, { type: 'activation' }]), { type: 'dropout' }]
     case 'custom':
       return arch.layers
   }

@@ -33,7 +33,8 @@ export function countParameters(hp: Hyperparams, input: InputShape): number {
     if (shape.length === 3) shape = [shape[0] * shape[1] * shape[2]]
   }
   /** Output length of a window sliding over n (tfjs's rule; 'valid' unless said). */
-  const slide = (n: number, size: number, stride: number, padding = 'valid') => Math.max(0, padding === 'same' ? Math.ceil(n / stride) : Math.floor((n - size) / stride) + 1)
+  const slide = (n: number, size: number, stride: number, padding = 'valid') =>
+    Math.max(0, padding === 'same' ? Math.ceil(n / stride) : Math.floor((n - size) / stride) + 1)
   specs.forEach((spec, i) => {
     const widen = feeders.has(i) ? MAXOUT_PIECES : 1
     switch (spec.type) {
@@ -83,7 +84,9 @@ export function checkParameterBudget(hp: Hyperparams, input: InputShape, limit =
     throw new ValidationError((err as Error).message)
   }
   if (count > limit) {
-    throw new ValidationError(`this model has ${count.toLocaleString('en')} parameters; the lab's limit is ${limit.toLocaleString('en')}: use fewer or narrower layers`)
+    throw new ValidationError(
+      `this model has ${count.toLocaleString('en')} parameters; the lab's limit is ${limit.toLocaleString('en')}: use fewer or narrower layers`
+    )
   }
   return count
 }

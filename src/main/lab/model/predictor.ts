@@ -88,7 +88,13 @@ export class Predictor {
    * One digit through the run's model: the probabilities and every layer's output (dropout and
    * flatten left out); an image layer shows at most MAX_FILTERS of its channels.
    */
-  async lookInside(runId: number, weights: () => ModelArtifacts | Promise<ModelArtifacts>, pixels: ArrayLike<number>, norm: Normaliser, epoch: number | null = null): Promise<DigitInside> {
+  async lookInside(
+    runId: number,
+    weights: () => ModelArtifacts | Promise<ModelArtifacts>,
+    pixels: ArrayLike<number>,
+    norm: Normaliser,
+    epoch: number | null = null
+  ): Promise<DigitInside> {
     const model = await this.model(epoch == null ? String(runId) : `${runId}@${epoch}`, weights)
     let inside = this.insideModels.get(model)
     if (!inside) {
@@ -107,7 +113,15 @@ export class Predictor {
       const layers = shown.map((l, i) => {
         const t = outputs[i]
         const channels = (l.layer.outputShape as number[]).at(-1)!
-        return { layer: l.name, label: l.label, kind: l.kind, ...(l.fn ? { fn: l.fn } : {}), shape: t.shape.slice(1), ...(t.rank === 4 && channels > MAX_FILTERS ? { channels } : {}), values: quantise(t.dataSync()) }
+        return {
+          layer: l.name,
+          label: l.label,
+          kind: l.kind,
+          ...(l.fn ? { fn: l.fn } : {}),
+          shape: t.shape.slice(1),
+          ...(t.rank === 4 && channels > MAX_FILTERS ? { channels } : {}),
+          values: quantise(t.dataSync())
+        }
       })
       return { probs, layers, epoch }
     } finally {

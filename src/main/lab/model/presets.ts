@@ -10,7 +10,12 @@ const PRESET_INFO: Omit<PresetInfo, 'layers'>[] = [
     description: 'conv 1→10 k5, max-pool 2, ReLU, conv 10→20 k5, max-pool 2, ReLU, dense 50, dropout, dense 10 — 21,840 parameters',
     architecture: { preset: 'seed-cnn' }
   },
-  { id: 'mlp', label: 'MLP', description: 'flatten, dense hidden layers with the chosen activation, dropout, dense output', architecture: { preset: 'mlp', hidden: [100] } },
+  {
+    id: 'mlp',
+    label: 'MLP',
+    description: 'flatten, dense hidden layers with the chosen activation, dropout, dense output',
+    architecture: { preset: 'mlp', hidden: [100] }
+  },
   {
     id: 'custom',
     label: 'Custom layer list',

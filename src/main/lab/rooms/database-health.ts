@@ -75,7 +75,10 @@ export class DatabaseHealth {
 
   /** Refuses new runs once the file is lost: they would be stored where no one can read them back. */
   refuseRunsIfLost(): void {
-    if (this.lost()) throw new LabError(`${this.state.fileLost}. New runs are refused: they would be stored where no one can read them back. Save what the lab holds (Rescue), then restart it`)
+    if (this.lost())
+      throw new LabError(
+        `${this.state.fileLost}. New runs are refused: they would be stored where no one can read them back. Save what the lab holds (Rescue), then restart it`
+      )
   }
 
   /**
@@ -86,8 +89,10 @@ export class DatabaseHealth {
   rescue({ name, path }: { name?: string; path?: string } = {}): { path: string } {
     if (!this.lost()) throw new LabError(`${this.store.path} is still the file this lab opened: there is nothing to rescue`)
     const busy = this.training()
-    if (busy.length) throw new LabError(`run ${busy.join(', ')} is still training: a copy taken now would miss its last rows. Stop it or let it end, then rescue`)
-    if (name !== undefined && !RESCUE_NAME.test(name)) throw new LabError(`save as a plain file name ending in .db, saved beside the lost file (got ${JSON.stringify(name)})`)
+    if (busy.length)
+      throw new LabError(`run ${busy.join(', ')} is still training: a copy taken now would miss its last rows. Stop it or let it end, then rescue`)
+    if (name !== undefined && !RESCUE_NAME.test(name))
+      throw new LabError(`save as a plain file name ending in .db, saved beside the lost file (got ${JSON.stringify(name)})`)
     const target = name !== undefined ? join(dirname(this.store.path), name) : (path ?? defaultRescuePath(this.store.path))
     rescueInto(this.store.db, target)
     this.rescuedTo = target

@@ -88,7 +88,10 @@ function tableNames(db: Db): string[] {
 
 /** Every table of a database with its columns, as "table.column". */
 function columnsOf(db: Db): Set<string> {
-  const rows = db.prepare(`SELECT m.name AS t, c.name AS c FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table'`).all() as { t: string; c: string }[]
+  const rows = db.prepare(`SELECT m.name AS t, c.name AS c FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table'`).all() as {
+    t: string
+    c: string
+  }[]
   return new Set(rows.map((r) => `${r.t}.${r.c}`))
 }
 
@@ -113,9 +116,11 @@ function checkOwnership(db: Db, path: string, readonly: boolean, nativeBinding?:
   const version = db.pragma('user_version', { simple: true }) as number
   const tables = tableNames(db)
   const empty = tables.length === 0 && version === 0 && appId === 0
-  const foreign = () => new StoreError(`${path} is a SQLite database of another application, not a Digit Lab database: it was left untouched; choose another file with --db`)
+  const foreign = () =>
+    new StoreError(`${path} is a SQLite database of another application, not a Digit Lab database: it was left untouched; choose another file with --db`)
   if (appId === APPLICATION_ID) {
-    if (version > SCHEMA_VERSION) throw new StoreError(`${path} has schema version ${version}, newer than this Digit Lab understands (${SCHEMA_VERSION}); update Digit Lab`)
+    if (version > SCHEMA_VERSION)
+      throw new StoreError(`${path} has schema version ${version}, newer than this Digit Lab understands (${SCHEMA_VERSION}); update Digit Lab`)
   } else if (empty) {
     if (readonly) throw new StoreError(`${path} is an empty database: there are no runs to read yet`)
   } else {
@@ -124,7 +129,9 @@ function checkOwnership(db: Db, path: string, readonly: boolean, nativeBinding?:
     for (const column of ownSchemaAt(version, nativeBinding)) if (!has.has(column)) throw foreign()
   }
   if (readonly && version < SCHEMA_VERSION) {
-    throw new StoreError(`${path} was written by an older Digit Lab (schema ${version}, now ${SCHEMA_VERSION}): open it once with the app or "npm run train" to upgrade it`)
+    throw new StoreError(
+      `${path} was written by an older Digit Lab (schema ${version}, now ${SCHEMA_VERSION}): open it once with the app or "npm run train" to upgrade it`
+    )
   }
 }
 

@@ -36,7 +36,8 @@ export class FileGuard {
     // The lab checkpoints only just after a look (DatabaseHealth.beat), so no checkpoint of its
     // own can grow a cut file back past this size unseen.
     this.damaged = now.size < this.largest
-    if (this.damaged) this.lost = `${this.path} was cut short (from ${this.largest.toLocaleString('en')} to ${now.size.toLocaleString('en')} bytes) while the lab had it open`
+    if (this.damaged)
+      this.lost = `${this.path} was cut short (from ${this.largest.toLocaleString('en')} to ${now.size.toLocaleString('en')} bytes) while the lab had it open`
     this.largest = Math.max(this.largest, now.size)
     return this.lost
   }

@@ -11,11 +11,17 @@ export class InsideTable {
   ) {}
 
   addPoint(runId: number, point: InsidePoint): void {
-    this.write(() => this.db.prepare(`INSERT OR REPLACE INTO inside_points (run_id, step, epoch, data) VALUES (?, ?, ?, ?)`).run(runId, point.step, point.epoch, JSON.stringify(point)))
+    this.write(() =>
+      this.db
+        .prepare(`INSERT OR REPLACE INTO inside_points (run_id, step, epoch, data) VALUES (?, ?, ?, ?)`)
+        .run(runId, point.step, point.epoch, JSON.stringify(point))
+    )
   }
 
   setEmbedding(runId: number, embedding: Embedding): void {
-    this.write(() => this.db.prepare(`INSERT OR REPLACE INTO embeddings (run_id, epoch, data) VALUES (?, ?, ?)`).run(runId, embedding.epoch, JSON.stringify(embedding)))
+    this.write(() =>
+      this.db.prepare(`INSERT OR REPLACE INTO embeddings (run_id, epoch, data) VALUES (?, ?, ?)`).run(runId, embedding.epoch, JSON.stringify(embedding))
+    )
   }
 
   /** The latest recorded point (what the coach reads), or null. */
@@ -30,6 +36,10 @@ export class InsideTable {
     const embedding = this.db.prepare(`SELECT data FROM embeddings WHERE run_id = ?`).get(runId) as { data: string } | undefined
     const { bytes } = this.db.prepare(`SELECT COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM inside_points WHERE run_id = ?`).get(runId) as { bytes: number }
     const storedBytes = bytes + (embedding?.data.length ?? 0)
-    return { points: points.map((p) => JSON.parse(p.data) as InsidePoint), embedding: embedding ? (JSON.parse(embedding.data) as Embedding) : null, storedBytes }
+    return {
+      points: points.map((p) => JSON.parse(p.data) as InsidePoint),
+      embedding: embedding ? (JSON.parse(embedding.data) as Embedding) : null,
+      storedBytes
+    }
   }
 }

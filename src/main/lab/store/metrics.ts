@@ -21,9 +21,7 @@ export class MetricsTable {
   }
 
   addEpoch(runId: number, m: EpochMetric, confusion: number[][], misclassified: Misclassified[]): void {
-    const insertWrong = this.db.prepare(
-      `INSERT OR REPLACE INTO misclassified (run_id, epoch, test_index, label, predicted, probs) VALUES (?, ?, ?, ?, ?, ?)`
-    )
+    const insertWrong = this.db.prepare(`INSERT OR REPLACE INTO misclassified (run_id, epoch, test_index, label, predicted, probs) VALUES (?, ?, ?, ?, ?, ?)`)
     this.write(() => {
       this.db
         .prepare(

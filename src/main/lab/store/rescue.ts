@@ -10,7 +10,8 @@ export const defaultRescuePath = (dbPath: string, at = new Date()) => `${dbPath}
 
 /** Copies the database to `target`: an absolute path to a new .db file in an existing folder. */
 export function rescueInto(db: Db, target: string): void {
-  if (target.includes('\0') || !isAbsolute(target) || !target.endsWith('.db')) throw new StoreError(`save the database to an absolute path ending in .db (got ${JSON.stringify(target)})`, 'conflict')
+  if (target.includes('\0') || !isAbsolute(target) || !target.endsWith('.db'))
+    throw new StoreError(`save the database to an absolute path ending in .db (got ${JSON.stringify(target)})`, 'conflict')
   const folder = dirname(target)
   if (!existsSync(folder)) throw new StoreError(`${folder} does not exist`, 'conflict')
   if (!statSync(folder).isDirectory()) throw new StoreError(`${folder} is not a folder`, 'conflict')

@@ -69,11 +69,31 @@ export class RunsTable {
   }
 
   /** A new run, owned by `me`: 'running' when it starts at once, 'queued' when it waits its turn. */
-  create(hp: Hyperparams, name: string, me: Owner = thisProcess(), status: 'running' | 'queued' = 'running', sweep?: { id: number; point: SweepPoint }): number {
+  create(
+    hp: Hyperparams,
+    name: string,
+    me: Owner = thisProcess(),
+    status: 'running' | 'queued' = 'running',
+    sweep?: { id: number; point: SweepPoint }
+  ): number {
     return this.write(() => {
       const info = this.db
-        .prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at, sweep_id, sweep_point) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(name, status, new Date().toISOString(), JSON.stringify(hp), hp.architecture.preset, hp.dataset, me.pid, me.host, Date.now(), sweep?.id ?? null, sweep ? JSON.stringify(sweep.point) : null)
+        .prepare(
+          `INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at, sweep_id, sweep_point) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        )
+        .run(
+          name,
+          status,
+          new Date().toISOString(),
+          JSON.stringify(hp),
+          hp.architecture.preset,
+          hp.dataset,
+          me.pid,
+          me.host,
+          Date.now(),
+          sweep?.id ?? null,
+          sweep ? JSON.stringify(sweep.point) : null
+        )
       return Number(info.lastInsertRowid)
     })
   }
@@ -88,7 +108,9 @@ export class RunsTable {
     // Most of the time nothing waits: a read, not a write lock, says so.
     if (!this.db.prepare(`SELECT 1 FROM runs WHERE status = 'queued' LIMIT 1`).get()) return null
     return this.write(() => {
-      const queued = this.db.prepare(`SELECT id, status, pid, host, heartbeat_at, hyperparams FROM runs WHERE status = 'queued' ORDER BY id`).all() as (LiveRow & { hyperparams: string })[]
+      const queued = this.db
+        .prepare(`SELECT id, status, pid, host, heartbeat_at, hyperparams FROM runs WHERE status = 'queued' ORDER BY id`)
+        .all() as (LiveRow & { hyperparams: string })[]
       const next = queued.find((r) => ownedBy(r, me) || (adoptOrphans && ownerGone(r, me, now)))
       if (!next) return null
       this.db.prepare(`UPDATE runs SET status = 'running', pid = ?, host = ?, heartbeat_at = ? WHERE id = ?`).run(me.pid, me.host, now, next.id)
@@ -104,12 +126,18 @@ export class RunsTable {
 
   /** Cancels a queued run, whoever queued it: it ends 'stopped', never having trained. False when it is not queued. */
   cancelQueued(runId: number): boolean {
-    return this.write(() => this.db.prepare(`UPDATE runs SET status = 'stopped', finished_at = ? WHERE id = ? AND status = 'queued'`).run(new Date().toISOString(), runId).changes === 1)
+    return this.write(
+      () =>
+        this.db.prepare(`UPDATE runs SET status = 'stopped', finished_at = ? WHERE id = ? AND status = 'queued'`).run(new Date().toISOString(), runId)
+          .changes === 1
+    )
   }
 
   /** Lets go of `me`'s queued runs: they stay queued, for the next lab that opens the file to start. */
   releaseQueued(me: Owner): void {
-    this.write(() => this.db.prepare(`UPDATE runs SET pid = NULL, host = NULL, heartbeat_at = NULL WHERE status = 'queued' AND pid = ? AND host = ?`).run(me.pid, me.host))
+    this.write(() =>
+      this.db.prepare(`UPDATE runs SET pid = NULL, host = NULL, heartbeat_at = NULL WHERE status = 'queued' AND pid = ? AND host = ?`).run(me.pid, me.host)
+    )
   }
 
   markStarted(runId: number, info: Pick<Extract<TrainEvent, { type: 'started' }>, 'backend' | 'layers' | 'paramCount' | 'classNames'>): void {
@@ -127,7 +155,9 @@ export class RunsTable {
   finish(runId: number, status: RunStatus, error: string | null): void {
     this.write(() =>
       // A run stopped mid-epoch has no epoch time yet: its batches still say how long it trained.
-      this.db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, train_seconds = ${TRAINED_SO_FAR} WHERE id = ?`).run(status, error, new Date().toISOString(), runId)
+      this.db
+        .prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, train_seconds = ${TRAINED_SO_FAR} WHERE id = ?`)
+        .run(status, error, new Date().toISOString(), runId)
     )
   }
 
@@ -175,5 +205,9 @@ function interruptedBecause(row: OwnerColumns, me: Owner): string {
 }
 
 function whose(row: OwnerColumns, me: Owner): string {
-  return row.pid == null ? 'unknown' : row.host && row.host !== me.host ? `pid ${row.pid} on ${row.host}, silent since ${row.heartbeat_at ? new Date(row.heartbeat_at).toISOString() : 'it started'}` : `pid ${row.pid}`
+  return row.pid == null
+    ? 'unknown'
+    : row.host && row.host !== me.host
+      ? `pid ${row.pid} on ${row.host}, silent since ${row.heartbeat_at ? new Date(row.heartbeat_at).toISOString() : 'it started'}`
+      : `pid ${row.pid}`
 }

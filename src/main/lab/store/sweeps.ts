@@ -19,7 +19,12 @@ export class SweepsTable {
   ) {}
 
   create(name: string, spec: SweepSpec): number {
-    return this.write(() => Number(this.db.prepare(`INSERT INTO sweeps (name, created_at, spec) VALUES (?, ?, ?)`).run(name, new Date().toISOString(), JSON.stringify(spec)).lastInsertRowid))
+    return this.write(() =>
+      Number(
+        this.db.prepare(`INSERT INTO sweeps (name, created_at, spec) VALUES (?, ?, ?)`).run(name, new Date().toISOString(), JSON.stringify(spec))
+          .lastInsertRowid
+      )
+    )
   }
 
   cancel(sweepId: number): void {
@@ -48,10 +53,16 @@ export class SweepsTable {
   }
 
   private toSummary(row: SweepRow): SweepSummary {
-    const runs = this.db.prepare(`SELECT id, status, final_test_accuracy AS acc FROM runs WHERE sweep_id = ?`).all(row.id) as { id: number; status: RunStatus; acc: number | null }[]
+    const runs = this.db.prepare(`SELECT id, status, final_test_accuracy AS acc FROM runs WHERE sweep_id = ?`).all(row.id) as {
+      id: number
+      status: RunStatus
+      acc: number | null
+    }[]
     const counts: Record<string, number> = {}
     for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1
-    const best = runs.filter((r) => r.acc != null && Number.isFinite(r.acc)).reduce<{ runId: number; testAccuracy: number } | null>((b, r) => (!b || r.acc! > b.testAccuracy ? { runId: r.id, testAccuracy: r.acc! } : b), null)
+    const best = runs
+      .filter((r) => r.acc != null && Number.isFinite(r.acc))
+      .reduce<{ runId: number; testAccuracy: number } | null>((b, r) => (!b || r.acc! > b.testAccuracy ? { runId: r.id, testAccuracy: r.acc! } : b), null)
     return {
       id: row.id,
       name: row.name,

@@ -14,7 +14,9 @@ export function unstoredSentence(metrics: MetricsTable, runId: number, stepsPerE
   } catch (err) {
     return `The run could not be stored in full (${reason}), and what was stored could not be read back (${(err as Error).message})`
   }
-  const partial = batches ? `${batches.toLocaleString('en')}${stepsPerEpoch ? ` of ${stepsPerEpoch.toLocaleString('en')}` : ''} batches of epoch ${epochs + 1}` : ''
+  const partial = batches
+    ? `${batches.toLocaleString('en')}${stepsPerEpoch ? ` of ${stepsPerEpoch.toLocaleString('en')}` : ''} batches of epoch ${epochs + 1}`
+    : ''
   if (!epochs && !batches) return `Nothing of this run could be stored: ${reason}`
   const stored = [epochs ? epochsText(epochs) : '', partial].filter(Boolean).join(' and ')
   return `Only ${stored} ${(epochs === 1 && !batches) || (!epochs && batches === 1) ? 'was' : 'were'} stored; the rest could not be written: ${reason}`

@@ -19,8 +19,7 @@ export class WeightsTable {
 
   get(runId: number): ModelArtifacts | null {
     const row = this.db.prepare(`SELECT topology, specs, data FROM weights WHERE run_id = ?`).get(runId) as
-      | { topology: string; specs: string; data: Buffer }
-      | undefined
+      { topology: string; specs: string; data: Buffer } | undefined
     if (!row) return null
     const data = row.data.buffer.slice(row.data.byteOffset, row.data.byteOffset + row.data.byteLength) as ArrayBuffer
     return { modelTopology: JSON.parse(row.topology) as object, weightSpecs: JSON.parse(row.specs), weightData: data }
@@ -28,7 +27,11 @@ export class WeightsTable {
 
   /** A small model's weights at the end of `epoch` (model.weights' order, float32, as weightData). */
   saveEpoch(runId: number, epoch: number, data: Float32Array): void {
-    this.write(() => this.db.prepare(`INSERT OR REPLACE INTO epoch_weights (run_id, epoch, data) VALUES (?, ?, ?)`).run(runId, epoch, Buffer.from(data.buffer, data.byteOffset, data.byteLength)))
+    this.write(() =>
+      this.db
+        .prepare(`INSERT OR REPLACE INTO epoch_weights (run_id, epoch, data) VALUES (?, ?, ?)`)
+        .run(runId, epoch, Buffer.from(data.buffer, data.byteOffset, data.byteLength))
+    )
   }
 
   /** The model at the end of `epoch`: the final model's topology with that epoch's weights; null when that epoch's were not kept. */

@@ -66,7 +66,9 @@ export function planSweep(spec: SweepSpec): PlannedRun[] {
   if (count > MAX_SWEEP_RUNS) {
     const sizes = spec.mode === 'grid' ? spec.axes.map((a) => a.values!.length).join(' × ') : `${spec.samples} draws`
     const total = count > Number.MAX_SAFE_INTEGER ? count.toExponential(2) : count.toLocaleString('en-US')
-    throw new SweepError(`this sweep would start ${total} runs (${sizes}${spec.repeat > 1 ? ` × ${spec.repeat} repeats` : ''}); the lab's limit is ${MAX_SWEEP_RUNS}: use fewer values or a random sweep`)
+    throw new SweepError(
+      `this sweep would start ${total} runs (${sizes}${spec.repeat > 1 ? ` × ${spec.repeat} repeats` : ''}); the lab's limit is ${MAX_SWEEP_RUNS}: use fewer values or a random sweep`
+    )
   }
   const base = parseHyperparams(spec.base)
   const baseTexts = textsOf(base)
@@ -87,10 +89,12 @@ export function planSweep(spec: SweepSpec): PlannedRun[] {
 }
 
 /** "Learning rate × Activation (random, 12 runs)": how a sweep is named. */
-export const sweepName = (spec: SweepSpec, runs: number) => spec.axes.map((a) => FIELD[a.key].label).join(' × ') + (spec.mode === 'random' ? ` (random, ${runs} runs)` : '')
+export const sweepName = (spec: SweepSpec, runs: number) =>
+  spec.axes.map((a) => FIELD[a.key].label).join(' × ') + (spec.mode === 'random' ? ` (random, ${runs} runs)` : '')
 
 /** "my sweep · lr 0.01 · activation relu", or "sweep 3 · ..." when it has no name: a sweep's run. */
-export const sweepRunName = (sweepId: number, p: PlannedRun, repeats: number) => `${p.hyperparams.name || `sweep ${sweepId}`} · ${pointName(p.point, p.repeat, repeats)}`
+export const sweepRunName = (sweepId: number, p: PlannedRun, repeats: number) =>
+  `${p.hyperparams.name || `sweep ${sweepId}`} · ${pointName(p.point, p.repeat, repeats)}`
 
 /** "lr 0.01 · activation relu · seed 2": how a sweep's run is named. */
 export function pointName(point: SweepPoint, repeat: number, repeats: number): string {

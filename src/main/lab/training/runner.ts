@@ -15,7 +15,12 @@ export interface TrainingHandle {
 }
 
 /** `onInside` gets what the run records inside its network (stored, not streamed to views). */
-export function startTraining(runId: number, hyperparams: Hyperparams, onEvent: (e: EngineEvent) => void, onInside: (e: InsideEvent) => void = () => {}): TrainingHandle {
+export function startTraining(
+  runId: number,
+  hyperparams: Hyperparams,
+  onEvent: (e: EngineEvent) => void,
+  onInside: (e: InsideEvent) => void = () => {}
+): TrainingHandle {
   const control = new SharedArrayBuffer(4)
   const flag = new Int32Array(control)
   const worker = spawnWorker('trainer', { runId, hyperparams, control } satisfies WorkerInput)

@@ -42,7 +42,13 @@ interface Progress {
   last: Evaluation | null
 }
 
-export async function trainRun(runId: number, hp: Hyperparams, emit: (e: EngineEvent) => void, control: RunControl, options: TrainOptions = {}): Promise<TrainOutcome> {
+export async function trainRun(
+  runId: number,
+  hp: Hyperparams,
+  emit: (e: EngineEvent) => void,
+  control: RunControl,
+  options: TrainOptions = {}
+): Promise<TrainOutcome> {
   const p: Progress = { status: 'completed', error: null, steps: 0, rate: 0, started: 0, pausedMs: 0, last: null }
   let prepared: PreparedRun | null = null
   let stepper: TrainStepper | null = null
@@ -143,7 +149,11 @@ async function trainEpoch(training: Training, epoch: number): Promise<void> {
     lossSum += loss * n
     correctSum += correct
     seen += n
-    emit({ type: 'batch', runId, metric: { step: p.steps, epoch, loss, accuracy: correct / n, examplesPerSec: p.rate, elapsed: (performance.now() - p.started - p.pausedMs) / 1000 } })
+    emit({
+      type: 'batch',
+      runId,
+      metric: { step: p.steps, epoch, loss, accuracy: correct / n, examplesPerSec: p.rate, elapsed: (performance.now() - p.started - p.pausedMs) / 1000 }
+    })
   }
   p.last = stepper.evaluate(hp.testBatchSize, recorder?.look(epoch))
   if (!Number.isFinite(p.last.loss) && p.status === 'completed') {

@@ -49,7 +49,10 @@ function httpClient(): LabClient {
     let reply: Reply<unknown>
     try {
       // A model's weights come as bytes (see bytes-reply.ts); everything else as JSON.
-      reply = res.headers.get('content-type') === BYTES_REPLY_TYPE ? decodeBytesReply(new Uint8Array(await res.arrayBuffer())) : ((await res.json()) as Reply<unknown>)
+      reply =
+        res.headers.get('content-type') === BYTES_REPLY_TYPE
+          ? decodeBytesReply(new Uint8Array(await res.arrayBuffer()))
+          : ((await res.json()) as Reply<unknown>)
     } catch {
       throw new LabRequestError(name, `${name}: the lab answered ${res.status} ${res.statusText}`, 'failed')
     }

@@ -64,7 +64,8 @@ export function loadSavedForm(storage: Pick<FormStorage, 'getItem'>): FormState 
     if (!saved || typeof saved !== 'object') return fresh
     for (const f of FIELDS) if (typeof saved.texts?.[f.key] === 'string') fresh.texts[f.key] = saved.texts[f.key]
     // Saved layers are read back through the schema: a damaged save must not crash the layer editor.
-    if (Array.isArray(saved.layers) && saved.layers.length && saved.layers.every((l) => layerSpec.safeParse(l).success)) fresh.layers = saved.layers as LayerSpec[]
+    if (Array.isArray(saved.layers) && saved.layers.length && saved.layers.every((l) => layerSpec.safeParse(l).success))
+      fresh.layers = saved.layers as LayerSpec[]
     return fresh
   } catch {
     return fresh

@@ -45,9 +45,11 @@ export function filterImages(f: FilterImages): Uint8Array[] {
 /** The points that kept their filters: step 1 (as training began), then one per epoch end, in order. */
 export const filterPoints = (points: readonly InsidePoint[]): InsidePoint[] => points.filter((p) => p.filters)
 /** When a point's filters were kept, in words: "the end of epoch 2", "step 1 (as training began)". */
-export const filtersName = (p: Pick<InsidePoint, 'epoch' | 'step' | 'epochEnd'>): string => (p.epochEnd ? `the end of epoch ${p.epoch}` : `step ${p.step} (as training began)`)
+export const filtersName = (p: Pick<InsidePoint, 'epoch' | 'step' | 'epochEnd'>): string =>
+  p.epochEnd ? `the end of epoch ${p.epoch}` : `step ${p.step} (as training began)`
 
 /** "epoch 1, step 10" or "end of epoch 2": what a recorded point is, in words. */
-export const pointName = (p: Pick<InsidePoint, 'epoch' | 'step' | 'epochEnd'>): string => (p.epochEnd ? `end of epoch ${p.epoch}` : `epoch ${p.epoch}, step ${p.step}`)
+export const pointName = (p: Pick<InsidePoint, 'epoch' | 'step' | 'epochEnd'>): string =>
+  p.epochEnd ? `end of epoch ${p.epoch}` : `epoch ${p.epoch}, step ${p.step}`
 /** The same, short enough for an axis: "s10", "e2". */
 export const pointTick = (p: Pick<InsidePoint, 'epoch' | 'step' | 'epochEnd'>): string => (p.epochEnd ? `e${p.epoch}` : `s${p.step}`)

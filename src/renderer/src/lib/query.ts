@@ -13,7 +13,10 @@ export function queryInt(q: LocationQuery, key: string): number | null {
 export function queryInts(q: LocationQuery, key: string): number[] {
   const v = q[key]
   const text = Array.isArray(v) ? v.join(',') : (v ?? '')
-  return text.split(',').filter((s) => /^\d+$/.test(s)).map(Number)
+  return text
+    .split(',')
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number)
 }
 
 /** The query with `changes` applied; null or undefined removes a key. */

@@ -34,14 +34,25 @@ export function liveFigures(run: LiveRun): LiveFigures {
   const epochs = run.stepsPerEpoch ? Math.round(total / run.stepsPerEpoch) : 1
   const perStep = step > 1 ? last.elapsed / step : 0
   const moving = run.status === 'running'
-  const state: Record<string, string> = { paused: 'paused', stopped: 'stopped', completed: 'done', diverged: 'diverged', failed: 'failed', interrupted: 'interrupted' }
+  const state: Record<string, string> = {
+    paused: 'paused',
+    stopped: 'stopped',
+    completed: 'done',
+    diverged: 'diverged',
+    failed: 'failed',
+    interrupted: 'interrupted'
+  }
   return {
     step,
     total,
     epoch: last?.epoch ?? 1,
     epochs,
     fraction: Math.min(1, step / total),
-    rate: moving ? `${Math.round(last?.examplesPerSec ?? 0).toLocaleString('en')} examples/s` : run.status === 'paused' ? 'paused: no examples/s, no ETA' : `${state[run.status] ?? run.status}`,
+    rate: moving
+      ? `${Math.round(last?.examplesPerSec ?? 0).toLocaleString('en')} examples/s`
+      : run.status === 'paused'
+        ? 'paused: no examples/s, no ETA'
+        : `${state[run.status] ?? run.status}`,
     eta: moving ? `ETA ${formatDuration(perStep ? perStep * (total - step) : NaN)}` : '',
     trained: formatDuration(last?.elapsed ?? 0)
   }

@@ -4,7 +4,19 @@
 //
 // Events may arrive twice (a snapshot read after an event it already holds) or late (a run's
 // events after it was deleted): every step is idempotent, keyed by step, epoch and run id.
-import { isActiveStatus, type BackendInfo, type BatchMetric, type EpochMetric, type LabEvent, type LayerSummary, type LiveRunState, type RunStatus, type RunSummary, type StartedEvent, type StoreHealth } from '@shared/run-types'
+import {
+  isActiveStatus,
+  type BackendInfo,
+  type BatchMetric,
+  type EpochMetric,
+  type LabEvent,
+  type LayerSummary,
+  type LiveRunState,
+  type RunStatus,
+  type RunSummary,
+  type StartedEvent,
+  type StoreHealth
+} from '@shared/run-types'
 
 export interface LiveRun {
   runId: number
@@ -89,7 +101,14 @@ function setStatus(state: RunsState, runId: number, status: RunStatus): void {
 }
 
 function applyStarted(r: LiveRun, e: StartedEvent): void {
-  Object.assign(r, { stepsPerEpoch: e.stepsPerEpoch, totalSteps: e.totalSteps, backend: e.backend, layers: e.layers, paramCount: e.paramCount, classNames: e.classNames })
+  Object.assign(r, {
+    stepsPerEpoch: e.stepsPerEpoch,
+    totalSteps: e.totalSteps,
+    backend: e.backend,
+    layers: e.layers,
+    paramCount: e.paramCount,
+    classNames: e.classNames
+  })
 }
 
 function addBatch(r: LiveRun, m: BatchMetric): boolean {

@@ -26,7 +26,11 @@ let server: RunningServer
 
 /** POST to the server as a client without a browser would (no Origin: the token is enough). */
 const post = (name: string, body: unknown) =>
-  fetch(`http://127.0.0.1:${server.port}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': server.token }, body: JSON.stringify(body) })
+  fetch(`http://127.0.0.1:${server.port}/api/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-digit-lab-token': server.token },
+    body: JSON.stringify(body)
+  })
 
 beforeAll(async () => {
   expect(PARAMS).toBeLessThanOrEqual(MAX_PARAMETERS)
@@ -34,7 +38,9 @@ beforeAll(async () => {
   // One thread: the helper's replica would double the memory and tell nothing more here.
   process.env.DIGIT_LAB_REPLICAS = '1'
   try {
-    ;({ runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [4096, 4086] }, epochs: 1, limitTrain: 1, limitTest: 1, batchSize: 1 })))
+    ;({ runId } = await lab.startRun(
+      parseHyperparams({ architecture: { preset: 'mlp', hidden: [4096, 4086] }, epochs: 1, limitTrain: 1, limitTest: 1, batchSize: 1 })
+    ))
     expect(await lab.waitForRun(runId)).toEqual({ status: 'completed', error: null })
   } finally {
     delete process.env.DIGIT_LAB_REPLICAS
@@ -71,9 +77,14 @@ describe('a model at the parameter limit', () => {
     const manifest = JSON.parse(modelJson)
     expect(manifest.weightsManifest[0].paths).toEqual(['weights.bin'])
 
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest[0].weights, weightData: weights.slice().buffer }))
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest[0].weights, weightData: weights.slice().buffer })
+    )
     expect(model.countParams()).toBe(PARAMS)
-    const x = tf.tensor4d(PIXELS.map((v) => (v / 255 - 0.1307) / 0.3081), [1, 28, 28, 1])
+    const x = tf.tensor4d(
+      PIXELS.map((v) => (v / 255 - 0.1307) / 0.3081),
+      [1, 28, 28, 1]
+    )
     const fromExport = Array.from((model.predict(x) as tf.Tensor).dataSync())
     const fromLab = await lab.predict(runId, PIXELS)
     fromExport.forEach((p, k) => expect(p).toBeCloseTo(fromLab[k], 5))

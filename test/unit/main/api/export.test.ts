@@ -20,7 +20,16 @@ let server: Server
 
 beforeAll(async () => {
   const started = await dispatch('startRun', {
-    architecture: { preset: 'custom', layers: [{ type: 'conv2d', filters: 4, kernelSize: 5 }, { type: 'maxPool', poolSize: 2 }, { type: 'activation', activation: 'maxout' }, { type: 'dense', units: 16 }, { type: 'activation' }] },
+    architecture: {
+      preset: 'custom',
+      layers: [
+        { type: 'conv2d', filters: 4, kernelSize: 5 },
+        { type: 'maxPool', poolSize: 2 },
+        { type: 'activation', activation: 'maxout' },
+        { type: 'dense', units: 16 },
+        { type: 'activation' }
+      ]
+    },
     optimizer: 'adam',
     learningRate: 0.005,
     epochs: 1,
@@ -62,15 +71,26 @@ describe('exports and predictions', () => {
       const pixels = Array.from(Buffer.from(img.pixels, 'base64'))
       const lab = await dispatch('predict', { runId, pixels })
       const fromLab = (lab as { value: { probs: number[] } }).value.probs
-      const x = tf.tensor4d(pixels.map((v) => (v / 255 - 0.1307) / 0.3081), [1, 28, 28, 1])
+      const x = tf.tensor4d(
+        pixels.map((v) => (v / 255 - 0.1307) / 0.3081),
+        [1, 28, 28, 1]
+      )
       const fromExport = Array.from((model.predict(x) as tf.Tensor).dataSync())
       fromExport.forEach((p, k) => expect(p).toBeCloseTo(fromLab[k], 5))
     }
   })
 
   it('refuses predictions and exports for runs without a model, and bad pixel arrays', async () => {
-    expect(await dispatch('predict', { runId, pixels: [1, 2, 3] })).toEqual({ ok: false, error: `run ${runId} reads 28x28 = 784 pixels, got 3`, kind: 'invalid' })
+    expect(await dispatch('predict', { runId, pixels: [1, 2, 3] })).toEqual({
+      ok: false,
+      error: `run ${runId} reads 28x28 = 784 pixels, got 3`,
+      kind: 'invalid'
+    })
     expect(await dispatch('exportModel', { runId: 999 })).toEqual({ ok: false, error: 'run 999 does not exist', kind: 'missing' })
-    expect(await dispatch('testImages', { indices: [10_000] })).toEqual({ ok: false, error: 'test image 10000 does not exist (MNIST has 10000)', kind: 'missing' })
+    expect(await dispatch('testImages', { indices: [10_000] })).toEqual({
+      ok: false,
+      error: 'test image 10000 does not exist (MNIST has 10000)',
+      kind: 'missing'
+    })
   })
 })

@@ -30,7 +30,22 @@ describe('parameter count', () => {
       ["the course's CNN", parseHyperparams({}), MNIST],
       ['an MLP', parseHyperparams({ architecture: { preset: 'mlp', hidden: [128, 64] } }), MNIST],
       ['an MLP with maxout', parseHyperparams({ architecture: { preset: 'mlp', hidden: [100, 30] }, activation: 'maxout' }), MNIST],
-      ['the default custom list', parseHyperparams({ architecture: { preset: 'custom', layers: [{ type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same' }, { type: 'activation' }, { type: 'maxPool' }, { type: 'dense', units: 64 }, { type: 'activation' }] } }), MNIST],
+      [
+        'the default custom list',
+        parseHyperparams({
+          architecture: {
+            preset: 'custom',
+            layers: [
+              { type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same' },
+              { type: 'activation' },
+              { type: 'maxPool' },
+              { type: 'dense', units: 64 },
+              { type: 'activation' }
+            ]
+          }
+        }),
+        MNIST
+      ],
       [
         'strided convs, same and valid padding, strided pools, a maxout conv',
         custom([
@@ -48,7 +63,15 @@ describe('parameter count', () => {
         ]),
         MNIST
       ],
-      ['a folder dataset of 20x17 images in 3 classes', custom([{ type: 'conv2d', filters: 4, kernelSize: 4 }, { type: 'maxPool', poolSize: 3 }, { type: 'dense', units: 5 }]), { rows: 20, cols: 17, numClasses: 3 }]
+      [
+        'a folder dataset of 20x17 images in 3 classes',
+        custom([
+          { type: 'conv2d', filters: 4, kernelSize: 4 },
+          { type: 'maxPool', poolSize: 3 },
+          { type: 'dense', units: 5 }
+        ]),
+        { rows: 20, cols: 17, numClasses: 3 }
+      ]
     ]
     for (const [what, hp, input] of cases) {
       const { model } = buildModel(hp, input)
@@ -66,12 +89,25 @@ describe('parameter budget', () => {
   it('refuses a model over the limit before creating a run, naming the count and the limit', async () => {
     expect(MAX_PARAMETERS).toBe(20_000_000)
     const huge = await dispatch('startRun', { architecture: { preset: 'mlp', hidden: Array(8).fill(4096) } })
-    expect(huge).toEqual({ ok: false, kind: 'invalid', error: "this model has 120,725,514 parameters; the lab's limit is 20,000,000: use fewer or narrower layers" })
+    expect(huge).toEqual({
+      ok: false,
+      kind: 'invalid',
+      error: "this model has 120,725,514 parameters; the lab's limit is 20,000,000: use fewer or narrower layers"
+    })
     // Just over: 784*4096+4096 + 4096*4096+4096 + 4096*10+10.
     const over = await dispatch('startRun', { architecture: { preset: 'mlp', hidden: [4096, 4096] } })
     expect(over).toMatchObject({ ok: false, kind: 'invalid', error: expect.stringMatching(/^this model has 20,037,642 parameters/) })
     // A maxout with no layer of its own to widen is refused the same way, as a wrong list.
-    const misplaced = await dispatch('startRun', { architecture: { preset: 'custom', layers: [{ type: 'dense', units: 8 }, { type: 'activation', activation: 'maxout' }, { type: 'activation', activation: 'maxout' }] } })
+    const misplaced = await dispatch('startRun', {
+      architecture: {
+        preset: 'custom',
+        layers: [
+          { type: 'dense', units: 8 },
+          { type: 'activation', activation: 'maxout' },
+          { type: 'activation', activation: 'maxout' }
+        ]
+      }
+    })
     expect(misplaced).toEqual({ ok: false, kind: 'invalid', error: 'layer 3: maxout needs its own dense or conv2d layer before it' })
     expect(lab.listRuns()).toEqual([])
   })

@@ -21,18 +21,45 @@ const tiny = { architecture: { preset: 'mlp' as const, hidden: [16] }, epochs: 1
 describe('sweeps', () => {
   it('the CLI runs a 2x2 grid, names its runs in one JSON line, and runs list finds them by sweep', async () => {
     const db = join(dir, 'cli.db')
-    const r = await runTs('src/main/cli/sweep.ts', ['--preset', 'mlp', '--hidden', '16', '--lr', '0.01,0.1', '--activation', 'relu,tanh', '--epochs', '1', '--limit-train', '300', '--limit-test', '100', '--db', db, '--json'])
+    const r = await runTs('src/main/cli/sweep.ts', [
+      '--preset',
+      'mlp',
+      '--hidden',
+      '16',
+      '--lr',
+      '0.01,0.1',
+      '--activation',
+      'relu,tanh',
+      '--epochs',
+      '1',
+      '--limit-train',
+      '300',
+      '--limit-test',
+      '100',
+      '--db',
+      db,
+      '--json'
+    ])
     expect(r.code, r.stderr).toBe(0)
     const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!)
     expect(line).toMatchObject({ type: 'sweep', sweepId: 1, runIds: [1, 2, 3, 4], counts: { completed: 4 } })
     expect(line.runIds).toContain(line.best.runId)
     expect(line.ranked.map((x: { point: object }) => x.point)).toEqual(
-      expect.arrayContaining([{ learningRate: '0.01', activation: 'relu' }, { learningRate: '0.01', activation: 'tanh' }, { learningRate: '0.1', activation: 'relu' }, { learningRate: '0.1', activation: 'tanh' }])
+      expect.arrayContaining([
+        { learningRate: '0.01', activation: 'relu' },
+        { learningRate: '0.01', activation: 'tanh' },
+        { learningRate: '0.1', activation: 'relu' },
+        { learningRate: '0.1', activation: 'tanh' }
+      ])
     )
     const ranked = line.ranked.map((x: { testAccuracy: number }) => x.testAccuracy)
     expect(ranked).toEqual([...ranked].sort((a, b) => b - a))
     const listed = await runTs('src/main/cli/runs.ts', ['list', '--sweep', '1', '--json', '--db', db])
-    expect(JSON.parse(listed.stdout).map((x: { id: number }) => x.id).sort()).toEqual([1, 2, 3, 4])
+    expect(
+      JSON.parse(listed.stdout)
+        .map((x: { id: number }) => x.id)
+        .sort()
+    ).toEqual([1, 2, 3, 4])
     const human = await runTs('src/main/cli/runs.ts', ['list', '--sweep', '1', '--db', db])
     expect(human.stdout.trim().split('\n')).toHaveLength(4)
     const missing = await runTs('src/main/cli/runs.ts', ['list', '--sweep', '9', '--db', db])
@@ -67,24 +94,49 @@ describe('sweeps', () => {
     }
   })
 
-  it("survives its process being killed: the next lab on the file marks the run that was training interrupted and trains the rest", async () => {
+  it('survives its process being killed: the next lab on the file marks the run that was training interrupted and trains the rest', async () => {
     const db = join(dir, 'killed.db')
-    const child = spawnTs('src/main/cli/sweep.ts', ['--preset', 'mlp', '--hidden', '16', '--seed', '1,2,3', '--epochs', '200', '--batch-size', '10', '--limit-train', '300', '--limit-test', '100', '--db', db], { DIGIT_LAB_MAX_RUNS: '1' })
+    const child = spawnTs(
+      'src/main/cli/sweep.ts',
+      [
+        '--preset',
+        'mlp',
+        '--hidden',
+        '16',
+        '--seed',
+        '1,2,3',
+        '--epochs',
+        '200',
+        '--batch-size',
+        '10',
+        '--limit-train',
+        '300',
+        '--limit-test',
+        '100',
+        '--db',
+        db
+      ],
+      { DIGIT_LAB_MAX_RUNS: '1' }
+    )
     let err = ''
     child.stderr!.on('data', (d) => (err += d))
     // The sweep's first run is training once the CLI has queued the sweep and a batch is stored.
-    await waitFor('the sweep CLI to train its first run', () => {
-      if (child.exitCode != null) throw new Error(`the sweep CLI exited early (${child.exitCode}): ${err}`)
-      let reader: Lab | null = null
-      try {
-        reader = new Lab({ dbPath: db, readonly: true })
-        return reader.listRuns().some((r) => r.status === 'running') && reader.runMetrics(1).batches.length > 0
-      } catch {
-        return false // the file is still being created
-      } finally {
-        void reader?.close()
-      }
-    }, { timeoutMs: 60_000, everyMs: 100 })
+    await waitFor(
+      'the sweep CLI to train its first run',
+      () => {
+        if (child.exitCode != null) throw new Error(`the sweep CLI exited early (${child.exitCode}): ${err}`)
+        let reader: Lab | null = null
+        try {
+          reader = new Lab({ dbPath: db, readonly: true })
+          return reader.listRuns().some((r) => r.status === 'running') && reader.runMetrics(1).batches.length > 0
+        } catch {
+          return false // the file is still being created
+        } finally {
+          void reader?.close()
+        }
+      },
+      { timeoutMs: 60_000, everyMs: 100 }
+    )
     child.kill('SIGKILL')
     await new Promise((resolve) => child.once('exit', resolve))
 
@@ -114,7 +166,13 @@ describe('sweeps', () => {
     const lab = new Lab({ dbPath: join(dir, 'cancel.db'), maxRuns: 1 })
     try {
       const running = nextRunEvent(lab, 'the first run running', (r) => r.status === 'running')
-      const { sweepId, runIds } = await lab.startSweep({ base: { ...tiny, epochs: 50 }, axes: [{ key: 'seed', values: ['1', '2', '3', '4'] }], mode: 'grid', repeat: 1, seed: 1 })
+      const { sweepId, runIds } = await lab.startSweep({
+        base: { ...tiny, epochs: 50 },
+        axes: [{ key: 'seed', values: ['1', '2', '3', '4'] }],
+        mode: 'grid',
+        repeat: 1,
+        seed: 1
+      })
       await running
       const summary = lab.cancelSweep(sweepId)
       expect(summary.cancelled).toBe(true)
@@ -129,8 +187,16 @@ describe('sweeps', () => {
     const lab = new Lab({ dbPath: join(dir, 'bad.db') })
     try {
       const dispatch = createDispatch(createLabHandlers(lab))
-      expect(await dispatch('startSweep', { axes: [{ key: 'speed', values: ['1'] }] })).toMatchObject({ ok: false, kind: 'invalid', error: expect.stringMatching(/^Invalid startSweep request: axes\.0\.key must be one of name, preset/) })
-      expect(await dispatch('startSweep', { base: tiny, axes: [{ key: 'learningRate', values: ['0.01', 'lots'] }] })).toEqual({ ok: false, kind: 'invalid', error: 'Learning rate must be a number (got "lots")' })
+      expect(await dispatch('startSweep', { axes: [{ key: 'speed', values: ['1'] }] })).toMatchObject({
+        ok: false,
+        kind: 'invalid',
+        error: expect.stringMatching(/^Invalid startSweep request: axes\.0\.key must be one of name, preset/)
+      })
+      expect(await dispatch('startSweep', { base: tiny, axes: [{ key: 'learningRate', values: ['0.01', 'lots'] }] })).toEqual({
+        ok: false,
+        kind: 'invalid',
+        error: 'Learning rate must be a number (got "lots")'
+      })
       expect(lab.listRuns()).toEqual([])
       expect(lab.listSweeps()).toEqual([])
     } finally {

@@ -52,7 +52,7 @@ describe('runs CLI reads without writing', () => {
     expect(readdirSync(folder)).toEqual(before.files) // no -wal, -shm or journal left behind
   })
 
-  it("refuses a look-alike file with tables named runs and batch_metrics, byte for byte as it was, no -wal", async () => {
+  it('refuses a look-alike file with tables named runs and batch_metrics, byte for byte as it was, no -wal', async () => {
     const folder = join(dir, 'look-alike')
     const file = join(folder, 'tracker.db')
     mkdirSync(folder)
@@ -77,9 +77,26 @@ describe('runs CLI reads without writing', () => {
     const old = new Database(file)
     for (const step of MIGRATIONS.slice(0, 3)) old.exec(step)
     old.pragma('user_version = 3')
-    old.prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset) VALUES ('from before', 'completed', '2026-01-01T00:00:00Z', '{}', 'seed-cnn', 'mnist')`).run()
+    old
+      .prepare(
+        `INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset) VALUES ('from before', 'completed', '2026-01-01T00:00:00Z', '{}', 'seed-cnn', 'mnist')`
+      )
+      .run()
     old.close()
-    const train = await runTs('src/main/cli/train.ts', ['--preset', 'mlp', '--hidden', '8', '--epochs', '1', '--limit-train', '100', '--limit-test', '10', '--db', file])
+    const train = await runTs('src/main/cli/train.ts', [
+      '--preset',
+      'mlp',
+      '--hidden',
+      '8',
+      '--epochs',
+      '1',
+      '--limit-train',
+      '100',
+      '--limit-test',
+      '10',
+      '--db',
+      file
+    ])
     expect(train.code, train.stderr).toBe(0)
     const listed = await runs('list', '--json', '--db', file)
     expect(JSON.parse(listed.stdout).map((r: { name: string }) => r.name)).toEqual([expect.any(String), 'from before'])

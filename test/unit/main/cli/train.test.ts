@@ -10,9 +10,30 @@ const runs = (...args: string[]) => runTs('src/main/cli/runs.ts', args)
 
 describe('CLI', () => {
   it('trains with --json: one object per epoch, then a summary; runs show reads it back', async () => {
-    const r = await train('--preset', 'mlp', '--hidden', '48', '--optimizer', 'adam', '--lr', '0.002', '--epochs', '2', '--limit-train', '1000', '--limit-test', '300', '--db', db, '--json')
+    const r = await train(
+      '--preset',
+      'mlp',
+      '--hidden',
+      '48',
+      '--optimizer',
+      'adam',
+      '--lr',
+      '0.002',
+      '--epochs',
+      '2',
+      '--limit-train',
+      '1000',
+      '--limit-test',
+      '300',
+      '--db',
+      db,
+      '--json'
+    )
     expect(r.code).toBe(0)
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines.map((l) => l.type)).toEqual(['epoch', 'epoch', 'summary'])
     const summary = lines[2]
     expect(summary).toMatchObject({ runId: 1, status: 'completed', db })
@@ -41,10 +62,14 @@ describe('CLI', () => {
   })
 
   it('uses the backend DIGIT_LAB_BACKEND forces, and says clearly when it names no backend', async () => {
-    const cpu = await runTs('src/main/cli/train.ts', ['--preset', 'mlp', '--hidden', '8', '--limit-train', '200', '--limit-test', '50', '--db', db, '--json'], { DIGIT_LAB_BACKEND: 'cpu' })
+    const cpu = await runTs('src/main/cli/train.ts', ['--preset', 'mlp', '--hidden', '8', '--limit-train', '200', '--limit-test', '50', '--db', db, '--json'], {
+      DIGIT_LAB_BACKEND: 'cpu'
+    })
     expect(cpu.code).toBe(0)
     expect(JSON.parse(cpu.stdout.trim().split('\n').at(-1)!).backend).toMatch(/^cpu /)
-    const bad = await runTs('src/main/cli/train.ts', ['--preset', 'mlp', '--limit-train', '200', '--limit-test', '50', '--db', db], { DIGIT_LAB_BACKEND: 'gpu' })
+    const bad = await runTs('src/main/cli/train.ts', ['--preset', 'mlp', '--limit-train', '200', '--limit-test', '50', '--db', db], {
+      DIGIT_LAB_BACKEND: 'gpu'
+    })
     expect(bad.code).toBe(1)
     expect(bad.stdout).toMatch(/failed: DIGIT_LAB_BACKEND must be one of node, wasm, cpu \(got "gpu"\)/)
   })

@@ -26,7 +26,11 @@ const dir = tempDir()
 
 const fake = vi.hoisted(() => {
   type Listener = (event: unknown, ...args: unknown[]) => void
-  type FakeWindowType = { options: Record<string, unknown>; webContents: { url: string; handlers: Record<string, (...a: unknown[]) => unknown> }; loaded: string[] }
+  type FakeWindowType = {
+    options: Record<string, unknown>
+    webContents: { url: string; handlers: Record<string, (...a: unknown[]) => unknown> }
+    loaded: string[]
+  }
   let loaded = () => {}
   /**
    * What Electron's contextBridge does to what it passes between the preload and the page, as far
@@ -51,7 +55,8 @@ const fake = vi.hoisted(() => {
           : acrossBridge(out)
       }
     if (Array.isArray(v)) return v.map(acrossBridge)
-    if (v && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, acrossBridge(x)]))
+    if (v && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v)))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, acrossBridge(x)]))
     return typeof v === 'object' && v !== null ? structuredClone(v) : v
   }
   return {
@@ -227,7 +232,9 @@ describe('Electron main', () => {
     expect([...fake.handlers.keys()].sort()).toEqual(REQUEST_NAMES.map(requestChannel).sort())
 
     // app:// was made a standard, secure scheme before ready (Electron ignores it later), and handled.
-    expect(fake.protocol.privileged).toEqual([{ schemes: [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }], beforeReady: true }])
+    expect(fake.protocol.privileged).toEqual([
+      { schemes: [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }], beforeReady: true }
+    ])
     expect([...fake.protocol.handlers.keys()]).toEqual(['app'])
   })
 
@@ -284,7 +291,12 @@ describe('the app:// protocol main registered', () => {
 
   it("refuses paths out of the folder, plain or encoded, and never shows main's own source", async () => {
     // Under the tests main serves src/renderer, so src/main/index.ts is one folder up.
-    for (const url of ['app://digit-lab/..%2fmain%2findex.ts', 'app://digit-lab/%2e%2e%2fmain%2findex.ts', 'app://digit-lab/..%2f..%2fpackage.json', 'app://digit-lab/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd']) {
+    for (const url of [
+      'app://digit-lab/..%2fmain%2findex.ts',
+      'app://digit-lab/%2e%2e%2fmain%2findex.ts',
+      'app://digit-lab/..%2f..%2fpackage.json',
+      'app://digit-lab/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd'
+    ]) {
       const res = await appRequest(url)
       expect(res.status, url).toBe(403)
       expect(await res.text(), url).toBe('path outside the app')
@@ -299,7 +311,12 @@ describe('the app:// protocol main registered', () => {
   })
 
   it('answers only its own host, and only reads', async () => {
-    for (const url of ['app://evil/index.html', 'app://digit-lab.evil.example/index.html', 'app://digit-lab:8080/index.html', 'app://other/../digit-lab/index.html']) {
+    for (const url of [
+      'app://evil/index.html',
+      'app://digit-lab.evil.example/index.html',
+      'app://digit-lab:8080/index.html',
+      'app://other/../digit-lab/index.html'
+    ]) {
       const res = await appRequest(url)
       expect(res.status, url).toBe(404)
       expect(await res.text(), url).toBe('unknown host')
@@ -364,10 +381,18 @@ describe('createAppProtocolHandler', () => {
 describe('isTrustedUrl', () => {
   it('trusts app://digit-lab when built, and only the dev server in development', () => {
     expect(isTrustedUrl('app://digit-lab/index.html#/train', undefined)).toBe(true)
-    for (const url of ['file:///home/me/digit-lab/out/renderer/index.html', 'app://other/', 'http://localhost:5173/', undefined, 'not a url']) expect(isTrustedUrl(url, undefined), String(url)).toBe(false)
+    for (const url of ['file:///home/me/digit-lab/out/renderer/index.html', 'app://other/', 'http://localhost:5173/', undefined, 'not a url'])
+      expect(isTrustedUrl(url, undefined), String(url)).toBe(false)
     const dev = 'http://localhost:5173/'
     expect(isTrustedUrl('http://localhost:5173/#/runs', dev)).toBe(true)
-    for (const url of ['http://localhost:5174/', 'http://localhost:5173.evil.example/', 'https://localhost:5173/', 'app://digit-lab/index.html', 'file:///index.html']) expect(isTrustedUrl(url, dev), url).toBe(false)
+    for (const url of [
+      'http://localhost:5174/',
+      'http://localhost:5173.evil.example/',
+      'https://localhost:5173/',
+      'app://digit-lab/index.html',
+      'file:///index.html'
+    ])
+      expect(isTrustedUrl(url, dev), url).toBe(false)
   })
 })
 
@@ -400,7 +425,14 @@ describe('window.lab, over IPC, to the real lab', () => {
       )
     })
     expect(opened).toBe(true)
-    const { runId } = await lab.startRun({ name: 'over IPC', architecture: { preset: 'mlp', hidden: [16] }, epochs: 1, limitTrain: 200, limitTest: 50, batchSize: 20 })
+    const { runId } = await lab.startRun({
+      name: 'over IPC',
+      architecture: { preset: 'mlp', hidden: [16] },
+      epochs: 1,
+      limitTrain: 200,
+      limitTest: 50,
+      batchSize: 20
+    })
     await finished
 
     const events = heard.flat().filter((e): e is TrainEvent => isTrainEvent(e) && e.runId === runId)
@@ -468,7 +500,9 @@ describe('window.lab, over IPC, to the real lab', () => {
       expect(err, expected.request).toMatchObject(expected)
     }
     // What the preload did before: a kind thrown across the bridge arrives without it.
-    const thrown = (fake.acrossBridge(async () => Promise.reject(new LabRequestError('getRun', 'run 999 does not exist', 'missing'))) as () => Promise<unknown>)()
+    const thrown = (
+      fake.acrossBridge(async () => Promise.reject(new LabRequestError('getRun', 'run 999 does not exist', 'missing'))) as () => Promise<unknown>
+    )()
     const lost = await failure(thrown)
     expect(lost).not.toBeInstanceOf(LabRequestError)
     expect(lost).toMatchObject({ message: 'run 999 does not exist' })

@@ -51,7 +51,12 @@ class FakeSocket {
 
 function memoryStorage() {
   const items = new Map<string, string>()
-  return { items, getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, String(v)), removeItem: (k: string) => void items.delete(k) }
+  return {
+    items,
+    getItem: (k: string) => items.get(k) ?? null,
+    setItem: (k: string, v: string) => void items.set(k, String(v)),
+    removeItem: (k: string) => void items.delete(k)
+  }
 }
 
 let storage: ReturnType<typeof memoryStorage>
@@ -152,7 +157,9 @@ describe('the token', () => {
 })
 
 /** The error a request rejected with, and the LabRequestError class the client was loaded with (fails if it resolved). */
-async function failure(request: Promise<unknown>): Promise<{ err: unknown; LabRequestError: typeof import('../../../../src/shared/lab-request-error').LabRequestError }> {
+async function failure(
+  request: Promise<unknown>
+): Promise<{ err: unknown; LabRequestError: typeof import('../../../../src/shared/lab-request-error').LabRequestError }> {
   // Loaded after load() reset the modules: the class the client raises, not an older copy of it.
   const { LabRequestError } = await import('../../../../src/shared/lab-request-error')
   const err = await request.then(
@@ -184,7 +191,11 @@ describe('replies', () => {
   it('gives a refusal that names no kind (the guards before the dispatch) one from its HTTP status', async () => {
     const { lab } = await load('http://127.0.0.1:5317/#token=s3cret')
     fetchMock.mockResolvedValueOnce(reply({ ok: false, error: 'missing or wrong token: open the URL that "npm run serve" printed' }, 401, 'Unauthorized'))
-    expect((await failure(lab().listRuns())).err).toMatchObject({ request: 'listRuns', kind: 'invalid', message: 'missing or wrong token: open the URL that "npm run serve" printed' })
+    expect((await failure(lab().listRuns())).err).toMatchObject({
+      request: 'listRuns',
+      kind: 'invalid',
+      message: 'missing or wrong token: open the URL that "npm run serve" printed'
+    })
     fetchMock.mockResolvedValueOnce(reply({ ok: false, error: 'request body over 1048576 bytes' }, 413, 'Payload Too Large'))
     expect((await failure(lab().predict({ runId: 1, pixels: [0] }))).err).toMatchObject({ request: 'predict', kind: 'invalid' })
     fetchMock.mockResolvedValueOnce(reply({ ok: false, error: 'boom' }, 500, 'Internal Server Error'))

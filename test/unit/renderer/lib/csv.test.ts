@@ -19,7 +19,14 @@ describe('metrics CSV', () => {
   it('leaves ordinary names and every number as they are', () => {
     expect(nameCell('careful lr 0.001')).toBe('7,careful lr 0.001,batch,1,1,-0.5,0.25,,,1.5,100')
     expect(nameCell('a = b, c')).toBe('7,"a = b, c",batch,1,1,-0.5,0.25,,,1.5,100')
-    const csv = metricsCsv([{ id: 1, name: 'n', batches: [], epochs: [{ epoch: 2, trainLoss: -1e-7, trainAccuracy: 1, testLoss: Number.NaN, testAccuracy: 0.5, seconds: 3, numTensors: 9 }] }])
+    const csv = metricsCsv([
+      {
+        id: 1,
+        name: 'n',
+        batches: [],
+        epochs: [{ epoch: 2, trainLoss: -1e-7, trainAccuracy: 1, testLoss: Number.NaN, testAccuracy: 0.5, seconds: 3, numTensors: 9 }]
+      }
+    ])
     expect(csv.split('\n')[1]).toBe('1,n,epoch,2,,-1e-7,1,,0.5,3,')
   })
 })

@@ -52,14 +52,20 @@ describe('validate', () => {
   it('checks hidden sizes only for the MLP', () => {
     expect(validate(withTexts({ preset: 'seed-cnn', hidden: 'abc' }))).toEqual({})
     expect(validate(withTexts({ preset: 'custom', hidden: '' }))).toEqual({})
-    expect(validate(withTexts({ preset: 'mlp', hidden: 'abc' }))).toEqual({ hidden: 'Hidden layer sizes must be whole numbers separated by commas (got "abc")' })
+    expect(validate(withTexts({ preset: 'mlp', hidden: 'abc' }))).toEqual({
+      hidden: 'Hidden layer sizes must be whole numbers separated by commas (got "abc")'
+    })
     expect(validate(withTexts({ preset: 'mlp', hidden: '' }))).toEqual({ hidden: 'Hidden layer sizes is empty: enter sizes such as 128, 64' })
     expect(validate(withTexts({ preset: 'mlp', hidden: '64, 0' }))).toEqual({ hidden: 'Hidden layer sizes must be at least 1' })
     expect(validate(withTexts({ preset: 'mlp', hidden: '128, 64' }))).toEqual({})
   })
 
   it('keys layer-list errors by layer, numbered from 1 in the words', () => {
-    const layers = [{ type: 'dense', units: 0 }, { type: 'conv2d', filters: 300, kernelSize: 3, stride: 1, padding: 'same' }, { type: 'flatten' }] as LayerSpec[]
+    const layers = [
+      { type: 'dense', units: 0 },
+      { type: 'conv2d', filters: 300, kernelSize: 3, stride: 1, padding: 'same' },
+      { type: 'flatten' }
+    ] as LayerSpec[]
     expect(validate(withTexts({ preset: 'custom' }, layers))).toEqual({
       'layers.0': 'Layer 1 units must be at least 1',
       'layers.1': 'Layer 2 filters must be at most 256'
@@ -100,14 +106,25 @@ describe('formFrom', () => {
   })
 
   it('round-trips an MLP and a custom model', () => {
-    const mlp: Hyperparams = { ...DEFAULT_HYPERPARAMS, architecture: { preset: 'mlp', hidden: [128, 64] }, optimizer: 'adam', learningRate: 0.003, limitTest: 300, dataset: '/data/shapes' }
+    const mlp: Hyperparams = {
+      ...DEFAULT_HYPERPARAMS,
+      architecture: { preset: 'mlp', hidden: [128, 64] },
+      optimizer: 'adam',
+      learningRate: 0.003,
+      limitTest: 300,
+      dataset: '/data/shapes'
+    }
     expect(hyperparams.parse(toInput(formFrom(mlp)))).toEqual(mlp)
-    const layers: LayerSpec[] = [{ type: 'conv2d', filters: 4, kernelSize: 5, stride: 2, padding: 'valid' }, { type: 'activation', activation: 'elu' }, { type: 'dense', units: 16 }]
+    const layers: LayerSpec[] = [
+      { type: 'conv2d', filters: 4, kernelSize: 5, stride: 2, padding: 'valid' },
+      { type: 'activation', activation: 'elu' },
+      { type: 'dense', units: 16 }
+    ]
     const custom: Hyperparams = { ...DEFAULT_HYPERPARAMS, architecture: { preset: 'custom', layers } }
     expect(hyperparams.parse(toInput(formFrom(custom)))).toEqual(custom)
   })
 
-  it("clears the run name, so a copy is not named like its origin, and keeps the rest", () => {
+  it('clears the run name, so a copy is not named like its origin, and keeps the rest', () => {
     const f = formFrom({ ...DEFAULT_HYPERPARAMS, name: 'careful mlp', epochs: 7 })
     expect(f.texts.name).toBe('')
     expect(f.texts.epochs).toBe('7')

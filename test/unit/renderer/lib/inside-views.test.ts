@@ -4,13 +4,27 @@ import { describe, expect, it } from 'vitest'
 import { encodeBytes, quantise, type InsidePoint, type LayerOutputView } from '../../../../src/shared/inside'
 import { axisCaption, classColour, mapScale, nearestPoint } from '../../../../src/renderer/src/lib/embedding-scale'
 import { heatColour, heatStrip, rebin, sharedRange, shortNumber } from '../../../../src/renderer/src/lib/histogram-strip'
-import { channelImages, filterImages, filterPoints, filtersName, pointName, pointTick, positivePart, zeroByte } from '../../../../src/renderer/src/lib/layer-output'
+import {
+  channelImages,
+  filterImages,
+  filterPoints,
+  filtersName,
+  pointName,
+  pointTick,
+  positivePart,
+  zeroByte
+} from '../../../../src/renderer/src/lib/layer-output'
 
 const sum = (v: number[]) => v.reduce((a, b) => a + b, 0)
 
 describe('heat strips', () => {
   it('shares one value range among histograms with their own, and widens a constant one', () => {
-    expect(sharedRange([{ min: -1, max: 0.5, counts: [1] }, { min: -0.2, max: 2, counts: [1] }])).toEqual({ min: -1, max: 2 })
+    expect(
+      sharedRange([
+        { min: -1, max: 0.5, counts: [1] },
+        { min: -0.2, max: 2, counts: [1] }
+      ])
+    ).toEqual({ min: -1, max: 2 })
     expect(sharedRange([{ min: 0.3, max: 0.3, counts: [5] }])).toEqual({ min: -0.2, max: 0.8 })
     expect(sharedRange([])).toEqual({ min: -0.5, max: 0.5 })
   })
@@ -126,7 +140,7 @@ describe('layer outputs as images', () => {
     expect(positivePart(same, 0)).toBe(same)
   })
 
-  it("splits the stored filters into one image each, and keeps the points that have them", () => {
+  it('splits the stored filters into one image each, and keeps the points that have them', () => {
     const bytes = Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => i)
     const imgs = filterImages({ layer: 'c', count: 2, total: 10, height: 3, width: 3, images: encodeBytes(bytes) })
     expect(imgs.map((i) => Array.from(i))).toEqual([

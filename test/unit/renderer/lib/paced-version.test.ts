@@ -13,7 +13,10 @@ describe('usePacedVersion', () => {
     const version = ref(0)
     const seen: (number | undefined)[] = []
     scope.run(() => {
-      const paced = usePacedVersion(() => version.value, () => 100)
+      const paced = usePacedVersion(
+        () => version.value,
+        () => 100
+      )
       watch(paced, (v) => seen.push(v))
     })
     for (let ms = 0; ms < 2000; ms++) {
@@ -33,7 +36,13 @@ describe('usePacedVersion', () => {
     const scope = effectScope()
     const version = ref(1)
     let paced!: ReturnType<typeof usePacedVersion>
-    scope.run(() => (paced = usePacedVersion(() => version.value, () => 1000)))
+    scope.run(
+      () =>
+        (paced = usePacedVersion(
+          () => version.value,
+          () => 1000
+        ))
+    )
     version.value = 2
     await nextTick()
     vi.advanceTimersByTime(0)

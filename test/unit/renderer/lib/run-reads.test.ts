@@ -18,12 +18,14 @@ describe('planReads', () => {
 
   it('while the run trains, reads only the batches past the last one held, and not its detail', () => {
     const held = { batches: range(1, 40).map((s) => batch(s)), epochs: [epoch(1)] }
-    for (const status of ['running', 'paused', 'queued'] as const) expect(planReads(7, { detail: true, metrics: held }, status)).toEqual({ detail: false, metrics: { runId: 7, after: 40 } })
+    for (const status of ['running', 'paused', 'queued'] as const)
+      expect(planReads(7, { detail: true, metrics: held }, status)).toEqual({ detail: false, metrics: { runId: 7, after: 40 } })
   })
 
   it('reads the detail again once the run has ended, however it ended', () => {
     const held = { batches: [batch(1)], epochs: [] }
-    for (const status of ['completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const) expect(planReads(7, { detail: true, metrics: held }, status)).toEqual({ detail: true, metrics: { runId: 7, after: 1 } })
+    for (const status of ['completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const)
+      expect(planReads(7, { detail: true, metrics: held }, status)).toEqual({ detail: true, metrics: { runId: 7, after: 1 } })
   })
 
   it('reads the detail of a training run when a first read of it failed, and from step 0 when none was stored yet', () => {
@@ -82,7 +84,12 @@ describe('shownPoints', () => {
 
   it('draws what was read where the live store holds fewer, or there is none', () => {
     const read = range(1, 10).map((s) => batch(s))
-    expect(shownPoints(read, range(5, 10).map((s) => batch(s)))).toBe(read)
+    expect(
+      shownPoints(
+        read,
+        range(5, 10).map((s) => batch(s))
+      )
+    ).toBe(read)
     expect(shownPoints(read, null)).toBe(read)
     expect(shownPoints(read, undefined)).toBe(read)
   })

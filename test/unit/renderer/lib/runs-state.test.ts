@@ -32,8 +32,23 @@ function summary(id: number, status: RunStatus = 'running', extra: Partial<RunSu
 }
 
 const STEPS_PER_EPOCH = 4
-const batch = (step: number): BatchMetric => ({ step, epoch: Math.ceil(step / STEPS_PER_EPOCH), loss: 1 / step, accuracy: step / 100, examplesPerSec: 500, elapsed: step * 0.1 })
-const epochMetric = (epoch: number): EpochMetric => ({ epoch, trainLoss: 1 / epoch, trainAccuracy: 0.5, testLoss: 1 / epoch, testAccuracy: 0.4 + epoch / 100, seconds: 1, numTensors: 10 })
+const batch = (step: number): BatchMetric => ({
+  step,
+  epoch: Math.ceil(step / STEPS_PER_EPOCH),
+  loss: 1 / step,
+  accuracy: step / 100,
+  examplesPerSec: 500,
+  elapsed: step * 0.1
+})
+const epochMetric = (epoch: number): EpochMetric => ({
+  epoch,
+  trainLoss: 1 / epoch,
+  trainAccuracy: 0.5,
+  testLoss: 1 / epoch,
+  testAccuracy: 0.4 + epoch / 100,
+  seconds: 1,
+  numTensors: 10
+})
 /** A 3-class matrix that says which epoch it belongs to, so a test can tell whose it is. */
 const confusionOf = (epoch: number) => [
   [epoch, 0, 0],
@@ -87,7 +102,11 @@ describe('events in any order', () => {
   it('keeps an epoch that arrives before the batches that led to it', () => {
     const s = emptyState()
     applyEvents(s, [started(1), epochEv(1, 1)], keep)
-    applyEvents(s, range(1, 4).map((n) => batchEv(1, n)), keep)
+    applyEvents(
+      s,
+      range(1, 4).map((n) => batchEv(1, n)),
+      keep
+    )
     expect(epochNumbers(s, 1)).toEqual([1])
     expect(s.live[1].confusion).toEqual(confusionOf(1))
     expect(steps(s, 1)).toEqual([1, 2, 3, 4])
@@ -98,7 +117,13 @@ describe('events in any order', () => {
     applySummaries(s, [summary(1)])
     applyEvents(s, [started(1), epochEv(1, 1), epochEv(1, 2), epochEv(1, 2)], keep)
     const m = epochMetric(2)
-    expect(s.summaries[1]).toMatchObject({ epochsDone: 2, finalTestAccuracy: m.testAccuracy, finalTestLoss: m.testLoss, bestTestAccuracy: m.testAccuracy, trainSeconds: 2 })
+    expect(s.summaries[1]).toMatchObject({
+      epochsDone: 2,
+      finalTestAccuracy: m.testAccuracy,
+      finalTestLoss: m.testLoss,
+      bestTestAccuracy: m.testAccuracy,
+      trainSeconds: 2
+    })
   })
 
   it('drops a batch or epoch it already holds, so a repeated batch of events changes nothing', () => {
@@ -237,7 +262,11 @@ describe('a run deleted while live', () => {
     expect(s.summaries[1]).toBeUndefined()
     expect(s.live[1]).toBeUndefined()
     expect(s.deleted).toEqual([1])
-    applyEvents(s, [batchEv(1, 2), epochEv(1, 1), statusEv(1, 'paused'), finishedEv(1, 'stopped'), rowEv(summary(1, 'stopped')), { type: 'deleted', runId: 1 }], keep)
+    applyEvents(
+      s,
+      [batchEv(1, 2), epochEv(1, 1), statusEv(1, 'paused'), finishedEv(1, 'stopped'), rowEv(summary(1, 'stopped')), { type: 'deleted', runId: 1 }],
+      keep
+    )
     expect(s.summaries[1]).toBeUndefined()
     expect(s.live[1]).toBeUndefined()
     expect(s.revision[1]).toBeUndefined()

@@ -30,8 +30,21 @@ describe('confusion analysis', () => {
       [2, 0]
     ])
     expect(s[1]).toEqual({ precision: 0, recall: 0, f1: 0, support: 2 })
-    expect(classScores([[0, 0], [0, 1]])[0]).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 })
-    expect(rowRates([[0, 0], [1, 3]])).toEqual([[0, 0], [0.25, 0.75]])
+    expect(
+      classScores([
+        [0, 0],
+        [0, 1]
+      ])[0]
+    ).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 })
+    expect(
+      rowRates([
+        [0, 0],
+        [1, 3]
+      ])
+    ).toEqual([
+      [0, 0],
+      [0.25, 0.75]
+    ])
   })
 
   it('diffs two confusion matrices cell by cell (b minus a)', () => {
@@ -102,7 +115,7 @@ describe('curve helpers', () => {
     expect(smooth([4, 4, 4], 0.9)).toEqual([4, 4, 4].map(() => expect.closeTo(4, 10)))
     const s = smooth([1, 0], 0.5)
     expect(s[0]).toBeCloseTo(1, 12)
-    expect(s[1]).toBeCloseTo(0.5 * 0.5 / 0.75, 12)
+    expect(s[1]).toBeCloseTo((0.5 * 0.5) / 0.75, 12)
     expect(smooth([1, 2], 0)).toEqual([1, 2])
   })
 
@@ -117,7 +130,14 @@ describe('curve helpers', () => {
   })
 
   it('writes metrics CSV with quoting', () => {
-    const csv = metricsCsv([{ id: 1, name: 'a "quoted", run', batches: [{ step: 1, epoch: 1, loss: 2.5, accuracy: 0.1, examplesPerSec: 900, elapsed: 0.2 }], epochs: [{ epoch: 1, trainLoss: 2, trainAccuracy: 0.2, testLoss: 1.5, testAccuracy: 0.6, seconds: 3, numTensors: 9 }] }])
+    const csv = metricsCsv([
+      {
+        id: 1,
+        name: 'a "quoted", run',
+        batches: [{ step: 1, epoch: 1, loss: 2.5, accuracy: 0.1, examplesPerSec: 900, elapsed: 0.2 }],
+        epochs: [{ epoch: 1, trainLoss: 2, trainAccuracy: 0.2, testLoss: 1.5, testAccuracy: 0.6, seconds: 3, numTensors: 9 }]
+      }
+    ])
     expect(csv.split('\n')).toEqual([
       'run_id,run_name,kind,epoch,step,loss,accuracy,test_loss,test_accuracy,seconds,examples_per_sec',
       '1,"a ""quoted"", run",batch,1,1,2.5,0.1,,,0.2,900',

@@ -30,8 +30,14 @@ describe('useRequest', () => {
     const applied: string[] = []
     const first = deferred<string>()
     const second = deferred<string>()
-    const a = req.run(() => first.promise, (v) => applied.push(v))
-    const b = req.run(() => second.promise, (v) => applied.push(v))
+    const a = req.run(
+      () => first.promise,
+      (v) => applied.push(v)
+    )
+    const b = req.run(
+      () => second.promise,
+      (v) => applied.push(v)
+    )
     second.resolve('run 8')
     expect(await b).toBe(true)
     first.resolve('run 7')
@@ -45,9 +51,15 @@ describe('useRequest', () => {
     const first = deferred<string>()
     const second = deferred<string>()
     expect(req.loading.value).toBe(false)
-    const a = req.run(() => first.promise, (v) => applied.push(v))
+    const a = req.run(
+      () => first.promise,
+      (v) => applied.push(v)
+    )
     expect(req.loading.value).toBe(true)
-    const b = req.run(() => second.promise, (v) => applied.push(v))
+    const b = req.run(
+      () => second.promise,
+      (v) => applied.push(v)
+    )
     first.resolve('run 7')
     expect(await a).toBe(false)
     expect(applied).toEqual([])
@@ -68,7 +80,9 @@ describe('useRequest', () => {
     expect(req.error.value).toMatchObject({ request: 'getRun', kind: 'missing', message: 'run 7 does not exist' })
     expect(failed).toHaveBeenCalledWith(req.error.value)
     expect(req.loading.value).toBe(false)
-    expect(await req.run(() => Promise.reject(new LabRequestError('renameRun', 'Invalid renameRun request: name must not be empty', 'invalid')), apply)).toBe(false)
+    expect(await req.run(() => Promise.reject(new LabRequestError('renameRun', 'Invalid renameRun request: name must not be empty', 'invalid')), apply)).toBe(
+      false
+    )
     expect(req.error.value?.kind).toBe('invalid')
     expect(await req.run(() => Promise.resolve(1), apply)).toBe(true)
     expect(req.error.value).toBeNull()
@@ -77,7 +91,10 @@ describe('useRequest', () => {
 
   it("gives the page's own errors (not a lab reply) the kind 'failed'", async () => {
     const { req } = inScope()
-    await req.run(() => Promise.reject(new Error('the digit is gone')), () => {})
+    await req.run(
+      () => Promise.reject(new Error('the digit is gone')),
+      () => {}
+    )
     expect(req.error.value).toMatchObject({ request: null, kind: 'failed', message: 'the digit is gone' })
   })
 
@@ -85,8 +102,15 @@ describe('useRequest', () => {
     const { req } = inScope()
     const failed = vi.fn()
     const first = deferred<number>()
-    const a = req.run(() => first.promise, () => {}, { failed })
-    const b = req.run(() => Promise.resolve(2), () => {})
+    const a = req.run(
+      () => first.promise,
+      () => {},
+      { failed }
+    )
+    const b = req.run(
+      () => Promise.resolve(2),
+      () => {}
+    )
     expect(await b).toBe(true)
     first.reject(new LabRequestError('getRun', 'run 7 does not exist', 'missing'))
     expect(await a).toBe(false)
@@ -100,9 +124,21 @@ describe('useRequest', () => {
     const run7 = deferred<string>()
     const run8 = deferred<string>()
     const run7again = deferred<string>()
-    const a = req.run(() => run7.promise, (v) => applied.push(v), { key: 7 })
-    const b = req.run(() => run8.promise, (v) => applied.push(v), { key: 8 })
-    const c = req.run(() => run7again.promise, (v) => applied.push(v), { key: 7 })
+    const a = req.run(
+      () => run7.promise,
+      (v) => applied.push(v),
+      { key: 7 }
+    )
+    const b = req.run(
+      () => run8.promise,
+      (v) => applied.push(v),
+      { key: 8 }
+    )
+    const c = req.run(
+      () => run7again.promise,
+      (v) => applied.push(v),
+      { key: 7 }
+    )
     run8.resolve('8')
     expect(await b).toBe(true)
     expect(req.loading.value).toBe(true)
@@ -119,8 +155,16 @@ describe('useRequest', () => {
     const applied: string[] = []
     const one = deferred<string>()
     const two = deferred<string>()
-    const a = req.run(() => one.promise, (v) => applied.push(v), { key: 1 })
-    const b = req.run(() => two.promise, (v) => applied.push(v), { key: 2 })
+    const a = req.run(
+      () => one.promise,
+      (v) => applied.push(v),
+      { key: 1 }
+    )
+    const b = req.run(
+      () => two.promise,
+      (v) => applied.push(v),
+      { key: 2 }
+    )
     req.cancel(1)
     expect(req.loading.value).toBe(true)
     one.resolve('1')
@@ -131,7 +175,10 @@ describe('useRequest', () => {
     expect(await b).toBe(false)
 
     const three = deferred<string>()
-    const c = req.run(() => three.promise, (v) => applied.push(v))
+    const c = req.run(
+      () => three.promise,
+      (v) => applied.push(v)
+    )
     stop()
     expect(req.loading.value).toBe(false)
     three.reject(new LabRequestError('getRun', 'run 3 does not exist', 'missing'))
@@ -176,7 +223,9 @@ describe('useAction', () => {
 
 describe('errorText', () => {
   it('says the first error there is, or nothing', () => {
-    expect(errorText(null, new LabRequestError('getRun', 'run 7 does not exist', 'missing'), new LabRequestError(null, 'later', 'failed'))).toBe('run 7 does not exist')
+    expect(errorText(null, new LabRequestError('getRun', 'run 7 does not exist', 'missing'), new LabRequestError(null, 'later', 'failed'))).toBe(
+      'run 7 does not exist'
+    )
     expect(errorText(null, null)).toBe('')
   })
 })

@@ -72,8 +72,16 @@ describe('wasm gradient kernels match the cpu backend', () => {
       await tf.setBackend(backend)
       return tf.tidy(() => {
         const x = tf.tensor4d([-1, -1, -2, -1, -5, -1, -3, -1, -1, -4, -2, -2, -1, -1, -1, -6], [1, 4, 4, 1])
-        return [[3, 2, 'valid'], [2, 1, 'same'], [2, 2, 'valid']].map(([size, stride, pad]) =>
-          Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size as number, stride as number, pad as 'valid'), 1.5)))(x).dataSync())
+        return [
+          [3, 2, 'valid'],
+          [2, 1, 'same'],
+          [2, 2, 'valid']
+        ].map(([size, stride, pad]) =>
+          Array.from(
+            tf
+              .grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size as number, stride as number, pad as 'valid'), 1.5)))(x)
+              .dataSync()
+          )
         )
       })
     }

@@ -26,7 +26,15 @@ function curve(epochs: number, steps: number, loss: (t: number) => number): Batc
   }
   return out
 }
-const epoch = (n: number, trainLoss: number, testLoss: number, testAccuracy: number): EpochMetric => ({ epoch: n, trainLoss, trainAccuracy: 0.9, testLoss, testAccuracy, seconds: 10, numTensors: 20 })
+const epoch = (n: number, trainLoss: number, testLoss: number, testAccuracy: number): EpochMetric => ({
+  epoch: n,
+  trainLoss,
+  trainAccuracy: 0.9,
+  testLoss,
+  testAccuracy,
+  seconds: 10,
+  numTensors: 20
+})
 /** A confusion matrix of 1,000 test digits, `diagonal` of them right, the rest spread over the next class. */
 function confusion(right: number, toClass?: number): number[][] {
   const m = NAMES.map(() => NAMES.map(() => 0))
@@ -83,8 +91,18 @@ describe('the coach on built metrics', () => {
   })
 
   it('overfitting: test loss up two epochs running while train loss falls → more dropout', () => {
-    const r = { ...healthy(), hyperparams: { ...DEFAULT_HYPERPARAMS, epochs: 4, dropout: 0.2 }, epochs: [epoch(1, 0.5, 0.3, 0.9), epoch(2, 0.3, 0.25, 0.92), epoch(3, 0.2, 0.27, 0.92), epoch(4, 0.1, 0.3, 0.919)] }
-    expect(coach(r)).toEqual([expect.objectContaining({ kind: 'overfitting', evidence: expect.objectContaining({ bestEpoch: 2 }), suggestion: { label: 'dropout 0.4', settings: { dropout: '0.4' } } })])
+    const r = {
+      ...healthy(),
+      hyperparams: { ...DEFAULT_HYPERPARAMS, epochs: 4, dropout: 0.2 },
+      epochs: [epoch(1, 0.5, 0.3, 0.9), epoch(2, 0.3, 0.25, 0.92), epoch(3, 0.2, 0.27, 0.92), epoch(4, 0.1, 0.3, 0.919)]
+    }
+    expect(coach(r)).toEqual([
+      expect.objectContaining({
+        kind: 'overfitting',
+        evidence: expect.objectContaining({ bestEpoch: 2 }),
+        suggestion: { label: 'dropout 0.4', settings: { dropout: '0.4' } }
+      })
+    ])
     // One bad epoch is noise, not overfitting.
     const once = { ...r, epochs: r.epochs.slice(0, 3) }
     expect(kinds(once)).not.toContain('overfitting')
@@ -108,8 +126,26 @@ function insidePoint(gradientNorms: number[], activations: Partial<ActivationSta
     step: 100,
     epochEnd: true,
     filters: null,
-    layers: gradientNorms.map((g, i) => ({ layer: `dense_${i}`, label: `dense ${i + 1}`, weights: hist, gradients: hist, weightNorm: 1, gradientNorm: g, updateRatio: 1e-3 })),
-    activations: activations.map((a, i) => ({ layer: `act_${i}`, label: `${a.fn} after dense ${i + 1}`, fn: 'relu', family: 'relu', units: 100, mean: 0.2, neverActive: null, saturated: null, ...a }))
+    layers: gradientNorms.map((g, i) => ({
+      layer: `dense_${i}`,
+      label: `dense ${i + 1}`,
+      weights: hist,
+      gradients: hist,
+      weightNorm: 1,
+      gradientNorm: g,
+      updateRatio: 1e-3
+    })),
+    activations: activations.map((a, i) => ({
+      layer: `act_${i}`,
+      label: `${a.fn} after dense ${i + 1}`,
+      fn: 'relu',
+      family: 'relu',
+      units: 100,
+      mean: 0.2,
+      neverActive: null,
+      saturated: null,
+      ...a
+    }))
   }
 }
 
@@ -138,7 +174,9 @@ describe('the coach on what was recorded inside', () => {
     const sigmoidRun = { ...healthy().hyperparams, activation: 'sigmoid' as const }
     const stuck = coach({ ...healthy(), hyperparams: sigmoidRun, inside: insidePoint([1, 1], [sigmoid(0.7)]) }).find((h) => h.kind === 'saturated')
     expect(stuck).toMatchObject({ evidence: { saturatedShare: 0.7 }, suggestion: { settings: { activation: 'relu' } } })
-    const vanishing = coach({ ...healthy(), hyperparams: sigmoidRun, inside: insidePoint([0.0003, 0.01, 0.9], [sigmoid(0), sigmoid(0)]) }).find((h) => h.kind === 'saturated')
+    const vanishing = coach({ ...healthy(), hyperparams: sigmoidRun, inside: insidePoint([0.0003, 0.01, 0.9], [sigmoid(0), sigmoid(0)]) }).find(
+      (h) => h.kind === 'saturated'
+    )
     expect(vanishing?.message).toMatch(/Gradients vanish on their way back/)
     expect(vanishing?.evidence.firstToLastGradient).toBeCloseTo(0.0003 / 0.9, 6)
     expect(kinds({ ...healthy(), inside: insidePoint([0.2, 0.9], [sigmoid(0.1)]) })).toEqual([])
@@ -152,7 +190,9 @@ describe('the coach on what was recorded inside', () => {
 
 describe("a hint's evidence in words", () => {
   it('shows shares and falls as percentages, like the sentences, and everything else as it is', () => {
-    expect(evidenceText({ deadShare: 0.65625, units: 64, fall: 0.01115, layer: 'relu after dense 1' })).toBe('dead share: 65.6% · units: 64 · fall: 1.1% · layer: relu after dense 1')
+    expect(evidenceText({ deadShare: 0.65625, units: 64, fall: 0.01115, layer: 'relu after dense 1' })).toBe(
+      'dead share: 65.6% · units: 64 · fall: 1.1% · layer: relu after dense 1'
+    )
   })
 })
 

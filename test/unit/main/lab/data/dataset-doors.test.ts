@@ -36,11 +36,26 @@ const bigHeader = () => {
 }
 
 const TRAPS = [
-  { name: 'fifo', file: 't10k-images-idx3-ubyte', trap: (p: string) => execFileSync('mkfifo', [p]), says: 'is a named pipe (FIFO): a dataset file must be a regular file' },
-  { name: 'zero-images', file: 't10k-images-idx3-ubyte', trap: (p: string) => symlinkSync('/dev/zero', p), says: 'is a device: a dataset file must be a regular file' },
+  {
+    name: 'fifo',
+    file: 't10k-images-idx3-ubyte',
+    trap: (p: string) => execFileSync('mkfifo', [p]),
+    says: 'is a named pipe (FIFO): a dataset file must be a regular file'
+  },
+  {
+    name: 'zero-images',
+    file: 't10k-images-idx3-ubyte',
+    trap: (p: string) => symlinkSync('/dev/zero', p),
+    says: 'is a device: a dataset file must be a regular file'
+  },
   { name: 'zero-classes', file: 'classes.txt', trap: (p: string) => symlinkSync('/dev/zero', p), says: 'is a device: classes.txt must be a regular file' },
   { name: 'folder-classes', file: 'classes.txt', trap: (p: string) => mkdirSync(p), says: 'is a folder: classes.txt must be a regular file' },
-  { name: 'huge-header', file: 't10k-images-idx3-ubyte', trap: (p: string) => writeFileSync(p, bigHeader()), says: 'claims 10000x10000 images: the lab reads images of at most 512x512 pixels' }
+  {
+    name: 'huge-header',
+    file: 't10k-images-idx3-ubyte',
+    trap: (p: string) => writeFileSync(p, bigHeader()),
+    says: 'claims 10000x10000 images: the lab reads images of at most 512x512 pixels'
+  }
 ]
 
 describe('dataset traps over HTTP', () => {
@@ -48,7 +63,11 @@ describe('dataset traps over HTTP', () => {
     it(`refuses a folder whose ${t.file} ${t.says.split(':')[0]}, answering listRuns meanwhile`, async () => {
       const { folder, path } = trapped(t.name, t.file, t.trap)
       const reply = (name: string, body: unknown) =>
-        fetch(`${s.origin}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token }, body: JSON.stringify(body) })
+        fetch(`${s.origin}/api/${name}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-digit-lab-token': s.token },
+          body: JSON.stringify(body)
+        })
       const [run, gallery, runs] = await Promise.all([
         reply('startRun', { dataset: folder, epochs: 1 }),
         reply('testImages', { dataset: folder, indices: [0] }),

@@ -48,10 +48,16 @@ describe('IDX reader', () => {
 
   it('rejects a truncated file and one with trailing bytes', async () => {
     const images = idxImages(2, 3, 3)
-    await expect(readIdxImages(file('short', images.subarray(0, images.length - 1)))).rejects.toThrow(/short: length 33 bytes does not match its header \(expected 34\)/)
+    await expect(readIdxImages(file('short', images.subarray(0, images.length - 1)))).rejects.toThrow(
+      /short: length 33 bytes does not match its header \(expected 34\)/
+    )
     await expect(readIdxImages(file('long', Buffer.concat([images, Buffer.from([0])])))).rejects.toThrow(/long: length 35 bytes/)
-    await expect(readIdxImages(file('tiny', Buffer.from([0, 0, 8])))).rejects.toThrow(/tiny: is too short for an IDX images file \(idx3-ubyte\): its header needs 16 bytes/)
-    await expect(readIdxImages(file('short.gz', gzipSync(images.subarray(0, 30))))).rejects.toThrow(/short.gz: length 30 bytes does not match its header 2x3x3 \(expected 34\)/)
+    await expect(readIdxImages(file('tiny', Buffer.from([0, 0, 8])))).rejects.toThrow(
+      /tiny: is too short for an IDX images file \(idx3-ubyte\): its header needs 16 bytes/
+    )
+    await expect(readIdxImages(file('short.gz', gzipSync(images.subarray(0, 30))))).rejects.toThrow(
+      /short.gz: length 30 bytes does not match its header 2x3x3 \(expected 34\)/
+    )
   })
 
   it('rejects out-of-range labels, corrupt gzip and missing files', async () => {
@@ -66,7 +72,9 @@ describe('IDX reader', () => {
     await expect(readIdxImages(huge)).rejects.toThrow(`${huge}: claims 10000x10000 images: the lab reads images of at most 512x512 pixels`)
     await expect(readIdxImages(file('wide', header(1, 513, 2)))).rejects.toThrow('claims 513x2 images')
     await expect(readIdxImages(file('many', header(10_000_001, 1, 1)))).rejects.toThrow('claims 10,000,001 items: the lab reads at most 10,000,000 per file')
-    await expect(readIdxImages(file('big', header(10_000_000, 512, 512)))).rejects.toThrow(/claims 10000000x512x512 values \(2441\.4 GiB\): the lab reads at most 2\.0 GiB per file/)
+    await expect(readIdxImages(file('big', header(10_000_000, 512, 512)))).rejects.toThrow(
+      /claims 10000000x512x512 values \(2441\.4 GiB\): the lab reads at most 2\.0 GiB per file/
+    )
     // A header of 2 images of 2x2, then 8 MB of zeros: unpacking stops at the 24 bytes it allows.
     const bomb = file('bomb.gz', gzipSync(Buffer.concat([header(2, 2, 2), Buffer.alloc(8 << 20)])))
     await expect(readIdxImages(bomb)).rejects.toThrow(`${bomb}: holds more than its header says (over 24 bytes once unpacked)`)

@@ -19,7 +19,9 @@ import { tempDir } from '../../../../helpers/tmp'
 
 // The real spawnWorker, watched, so a test can reach the worker a run trains in.
 const spawned = vi.hoisted(() => [] as Spawned[])
-vi.mock('../../../../../src/main/lab/engine/spawn', async (real) => (await import('../../../../helpers/spawned')).recordingSpawn(await real<typeof Spawn>(), spawned))
+vi.mock('../../../../../src/main/lab/engine/spawn', async (real) =>
+  (await import('../../../../helpers/spawned')).recordingSpawn(await real<typeof Spawn>(), spawned)
+)
 
 const dir = tempDir()
 const lab = new Lab({ dbPath: join(dir, 'failures.db') })
@@ -63,7 +65,15 @@ async function trainHere(hp: Hyperparams, partner: NonNullable<TrainOptions['par
 describe('when the helper thread fails', () => {
   it('carries on in one thread from the step that failed, as if it had trained alone', async () => {
     // No dropout: with it, two runs draw different masks and their losses cannot be compared.
-    const hp = parseHyperparams({ architecture: { preset: 'mlp', hidden: [32] }, dropout: 0, learningRate: 0.05, epochs: 2, limitTrain: 600, limitTest: 100, batchSize: 50 })
+    const hp = parseHyperparams({
+      architecture: { preset: 'mlp', hidden: [32] },
+      dropout: 0,
+      learningRate: 0.05,
+      epochs: 2,
+      limitTrain: 600,
+      limitTest: 100,
+      batchSize: 50
+    })
     const alone = await trainHere(hp, async () => ({ partner: null, note: '' }))
     let calls = { collect: 0, close: 0 }
     // 15 steps split in two, then the helper fails in the 4th step of epoch 2.
@@ -82,7 +92,9 @@ describe('when the helper thread fails', () => {
     expect(helped.batches.every((b) => Number.isFinite(b.loss))).toBe(true)
     // Never asked again once it failed, and closed once.
     expect(calls).toEqual({ collect: 16, close: 1 })
-    expect(helped.events.filter((e) => e.type === 'finished')).toEqual([{ type: 'finished', runId: 1, status: 'completed', error: null, finalTestAccuracy: expect.any(Number) }])
+    expect(helped.events.filter((e) => e.type === 'finished')).toEqual([
+      { type: 'finished', runId: 1, status: 'completed', error: null, finalTestAccuracy: expect.any(Number) }
+    ])
 
     // The failed step was redone alone, once, and nothing was lost or applied twice: the losses
     // follow the one-thread run's step for step, up to float rounding.
@@ -94,7 +106,9 @@ describe('when the helper thread fails', () => {
 
 describe('when the training worker dies', () => {
   it('ends the run failed with the reason, keeps what it logged, and announces the end once', async () => {
-    const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 50, limitTrain: 2000, limitTest: 100, batchSize: 10 }))
+    const { runId } = await lab.startRun(
+      parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 50, limitTrain: 2000, limitTest: 100, batchSize: 10 })
+    )
     const run = watchRun(lab, runId)
     const workers = spawned.filter((s) => s.entry === 'trainer' && (s.workerData as WorkerInput).runId === runId)
     expect(workers).toHaveLength(1)

@@ -19,7 +19,9 @@ import { tempDir } from '../../../../helpers/tmp'
 
 // The real spawnWorker, watched: a test can see which worker a run trains in and what it posts.
 const spawned = vi.hoisted(() => [] as Spawned[])
-vi.mock('../../../../../src/main/lab/engine/spawn', async (real) => (await import('../../../../helpers/spawned')).recordingSpawn(await real<typeof Spawn>(), spawned))
+vi.mock('../../../../../src/main/lab/engine/spawn', async (real) =>
+  (await import('../../../../helpers/spawned')).recordingSpawn(await real<typeof Spawn>(), spawned)
+)
 
 const dir = tempDir()
 // Two at once: the pause test trains a second run beside a paused one (which keeps its place).
@@ -30,7 +32,11 @@ afterAll(() => lab.close())
 function exported(files: ExportedModel) {
   const json = JSON.parse(files.modelJson)
   const data = files.weights
-  return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer }
+  return {
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest[0].weights,
+    weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer
+  }
 }
 
 function collect(runId: number): TrainEvent[] {
@@ -101,7 +107,11 @@ describe('training engine', () => {
         const events = collect(runId)
         expect(await lab.waitForRun(runId)).toEqual({ status: 'completed', error: null })
         const started = events.find((e) => e.type === 'started')
-        return { note: started?.type === 'started' ? (started.backend.note ?? '') : '', loss: lab.runMetrics(runId).batches.map((b) => b.loss), accuracy: lab.getRun(runId).finalTestAccuracy! }
+        return {
+          note: started?.type === 'started' ? (started.backend.note ?? '') : '',
+          loss: lab.runMetrics(runId).batches.map((b) => b.loss),
+          accuracy: lab.getRun(runId).finalTestAccuracy!
+        }
       } finally {
         delete process.env.DIGIT_LAB_REPLICAS
       }
@@ -118,7 +128,9 @@ describe('training engine', () => {
   })
 
   it('keeps the number of live tensors constant from epoch to epoch', async () => {
-    const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [64] }, optimizer: 'adam', learningRate: 0.001, epochs: 4, limitTrain: 500, limitTest: 100 }))
+    const { runId } = await lab.startRun(
+      parseHyperparams({ architecture: { preset: 'mlp', hidden: [64] }, optimizer: 'adam', learningRate: 0.001, epochs: 4, limitTrain: 500, limitTest: 100 })
+    )
     await lab.waitForRun(runId)
     const counts = lab.runMetrics(runId).epochs.map((e) => e.numTensors)
     expect(counts).toHaveLength(4)
@@ -126,7 +138,9 @@ describe('training engine', () => {
   })
 
   it('ends a run whose loss turns NaN as diverged, keeping what was logged', async () => {
-    const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [256, 256] }, learningRate: 10, epochs: 2, limitTrain: 3000, limitTest: 200 }))
+    const { runId } = await lab.startRun(
+      parseHyperparams({ architecture: { preset: 'mlp', hidden: [256, 256] }, learningRate: 10, epochs: 2, limitTrain: 3000, limitTest: 200 })
+    )
     const outcome = await lab.waitForRun(runId)
     expect(outcome.status).toBe('diverged')
     expect(outcome.error).toMatch(/loss became (NaN|Infinity|-Infinity) at epoch 1, step \d+: the learning rate \(10\) is probably too high/)
@@ -138,7 +152,9 @@ describe('training engine', () => {
 
   it('pauses before its next batch, trains nothing while paused, resumes where it left off and stops while paused', async () => {
     // 10,000 steps: the run is still going whenever a pause lands.
-    const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [32] }, epochs: 50, limitTrain: 2000, limitTest: 100, batchSize: 10 }))
+    const { runId } = await lab.startRun(
+      parseHyperparams({ architecture: { preset: 'mlp', hidden: [32] }, epochs: 50, limitTrain: 2000, limitTest: 100, batchSize: 10 })
+    )
     const run = watchRun(lab, runId)
     const statuses = () => run.events.flatMap((e) => (e.type === 'status' ? [e.status] : []))
     lab.pauseRun(runId)
@@ -148,7 +164,9 @@ describe('training engine', () => {
 
     // A paused run would show any batch it took after 'paused'. Give it every chance: a whole
     // other run trains to the end meanwhile, its worker competing for the same cores.
-    const other = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 1, limitTrain: 500, limitTest: 100, batchSize: 50 }))
+    const other = await lab.startRun(
+      parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 1, limitTrain: 500, limitTest: 100, batchSize: 50 })
+    )
     expect(await lab.waitForRun(other.runId)).toEqual({ status: 'completed', error: null })
     expect(lab.getRun(other.runId).batchCount).toBe(10)
     expect(run.events.at(-1)).toEqual({ type: 'status', runId, status: 'paused' })
@@ -179,7 +197,9 @@ describe('training engine', () => {
     const locked = new Lab({ dbPath: path, busyTimeoutMs: 20 })
     const blocker = new Database(path)
     try {
-      const { runId } = await locked.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 3, limitTrain: 1000, limitTest: 100, batchSize: 10 }))
+      const { runId } = await locked.startRun(
+        parseHyperparams({ architecture: { preset: 'mlp', hidden: [16] }, epochs: 3, limitTrain: 1000, limitTest: 100, batchSize: 10 })
+      )
       const run = watchRun(locked, runId)
       // Taken as the 20th batch is reported, in the same turn: from here on no write can land.
       locked.subscribe((e) => {
@@ -212,7 +232,9 @@ describe('training engine', () => {
 
   it('trains on a folder dataset with its own classes and statistics', async () => {
     const folder = writeFolderDataset(join(dir, 'stripes'), { gzip: true, classes: ['top', 'middle', 'bottom'], train: 300, test: 60 })
-    const { runId } = await lab.startRun(parseHyperparams({ dataset: folder, architecture: { preset: 'mlp', hidden: [16] }, optimizer: 'adam', learningRate: 0.01, epochs: 3, batchSize: 20 }))
+    const { runId } = await lab.startRun(
+      parseHyperparams({ dataset: folder, architecture: { preset: 'mlp', hidden: [16] }, optimizer: 'adam', learningRate: 0.01, epochs: 3, batchSize: 20 })
+    )
     expect(await lab.waitForRun(runId)).toEqual({ status: 'completed', error: null })
     const run = lab.getRun(runId)
     expect(run.classNames).toEqual(['top', 'middle', 'bottom'])

@@ -61,7 +61,9 @@ describe('engine choice', () => {
     const split = availableParallelism() >= 2
     expect(run.backend).toMatchObject({ name: FASTNET_NAME, threads: split ? 2 : 1 })
     expect(run.backend?.version).toMatch(/^\d+\.\d+ \(wasm [0-9a-f]{8}\)$/)
-    expect(run.backend?.note).toMatch(split ? /WebAssembly SIMD-128 engine.*data parallel over 2 worker threads/ : /WebAssembly SIMD-128 engine, one example at a time$/)
+    expect(run.backend?.note).toMatch(
+      split ? /WebAssembly SIMD-128 engine.*data parallel over 2 worker threads/ : /WebAssembly SIMD-128 engine, one example at a time$/
+    )
     expect(run.epochs[0].numTensors).toBeGreaterThan(0)
   })
 
@@ -79,7 +81,10 @@ describe('engine choice', () => {
     expect(tfjs.backend?.fallback ?? '').not.toMatch(/lab's WebAssembly engine/)
     const strided = [{ type: 'conv2d', filters: 2, kernelSize: 3, stride: 2, padding: 'valid' }] as const
     const forced = await train({ architecture: { preset: 'custom', layers: [...strided] }, limitTrain: 100, limitTest: 50 }, { DIGIT_LAB_ENGINE: 'fastnet' })
-    expect(forced.outcome).toMatchObject({ status: 'failed', error: 'DIGIT_LAB_ENGINE=fastnet cannot train this model: it does not cover conv2d with stride 2' })
+    expect(forced.outcome).toMatchObject({
+      status: 'failed',
+      error: 'DIGIT_LAB_ENGINE=fastnet cannot train this model: it does not cover conv2d with stride 2'
+    })
     const bad = await train({ limitTrain: 100, limitTest: 50 }, { DIGIT_LAB_ENGINE: 'gpu' })
     expect(bad.outcome).toMatchObject({ status: 'failed', error: 'DIGIT_LAB_ENGINE must be one of auto, fastnet, tfjs (got "gpu")' })
   })
@@ -115,7 +120,7 @@ describe('the lab engine in training', () => {
     expect(again.epochs[0].testLoss).toBe(two.epochs[0].testLoss)
   })
 
-  it("evaluates as tfjs does, and exports weights whose tfjs model predicts what the engine predicts", async () => {
+  it('evaluates as tfjs does, and exports weights whose tfjs model predicts what the engine predicts', async () => {
     const { hp, r, s } = await fastRun({ ...SMALL_CNN, optimizer: 'momentum', learningRate: 0.02 }, { DIGIT_LAB_REPLICAS: '2' })
     try {
       await steps(hp, r, s, 12)

@@ -37,7 +37,17 @@ const CASES: { name: string; input: InputSpec; layers: LayerSpec[] }[] = [
   {
     name: 'conv k3 x5, max-pool 2, conv k2 x6, avg-pool 2 stride 1, flatten, dense 7',
     input: { rows: 11, cols: 12, numClasses: 4 },
-    layers: [c(5, 3), act, { type: 'maxPool', poolSize: 2 }, c(6, 2), act, { type: 'avgPool', poolSize: 2, stride: 1 }, { type: 'flatten' }, { type: 'dense', units: 7 }, act]
+    layers: [
+      c(5, 3),
+      act,
+      { type: 'maxPool', poolSize: 2 },
+      c(6, 2),
+      act,
+      { type: 'avgPool', poolSize: 2, stride: 1 },
+      { type: 'flatten' },
+      { type: 'dense', units: 7 },
+      act
+    ]
   },
   {
     name: 'conv k1 x3, overlapping max-pool 3 stride 2, conv k4 x17, dense 9 (auto flatten)',

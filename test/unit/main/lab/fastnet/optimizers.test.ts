@@ -9,7 +9,12 @@ import { OPTIMIZERS, type LayerSpec } from '../../../../../src/shared/hyperparam
 import { buildBoth, syntheticSplit } from '../../../../helpers/fastnet'
 
 const INPUT = { rows: 8, cols: 9, numClasses: 4 }
-const LAYERS: LayerSpec[] = [{ type: 'conv2d', filters: 3, kernelSize: 3, stride: 1, padding: 'valid' }, { type: 'activation' }, { type: 'dense', units: 6 }, { type: 'activation' }]
+const LAYERS: LayerSpec[] = [
+  { type: 'conv2d', filters: 3, kernelSize: 3, stride: 1, padding: 'valid' },
+  { type: 'activation' },
+  { type: 'dense', units: 6 },
+  { type: 'activation' }
+]
 
 /** The optimizer the lab's tfjs path makes (engine/prepared-run.ts). */
 function tfjsOptimizer(name: (typeof OPTIMIZERS)[number], lr: number): tf.Optimizer {
@@ -34,7 +39,19 @@ describe('fast engine optimizers', () => {
         net.accumulate(split, range(step * n, (step + 1) * n), step)
         // tfjs gets the engine's own mean gradient, so only the update itself is compared.
         const grads = net.gradientsAsWeights()
-        tf.tidy(() => opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, tf.tensor(grads[i].map((g) => Math.fround(g / n)), v.shape)]))))
+        tf.tidy(() =>
+          opt.applyGradients(
+            Object.fromEntries(
+              vars.map((v, i) => [
+                v.name,
+                tf.tensor(
+                  grads[i].map((g) => Math.fround(g / n)),
+                  v.shape
+                )
+              ])
+            )
+          )
+        )
         net.update(n)
         const mine = net.getWeights()
         vars.forEach((v, i) => expect(Array.from(mine[i].values), `step ${step}, weight ${i}`).toEqual(Array.from(v.dataSync())))
@@ -47,7 +64,11 @@ describe('fast engine optimizers', () => {
 
 describe('fast engine dropout', () => {
   const input = { rows: 6, cols: 6, numClasses: 3 }
-  const layers: LayerSpec[] = [{ type: 'dense', units: 64 }, { type: 'activation', activation: 'sigmoid' }, { type: 'dropout', rate: 0.5 }]
+  const layers: LayerSpec[] = [
+    { type: 'dense', units: 64 },
+    { type: 'activation', activation: 'sigmoid' },
+    { type: 'dropout', rate: 0.5 }
+  ]
   const split = syntheticSplit(input, 4)
 
   /** The dropout layer's input and output for one example, trained with `seed` at batch position `first`. */
@@ -87,7 +108,9 @@ describe('fast engine dropout', () => {
     }
     const h = 1e-2
     // The largest gradients, where float32 finite differences are meaningful.
-    const order = Array.from(g.keys()).sort((a, b) => Math.abs(g[b]) - Math.abs(g[a])).slice(0, 5)
+    const order = Array.from(g.keys())
+      .sort((a, b) => Math.abs(g[b]) - Math.abs(g[a]))
+      .slice(0, 5)
     expect(Math.abs(g[order[0]])).toBeGreaterThan(1e-3)
     for (const k of order) {
       const orig = w[0][k]

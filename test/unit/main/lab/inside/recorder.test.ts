@@ -92,7 +92,13 @@ describe.each([
     if (!seen) throw new Error('no inside record from an inspected step')
     // The gradient is tfjs's (the lab engine's agrees to float rounding); SGD moved by lr x it.
     seen.gradient.forEach((g, i) => close(g, expected[i], onTfjs ? 1e-6 : 1e-4))
-    seen.after.forEach((w, i) => close(w, seen.before[i].map((b, j) => b - 0.1 * seen.gradient[i][j]), 1e-5))
+    seen.after.forEach((w, i) =>
+      close(
+        w,
+        seen.before[i].map((b, j) => b - 0.1 * seen.gradient[i][j]),
+        1e-5
+      )
+    )
 
     stepper.syncModel()
     const point = recorder.point(1, 10, false, seen)!
@@ -127,7 +133,8 @@ describe.each([
     expect(end.activations.map((a) => a.label)).toEqual(['relu after conv 1 (6 filters 5x5)', 'sigmoid after dense 1 (13 units)'])
     end.activations.forEach((a, i) => {
       const d = direct[i]
-      const never = Array.from({ length: d.units }, (_, u) => d.values.filter((_, k) => k % d.units === u).every((v) => v <= 0)).filter(Boolean).length / d.units
+      const never =
+        Array.from({ length: d.units }, (_, u) => d.values.filter((_, k) => k % d.units === u).every((v) => v <= 0)).filter(Boolean).length / d.units
       const saturated = d.values.filter((v) => v < 0.01 || v > 0.99).length / d.values.length
       expect(a.units).toBe(d.units)
       if (a.fn === 'relu') expect(a.neverActive).toBe(never)

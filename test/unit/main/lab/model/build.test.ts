@@ -17,7 +17,20 @@ describe('model builder', () => {
     const { model, logits } = buildModel(parseHyperparams({}), MNIST)
     expect(countTrainableParams(model)).toBe(21840)
     const layers = summarise(model)
-    expect(layers.map((l) => l.type)).toEqual(['Conv2D', 'MaxPooling2D', 'Activation', 'Conv2D', 'MaxPooling2D', 'Activation', 'Flatten', 'Dense', 'Activation', 'Dropout', 'Dense', 'Softmax'])
+    expect(layers.map((l) => l.type)).toEqual([
+      'Conv2D',
+      'MaxPooling2D',
+      'Activation',
+      'Conv2D',
+      'MaxPooling2D',
+      'Activation',
+      'Flatten',
+      'Dense',
+      'Activation',
+      'Dropout',
+      'Dense',
+      'Softmax'
+    ])
     expect(layers.map((l) => l.params)).toEqual([260, 0, 0, 5020, 0, 0, 0, 16050, 0, 0, 510, 0])
     expect(layers[6].outputShape).toEqual([null, 320])
     const out = model.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor
@@ -55,7 +68,15 @@ describe('model builder', () => {
   })
 
   it('applies leaky ReLU as max(0.1x, x)', () => {
-    const hp = parseHyperparams({ architecture: { preset: 'custom', layers: [{ type: 'dense', units: 3 }, { type: 'activation', activation: 'leakyRelu' }] } })
+    const hp = parseHyperparams({
+      architecture: {
+        preset: 'custom',
+        layers: [
+          { type: 'dense', units: 3 },
+          { type: 'activation', activation: 'leakyRelu' }
+        ]
+      }
+    })
     const { model } = buildModel(hp, MNIST)
     const act = model.layers.find((l) => l.getClassName() === 'LeakyReLU')!
     const y = act.apply(tf.tensor2d([[-2, 0, 3]])) as tf.Tensor
@@ -82,8 +103,19 @@ describe('model builder', () => {
 
   it('explains layer lists that cannot work', () => {
     const custom = (layers: unknown[]) => parseHyperparams({ architecture: { preset: 'custom', layers } })
-    expect(() => buildModel(custom([{ type: 'flatten' }, { type: 'conv2d', filters: 2, kernelSize: 3 }]), MNIST)).toThrow(/layer 2: conv2d needs an image input/)
-    expect(() => buildModel(custom([{ type: 'conv2d', filters: 2, kernelSize: 11 }, { type: 'conv2d', filters: 2, kernelSize: 11 }, { type: 'conv2d', filters: 2, kernelSize: 11 }]), MNIST)).toThrow(/layer 3 \(conv2d\) shrinks the data to nothing/)
+    expect(() => buildModel(custom([{ type: 'flatten' }, { type: 'conv2d', filters: 2, kernelSize: 3 }]), MNIST)).toThrow(
+      /layer 2: conv2d needs an image input/
+    )
+    expect(() =>
+      buildModel(
+        custom([
+          { type: 'conv2d', filters: 2, kernelSize: 11 },
+          { type: 'conv2d', filters: 2, kernelSize: 11 },
+          { type: 'conv2d', filters: 2, kernelSize: 11 }
+        ]),
+        MNIST
+      )
+    ).toThrow(/layer 3 \(conv2d\) shrinks the data to nothing/)
     expect(() => buildModel(custom([{ type: 'activation', activation: 'maxout' }]), MNIST)).toThrow(/maxout needs its own dense or conv2d layer/)
   })
 })
@@ -98,7 +130,10 @@ describe('first-layer convolution', () => {
     const x = tf.randomNormal([2, 9, 9, 1], 0, 1, 'float32', 3)
     const w = tf.randomNormal([2, 5, 5, 3], 0, 1, 'float32', 4)
     const grads = (m: tf.Sequential) => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(m.apply(x) as tf.Tensor, w)) as tf.Scalar, m.trainableWeights.map((v) => (v as unknown as { val: tf.Variable }).val))
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(m.apply(x) as tf.Tensor, w)) as tf.Scalar,
+        m.trainableWeights.map((v) => (v as unknown as { val: tf.Variable }).val)
+      )
       return [value.dataSync()[0], ...Object.values(grads).map((g) => Array.from(g.dataSync()))]
     }
     const [pv, ...pg] = grads(plain)
@@ -131,7 +166,9 @@ describe('hyperparameter schema', () => {
     expect(() => parseHyperparams({ batchSize: 2.5 })).toThrow('Invalid settings: Batch size must be a whole number')
     expect(() => parseHyperparams({ activation: 'swish' })).toThrow(`Invalid settings: Activation must be one of ${ACTIVATIONS.join(', ')}`)
     expect(() => parseHyperparams({ lr: 0.1 })).toThrow('Invalid settings: Settings has unknown setting "lr"')
-    expect(() => parseHyperparams({ architecture: { preset: 'custom', layers: [{ type: 'conv2d', filters: 0, kernelSize: 3 }] } })).toThrow('Invalid settings: Layer 1 filters must be at least 1')
+    expect(() => parseHyperparams({ architecture: { preset: 'custom', layers: [{ type: 'conv2d', filters: 0, kernelSize: 3 }] } })).toThrow(
+      'Invalid settings: Layer 1 filters must be at least 1'
+    )
     expect(() => parseHyperparams('fast please')).toThrow('Invalid settings: Settings must be an object')
   })
 })

@@ -42,14 +42,18 @@ describe('a database file deleted under a lab', () => {
     unlinkSync(lab.dbPath)
     const lost = await waitFor('the lab to notice its file is gone', () => health.find((h) => h.fileLost)?.fileLost)
     expect(lost).toBe(`${lab.dbPath} was deleted while the lab had it open`)
-    await expect(lab.startRun(shortRun)).rejects.toThrow(`${lost}. New runs are refused: they would be stored where no one can read them back. Save what the lab holds (Rescue), then restart it`)
+    await expect(lab.startRun(shortRun)).rejects.toThrow(
+      `${lost}. New runs are refused: they would be stored where no one can read them back. Save what the lab holds (Rescue), then restart it`
+    )
     expect(lab.storeHealth()).toMatchObject({ fileLost: lost, rescuedTo: null })
 
     expect((await lab.waitForRun(runId)).status).toBe('completed')
     const steps = lab.getRun(runId).batchCount
     await lab.close()
     const rescued = lab.storeHealth().rescuedTo!
-    expect(rescued).toMatch(new RegExp(`^${lab.dbPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.rescued-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}\\.db$`))
+    expect(rescued).toMatch(
+      new RegExp(`^${lab.dbPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.rescued-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}\\.db$`)
+    )
     // The saved file holds the run, whole, and a lab opens it as its own.
     const again = open(dir)
     await again.close()
@@ -102,8 +106,28 @@ describe('a database file deleted under a lab', () => {
     const chosen = join(dir, 'chosen.db')
     writeFileSync(join(dir, 'taken.db'), 'x')
     const taken = await runTs('src/main/cli/train.ts', ['--db', db, '--rescue-to', join(dir, 'taken.db')])
-    expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 2, stderr: `digit-lab: --rescue-to takes a new file ending in .db (got "${join(dir, 'taken.db')}", which exists)\n` })
-    const child = spawnTs('src/main/cli/train.ts', ['--db', db, '--rescue-to', chosen, '--preset', 'mlp', '--hidden', '8', '--epochs', '3', '--batch-size', '10', '--limit-train', '3000', '--limit-test', '50'])
+    expect({ code: taken.code, stderr: taken.stderr }).toEqual({
+      code: 2,
+      stderr: `digit-lab: --rescue-to takes a new file ending in .db (got "${join(dir, 'taken.db')}", which exists)\n`
+    })
+    const child = spawnTs('src/main/cli/train.ts', [
+      '--db',
+      db,
+      '--rescue-to',
+      chosen,
+      '--preset',
+      'mlp',
+      '--hidden',
+      '8',
+      '--epochs',
+      '3',
+      '--batch-size',
+      '10',
+      '--limit-train',
+      '3000',
+      '--limit-test',
+      '50'
+    ])
     let stdout = ''
     let stderr = ''
     child.stdout!.on('data', (d) => (stdout += d))
@@ -132,7 +156,11 @@ describe('a database file cut short under a lab', () => {
     await waitFor('a few batches', () => lab.getRun(runId).batchCount > 0)
     truncateSync(lab.dbPath, 0)
     const lost = await waitFor('the lab to notice its file was cut short', () => health.find((h) => h.fileLost)?.fileLost)
-    expect(lost).toMatch(new RegExp(`^${lab.dbPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was cut short \\(from [\\d,]+ to 0 bytes\\) while the lab had it open: its pages past the cut are gone, so what the lab reads of it may be damaged$`))
+    expect(lost).toMatch(
+      new RegExp(
+        `^${lab.dbPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was cut short \\(from [\\d,]+ to 0 bytes\\) while the lab had it open: its pages past the cut are gone, so what the lab reads of it may be damaged$`
+      )
+    )
     await expect(lab.startRun(shortRun)).rejects.toThrow(`${lost}. New runs are refused`)
     lab.stopRun(runId)
     // Whatever SQLite makes of the pages that are gone, the run ends and says how.

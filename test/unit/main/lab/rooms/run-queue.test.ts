@@ -110,12 +110,14 @@ describe('run queue', () => {
     expect(mostAtOnce(log)).toBe(1)
   })
 
-  it("adopts a queued run whose owner on another machine went silent, not one whose owner still beats; a CLI run adopts none", async () => {
+  it('adopts a queued run whose owner on another machine went silent, not one whose owner still beats; a CLI run adopts none', async () => {
     const lab = open('adopt.db', { maxRuns: 1 })
     const hp = JSON.stringify(short('x'))
     const other = new Database(lab.dbPath)
-    const insert = other.prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES (?, 'queued', '2026-01-01T00:00:00Z', ?, 'mlp', 'mnist', ?, ?, ?)`)
-    const started = nextRunEvent(lab, 'the silent owner\'s queued run to start', (r) => r.name === 'orphan' && r.status === 'running', { timeoutMs: 20_000 })
+    const insert = other.prepare(
+      `INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES (?, 'queued', '2026-01-01T00:00:00Z', ?, 'mlp', 'mnist', ?, ?, ?)`
+    )
+    const started = nextRunEvent(lab, "the silent owner's queued run to start", (r) => r.name === 'orphan' && r.status === 'running', { timeoutMs: 20_000 })
     const ids = other.transaction(() => ({
       held: Number(insert.run('held', hp, 4243, 'elsewhere.example', Date.now() + 3_600_000).lastInsertRowid),
       orphan: Number(insert.run('orphan', hp, 4242, 'elsewhere.example', Date.now() - 60_000).lastInsertRowid)
@@ -132,7 +134,21 @@ describe('run queue', () => {
     await left.startRun(long('running'))
     const waiting = (await left.startRun(short('waiting'))).runId
     await left.close()
-    const cli = await runTs('src/main/cli/train.ts', ['--db', left.dbPath, '--preset', 'mlp', '--hidden', '8', '--limit-train', '200', '--limit-test', '50', '--batch-size', '50', '--json'])
+    const cli = await runTs('src/main/cli/train.ts', [
+      '--db',
+      left.dbPath,
+      '--preset',
+      'mlp',
+      '--hidden',
+      '8',
+      '--limit-train',
+      '200',
+      '--limit-test',
+      '50',
+      '--batch-size',
+      '50',
+      '--json'
+    ])
     expect(cli.code).toBe(0)
     const file = new Database(left.dbPath, { readonly: true })
     expect(file.prepare('SELECT status FROM runs WHERE id = ?').get(waiting)).toEqual({ status: 'queued' })
@@ -144,7 +160,9 @@ describe('run queue', () => {
     expect(maxConcurrentRuns(undefined, { DIGIT_LAB_MAX_RUNS: '3' }, 2)).toBe(3)
     expect(maxConcurrentRuns(2, { DIGIT_LAB_MAX_RUNS: '3' }, 2)).toBe(2)
     for (const bad of ['two', '0', '1.5', '-1']) {
-      expect(() => maxConcurrentRuns(undefined, { DIGIT_LAB_MAX_RUNS: bad }, 2)).toThrow(`DIGIT_LAB_MAX_RUNS must be a whole number of at least 1 (got "${bad}")`)
+      expect(() => maxConcurrentRuns(undefined, { DIGIT_LAB_MAX_RUNS: bad }, 2)).toThrow(
+        `DIGIT_LAB_MAX_RUNS must be a whole number of at least 1 (got "${bad}")`
+      )
     }
     expect(() => maxConcurrentRuns(0)).toThrow('maxRuns must be a whole number of at least 1 (got 0)')
 

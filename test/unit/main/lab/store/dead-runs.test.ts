@@ -24,15 +24,35 @@ const open = (file: string) => {
 describe('dead runs', () => {
   it('an open lab marks a CLI run killed with SIGKILL interrupted, with its training time, and tells its listeners', async () => {
     const lab = open('killed.db')
-    const child = spawnTs('src/main/cli/train.ts', ['--db', lab.dbPath, '--preset', 'mlp', '--hidden', '16', '--batch-size', '10', '--epochs', '100', '--limit-train', '2000', '--limit-test', '100', '--json'])
+    const child = spawnTs('src/main/cli/train.ts', [
+      '--db',
+      lab.dbPath,
+      '--preset',
+      'mlp',
+      '--hidden',
+      '16',
+      '--batch-size',
+      '10',
+      '--epochs',
+      '100',
+      '--limit-train',
+      '2000',
+      '--limit-test',
+      '100',
+      '--json'
+    ])
     const exited = new Promise((r) => child.on('exit', r))
     let stderr = ''
     child.stderr!.on('data', (d) => (stderr += d))
     // The lab reads what the other process wrote: its run, and batches with a training time.
-    const runId = await waitFor('the CLI run to log 20 batches', () => {
-      const run = lab.listRuns()[0]
-      return run && lab.getRun(run.id).batchCount >= 20 && run.id
-    }, { seen: () => stderr })
+    const runId = await waitFor(
+      'the CLI run to log 20 batches',
+      () => {
+        const run = lab.listRuns()[0]
+        return run && lab.getRun(run.id).batchCount >= 20 && run.id
+      },
+      { seen: () => stderr }
+    )
     expect(lab.getRun(runId).status).toBe('running')
     expect(() => lab.stopRun(runId)).toThrow(`run ${runId} is not training in this lab`)
 
@@ -44,7 +64,10 @@ describe('dead runs', () => {
     // The time it trained: its last logged batch's, or its finished epochs' if those were stored
     // after it (an epoch's time includes its evaluation).
     const { batches, epochs } = lab.runMetrics(runId)
-    const trained = Math.max(batches.at(-1)!.elapsed, epochs.reduce((sum, e) => sum + e.seconds, 0))
+    const trained = Math.max(
+      batches.at(-1)!.elapsed,
+      epochs.reduce((sum, e) => sum + e.seconds, 0)
+    )
     expect(row.error).toMatch(new RegExp(`the process running it \\(pid ${child.pid}\\) stopped before it finished`))
     expect(row.finishedAt).not.toBeNull()
     expect(row.trainSeconds).toBeGreaterThan(0)
@@ -54,7 +77,23 @@ describe('dead runs', () => {
 
   it('runs list and show, with no writing lab open, see a CLI run killed with SIGKILL as interrupted, writing nothing', async () => {
     const db = join(dir, 'read-only.db')
-    const child = spawnTs('src/main/cli/train.ts', ['--db', db, '--preset', 'mlp', '--hidden', '16', '--batch-size', '10', '--epochs', '100', '--limit-train', '2000', '--limit-test', '100', '--json'])
+    const child = spawnTs('src/main/cli/train.ts', [
+      '--db',
+      db,
+      '--preset',
+      'mlp',
+      '--hidden',
+      '16',
+      '--batch-size',
+      '10',
+      '--epochs',
+      '100',
+      '--limit-train',
+      '2000',
+      '--limit-test',
+      '100',
+      '--json'
+    ])
     const exited = new Promise((r) => child.on('exit', r))
     await waitFor('the CLI run to log batches', () => {
       try {
@@ -90,12 +129,16 @@ describe('dead runs', () => {
     // A row left 'running' by an earlier process that had this one's pid: not this lab's run.
     const ghost = Number(
       file
-        .prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES ('ghost', 'running', '2026-01-01T00:00:00Z', ?, 'mlp', 'mnist', ?, ?, 1000)`)
+        .prepare(
+          `INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES ('ghost', 'running', '2026-01-01T00:00:00Z', ?, 'mlp', 'mnist', ?, ?, 1000)`
+        )
         .run(JSON.stringify(parseHyperparams({})), process.pid, hostname()).lastInsertRowid
     )
     const heartbeat = (id: number) => (file.prepare('SELECT heartbeat_at AS at FROM runs WHERE id = ?').get(id) as { at: number }).at
     // Long enough to outlive several heartbeats on the fastest engine (it is stopped below).
-    const { runId } = await lab.startRun(parseHyperparams({ architecture: { preset: 'mlp', hidden: [8] }, epochs: 1000, limitTrain: 5000, limitTest: 50, batchSize: 10 }))
+    const { runId } = await lab.startRun(
+      parseHyperparams({ architecture: { preset: 'mlp', hidden: [8] }, epochs: 1000, limitTrain: 5000, limitTest: 50, batchSize: 10 })
+    )
     const first = heartbeat(runId)
     await waitFor(`a heartbeat on run ${runId} after its first`, () => heartbeat(runId) > first, { timeoutMs: 20_000 })
     // The same statement passed over the ghost.
@@ -111,8 +154,12 @@ describe('dead runs', () => {
     // Another process writes the rows, as labs elsewhere would: one silent for a minute, one that
     // beat a moment ago (its clock ahead of ours), one on this machine whose process is alive.
     const other = new Database(lab.dbPath)
-    const insert = other.prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES (?, 'running', '2026-01-01T00:00:00Z', ?, 'seed-cnn', 'mnist', ?, ?, ?)`)
-    const interrupted = nextRunEvent(lab, 'the silent remote run as interrupted', (r) => r.name === 'silent' && r.status === 'interrupted', { timeoutMs: 20_000 })
+    const insert = other.prepare(
+      `INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset, pid, host, heartbeat_at) VALUES (?, 'running', '2026-01-01T00:00:00Z', ?, 'seed-cnn', 'mnist', ?, ?, ?)`
+    )
+    const interrupted = nextRunEvent(lab, 'the silent remote run as interrupted', (r) => r.name === 'silent' && r.status === 'interrupted', {
+      timeoutMs: 20_000
+    })
     const ids = other.transaction(() => ({
       silent: Number(insert.run('silent', hp, 4242, 'elsewhere.example', Date.now() - 60_000).lastInsertRowid),
       beating: Number(insert.run('beating', hp, 4243, 'elsewhere.example', Date.now() + 3_600_000).lastInsertRowid),

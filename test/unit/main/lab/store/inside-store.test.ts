@@ -28,8 +28,17 @@ describe('a run recorded inside', () => {
     ])
     // Filters as training began (step 1) and at each epoch's end.
     expect(inside.points.map((p) => p.filters?.count ?? null)).toEqual([10, null, 10, 10])
-    expect(inside.points[3].layers.map((l) => l.label)).toEqual(['conv 1 (10 filters 5x5)', 'conv 2 (20 filters 5x5)', 'dense 1 (50 units)', 'dense 2 (10 units)'])
-    expect(inside.points[3].activations.map((a) => a.label)).toEqual(['relu after conv 1 (10 filters 5x5)', 'relu after conv 2 (20 filters 5x5)', 'relu after dense 1 (50 units)'])
+    expect(inside.points[3].layers.map((l) => l.label)).toEqual([
+      'conv 1 (10 filters 5x5)',
+      'conv 2 (20 filters 5x5)',
+      'dense 1 (50 units)',
+      'dense 2 (10 units)'
+    ])
+    expect(inside.points[3].activations.map((a) => a.label)).toEqual([
+      'relu after conv 1 (10 filters 5x5)',
+      'relu after conv 2 (20 filters 5x5)',
+      'relu after dense 1 (50 units)'
+    ])
     // Filters move between epochs: they are the weights of each epoch, not one copy.
     expect(inside.points[2].filters!.images).not.toEqual(inside.points[3].filters!.images)
     const e = inside.embedding!
@@ -75,7 +84,7 @@ describe('a run recorded inside', () => {
     expect(digit.epoch).toBeNull()
   })
 
-  it('keeps a small model at every epoch, so one digit can be looked at through an earlier epoch\'s model', async () => {
+  it("keeps a small model at every epoch, so one digit can be looked at through an earlier epoch's model", async () => {
     const db = new Database(dbPath, { readonly: true })
     const rows = db.prepare('SELECT epoch, data FROM epoch_weights WHERE run_id = ? ORDER BY epoch').all(runId) as { epoch: number; data: Buffer }[]
     const final = db.prepare('SELECT data FROM weights WHERE run_id = ?').get(runId) as { data: Buffer }
@@ -100,11 +109,14 @@ describe('a run recorded inside', () => {
     const wide = (
       await lab.startRun(
         parseHyperparams({
-        architecture: { preset: 'custom', layers: [{ type: 'conv2d', filters: 8, kernelSize: 3, stride: 1, padding: 'valid' }, { type: 'activation' }, { type: 'flatten' }] },
-        epochs: 1,
-        limitTrain: 300,
-        limitTest: 100
-      })
+          architecture: {
+            preset: 'custom',
+            layers: [{ type: 'conv2d', filters: 8, kernelSize: 3, stride: 1, padding: 'valid' }, { type: 'activation' }, { type: 'flatten' }]
+          },
+          epochs: 1,
+          limitTrain: 300,
+          limitTest: 100
+        })
       )
     ).runId
     expect((await lab.waitForRun(wide)).status).toBe('completed')

@@ -26,7 +26,10 @@ describe('store', () => {
     let step = 0
     // Well past 1,000 pages of WAL: 2,000 small transactions.
     for (let i = 0; i < 2_000; i++) {
-      store.metrics.appendBatches(runId, Array.from({ length: 20 }, () => ({ step: ++step, epoch: 1, loss: 1, accuracy: 0.5, examplesPerSec: 100, elapsed: step })))
+      store.metrics.appendBatches(
+        runId,
+        Array.from({ length: 20 }, () => ({ step: ++step, epoch: 1, loss: 1, accuracy: 0.5, examplesPerSec: 100, elapsed: step }))
+      )
     }
     expect(statSync(`${path}-wal`).size).toBeGreaterThan(1_000 * 4_096)
     expect(size()).toBe(before)
@@ -67,20 +70,70 @@ describe('store', () => {
   it('round-trips a run with its curves, confusion, mistakes and weights', () => {
     const store = new Store(join(dir, 'roundtrip.db'))
     const id = store.runs.create(hp, 'first')
-    store.runs.markStarted(id, { backend: { name: 'wasm', version: '4.22.0', threads: 1 }, layers: [{ name: 'd', type: 'Dense', outputShape: [null, 10], params: 7850 }], paramCount: 7850, classNames: ['a', 'b'] })
-    store.metrics.appendBatches(id, [1, 2, 3].map((step) => ({ step, epoch: 1, loss: 2 / step, accuracy: step / 10, examplesPerSec: 100, elapsed: step })))
-    store.metrics.addEpoch(id, { epoch: 1, trainLoss: 1.5, trainAccuracy: 0.4, testLoss: 1.2, testAccuracy: 0.5, seconds: 3, numTensors: 9 }, [[1, 1], [0, 2]], [{ index: 4, label: 0, predicted: 1, probs: [0.3, 0.7] }])
-    store.metrics.addEpoch(id, { epoch: 2, trainLoss: 1, trainAccuracy: 0.6, testLoss: 0.9, testAccuracy: 0.75, seconds: 2, numTensors: 9 }, [[2, 0], [1, 1]], [{ index: 2, label: 1, predicted: 0, probs: [0.6, 0.4] }])
-    store.weights.save(id, { modelTopology: { k: 1 }, weightSpecs: [{ name: 'w', shape: [2], dtype: 'float32' }], weightData: new Float32Array([1.5, -2]).buffer })
+    store.runs.markStarted(id, {
+      backend: { name: 'wasm', version: '4.22.0', threads: 1 },
+      layers: [{ name: 'd', type: 'Dense', outputShape: [null, 10], params: 7850 }],
+      paramCount: 7850,
+      classNames: ['a', 'b']
+    })
+    store.metrics.appendBatches(
+      id,
+      [1, 2, 3].map((step) => ({ step, epoch: 1, loss: 2 / step, accuracy: step / 10, examplesPerSec: 100, elapsed: step }))
+    )
+    store.metrics.addEpoch(
+      id,
+      { epoch: 1, trainLoss: 1.5, trainAccuracy: 0.4, testLoss: 1.2, testAccuracy: 0.5, seconds: 3, numTensors: 9 },
+      [
+        [1, 1],
+        [0, 2]
+      ],
+      [{ index: 4, label: 0, predicted: 1, probs: [0.3, 0.7] }]
+    )
+    store.metrics.addEpoch(
+      id,
+      { epoch: 2, trainLoss: 1, trainAccuracy: 0.6, testLoss: 0.9, testAccuracy: 0.75, seconds: 2, numTensors: 9 },
+      [
+        [2, 0],
+        [1, 1]
+      ],
+      [{ index: 2, label: 1, predicted: 0, probs: [0.6, 0.4] }]
+    )
+    store.weights.save(id, {
+      modelTopology: { k: 1 },
+      weightSpecs: [{ name: 'w', shape: [2], dtype: 'float32' }],
+      weightData: new Float32Array([1.5, -2]).buffer
+    })
     store.runs.finish(id, 'completed', null)
     store.close()
 
     const again = new Store(join(dir, 'roundtrip.db'))
     const run = again.getRun(id)
-    expect(run).toMatchObject({ name: 'first', status: 'completed', epochsDone: 2, bestTestAccuracy: 0.75, finalTestAccuracy: 0.75, finalTestLoss: 0.9, trainSeconds: 5, batchCount: 3, paramCount: 7850, classNames: ['a', 'b'], hasWeights: true, confusion: [[2, 0], [1, 1]] })
+    expect(run).toMatchObject({
+      name: 'first',
+      status: 'completed',
+      epochsDone: 2,
+      bestTestAccuracy: 0.75,
+      finalTestAccuracy: 0.75,
+      finalTestLoss: 0.9,
+      trainSeconds: 5,
+      batchCount: 3,
+      paramCount: 7850,
+      classNames: ['a', 'b'],
+      hasWeights: true,
+      confusion: [
+        [2, 0],
+        [1, 1]
+      ]
+    })
     expect(run.hyperparams).toEqual(hp)
     expect(again.metrics.batches(id).map((b) => b.loss)).toEqual([2, 1, 2 / 3])
-    expect(again.metrics.confusion(id, 1)).toEqual({ epoch: 1, matrix: [[1, 1], [0, 2]] })
+    expect(again.metrics.confusion(id, 1)).toEqual({
+      epoch: 1,
+      matrix: [
+        [1, 1],
+        [0, 2]
+      ]
+    })
     expect(again.metrics.misclassified(id, 1).items).toEqual([{ index: 4, label: 0, predicted: 1, probs: [0.3, 0.7] }])
     expect(again.metrics.misclassified(id).epoch).toBe(2)
     expect(Array.from(new Float32Array(again.weights.get(id)!.weightData))).toEqual([1.5, -2])
@@ -100,7 +153,11 @@ describe('store', () => {
     const old = new Database(path)
     old.exec(MIGRATIONS[0])
     old.pragma('user_version = 1')
-    old.prepare(`INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset) VALUES ('old', 'completed', '2026-01-01T00:00:00Z', ?, 'seed-cnn', 'mnist')`).run(JSON.stringify(hp))
+    old
+      .prepare(
+        `INSERT INTO runs (name, status, created_at, hyperparams, preset, dataset) VALUES ('old', 'completed', '2026-01-01T00:00:00Z', ?, 'seed-cnn', 'mnist')`
+      )
+      .run(JSON.stringify(hp))
     old.close()
     const store = new Store(path)
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
@@ -137,7 +194,21 @@ describe('store', () => {
 
   it('marks a run interrupted when its process was killed mid-run, keeping what it logged', async () => {
     const path = join(dir, 'crash.db')
-    const child = spawnTs('src/main/cli/train.ts', ['--db', path, '--preset', 'mlp', '--batch-size', '10', '--epochs', '100', '--limit-train', '2000', '--limit-test', '100', '--json'])
+    const child = spawnTs('src/main/cli/train.ts', [
+      '--db',
+      path,
+      '--preset',
+      'mlp',
+      '--batch-size',
+      '10',
+      '--epochs',
+      '100',
+      '--limit-train',
+      '2000',
+      '--limit-test',
+      '100',
+      '--json'
+    ])
     const reader = () => new Database(path, { readonly: true, fileMustExist: true })
     let logged = 0
     for (let i = 0; i < 400 && logged < 50; i++) {

@@ -25,7 +25,11 @@ describe('the write queue', () => {
   it('gives a run up after failing for failingMs on a full disk: health says so, settled says false, later writes are dropped', async () => {
     const health: WriteHealth[] = []
     const lost: [number, string][] = []
-    const q = new WriteQueue((h) => health.push(h), (runId, reason) => lost.push([runId, reason]), policy)
+    const q = new WriteQueue(
+      (h) => health.push(h),
+      (runId, reason) => lost.push([runId, reason]),
+      policy
+    )
     let full = true
     let landed = 0
     q.persist(1, () => (full ? failing('SQLITE_FULL')() : landed++))
@@ -52,7 +56,11 @@ describe('the write queue', () => {
 
   it("waits out another process's lock far longer, and loses nothing once it is released", async () => {
     const lost: number[] = []
-    const q = new WriteQueue(() => {}, (runId) => lost.push(runId), policy)
+    const q = new WriteQueue(
+      () => {},
+      (runId) => lost.push(runId),
+      policy
+    )
     let locked = true
     const written: number[] = []
     for (const n of [1, 2, 3]) q.persist(7, () => (locked ? failing('SQLITE_BUSY')() : written.push(n)))
@@ -68,7 +76,11 @@ describe('the write queue', () => {
   })
 
   it('gives up what still waits when it closes, so no one waits for it forever', async () => {
-    const q = new WriteQueue(() => {}, () => {}, policy)
+    const q = new WriteQueue(
+      () => {},
+      () => {},
+      policy
+    )
     q.persist(3, failing('SQLITE_BUSY'))
     const settled = q.settled(3)
     q.close()
@@ -93,7 +105,21 @@ function sh(line: string): Promise<{ code: number | null; stdout: string; stderr
 describe('a CLI run that hits a file-size limit', () => {
   it('ends failed, exit 1, saying exactly what the file holds; the file never says completed', async () => {
     const db = join(dir, 'limited.db')
-    const first = await runTs('src/main/cli/train.ts', ['--db', db, '--preset', 'mlp', '--hidden', '16', '--epochs', '1', '--limit-train', '1000', '--limit-test', '100', '--json'])
+    const first = await runTs('src/main/cli/train.ts', [
+      '--db',
+      db,
+      '--preset',
+      'mlp',
+      '--hidden',
+      '16',
+      '--epochs',
+      '1',
+      '--limit-train',
+      '1000',
+      '--limit-test',
+      '100',
+      '--json'
+    ])
     expect(first.code, first.stderr).toBe(0)
     // Room for a little more than the file holds now: the next run outgrows it during its log.
     const kib = Math.ceil(statSync(db).size / 1024) + 96
@@ -112,8 +138,12 @@ describe('a CLI run that hits a file-size limit', () => {
     const row = file.prepare('SELECT status, error FROM runs WHERE id = ?').get(summary.runId) as { status: string; error: string | null }
     file.close()
     expect(epochs).toBeLessThan(3)
-    const stored = [epochs === 1 ? 'epoch 1' : epochs > 1 ? `epochs 1–${epochs}` : '', after ? `${after} of 300 batches of epoch ${epochs + 1}` : ''].filter(Boolean).join(' and ')
-    const said = stored ? `Only ${stored} ${epochs === 1 && !after ? 'was' : 'were'} stored; the rest could not be written: ` : 'Nothing of this run could be stored: '
+    const stored = [epochs === 1 ? 'epoch 1' : epochs > 1 ? `epochs 1–${epochs}` : '', after ? `${after} of 300 batches of epoch ${epochs + 1}` : '']
+      .filter(Boolean)
+      .join(' and ')
+    const said = stored
+      ? `Only ${stored} ${epochs === 1 && !after ? 'was' : 'were'} stored; the rest could not be written: `
+      : 'Nothing of this run could be stored: '
     expect(summary.error.startsWith(said), `${summary.error}\nexpected to start with: ${said}`).toBe(true)
     expect(summary.error).toMatch(/limited\.db: (disk I\/O error|database or disk is full)$/)
     // Its last word reached the file, or the file still has the run as its dead process left it,

@@ -23,7 +23,12 @@ describe('sweep plans', () => {
     const runs = planSweep(grid())
     expect(runs).toHaveLength(6)
     expect(runs.map((r) => [r.hyperparams.learningRate, r.hyperparams.activation])).toEqual([
-      [0.001, 'relu'], [0.001, 'tanh'], [0.01, 'relu'], [0.01, 'tanh'], [0.1, 'relu'], [0.1, 'tanh']
+      [0.001, 'relu'],
+      [0.001, 'tanh'],
+      [0.01, 'relu'],
+      [0.01, 'tanh'],
+      [0.1, 'relu'],
+      [0.1, 'tanh']
     ])
     for (const r of runs) expect(r.hyperparams).toMatchObject({ epochs: 1, limitTrain: 500, optimizer: DEFAULT_HYPERPARAMS.optimizer })
     expect(pointName(runs[1].point, 1, 1)).toBe('lr 0.001 · activation tanh')
@@ -31,11 +36,28 @@ describe('sweep plans', () => {
 
   it('repeats each combination with the next seeds, to show the noise', () => {
     const runs = planSweep(grid({ axes: [{ key: 'activation', values: ['relu', 'elu'] }], repeat: 3, base: { seed: 7 } }))
-    expect(runs.map((r) => `${r.hyperparams.activation}/${r.hyperparams.seed}/${r.repeat}`)).toEqual(['relu/7/1', 'relu/8/2', 'relu/9/3', 'elu/7/1', 'elu/8/2', 'elu/9/3'])
+    expect(runs.map((r) => `${r.hyperparams.activation}/${r.hyperparams.seed}/${r.repeat}`)).toEqual([
+      'relu/7/1',
+      'relu/8/2',
+      'relu/9/3',
+      'elu/7/1',
+      'elu/8/2',
+      'elu/9/3'
+    ])
   })
 
   it('a random sweep draws from values and log-uniform ranges, the same draws for the same seed', () => {
-    const spec: SweepSpec = { base: {}, axes: [{ key: 'learningRate', range: { min: 1e-4, max: 1, scale: 'log' } }, { key: 'optimizer', values: ['sgd', 'adam'] }], mode: 'random', samples: MAX_SWEEP_RUNS, repeat: 1, seed: 42 }
+    const spec: SweepSpec = {
+      base: {},
+      axes: [
+        { key: 'learningRate', range: { min: 1e-4, max: 1, scale: 'log' } },
+        { key: 'optimizer', values: ['sgd', 'adam'] }
+      ],
+      mode: 'random',
+      samples: MAX_SWEEP_RUNS,
+      repeat: 1,
+      seed: 42
+    }
     const runs = planSweep(spec)
     expect(runs).toHaveLength(MAX_SWEEP_RUNS)
     const lrs = runs.map((r) => r.hyperparams.learningRate)
@@ -53,7 +75,9 @@ describe('sweep plans', () => {
     expect(() => planSweep(grid({ axes: [{ key: 'learningRate', values: ['0.01', 'fast'] }] }))).toThrow('Learning rate must be a number (got "fast")')
     expect(() => planSweep(grid({ axes: [{ key: 'learningRate', values: ['-1'] }] }))).toThrow('Learning rate must be greater than 0')
     expect(() => planSweep(grid({ axes: [{ key: 'learningRate', range: { min: 0.001, max: 0.1, scale: 'log' } }] }))).toThrow(/a range needs a random sweep/)
-    expect(() => planSweep(grid({ axes: [{ key: 'seed', values: Array.from({ length: 300 }, (_, i) => String(i)) }] }))).toThrow(`this sweep would start 300 runs (300); the lab's limit is ${MAX_SWEEP_RUNS}`)
+    expect(() => planSweep(grid({ axes: [{ key: 'seed', values: Array.from({ length: 300 }, (_, i) => String(i)) }] }))).toThrow(
+      `this sweep would start 300 runs (300); the lab's limit is ${MAX_SWEEP_RUNS}`
+    )
     expect(() => planSweep(grid({ mode: 'random', samples: 0 }))).toThrow(/needs a number of samples/)
   })
 
@@ -62,10 +86,9 @@ describe('sweep plans', () => {
     const before = process.memoryUsage().heapUsed
     const axes = HUGE_AXES
     expect(() => planSweep(grid({ axes }))).toThrow(HUGE_REFUSAL)
-    expect(() => planSweep(grid({ axes: axes.slice(0, 2), repeat: 10 }))).toThrow("would start 25,000 runs (50 × 50 × 10 repeats)")
+    expect(() => planSweep(grid({ axes: axes.slice(0, 2), repeat: 10 }))).toThrow('would start 25,000 runs (50 × 50 × 10 repeats)')
     expect(() => planSweep(grid({ mode: 'random', samples: 150, repeat: 2, axes: axes.slice(0, 1) }))).toThrow('would start 300 runs (150 draws × 2 repeats)')
     expect(sweepRunCount(grid({ axes }))).toBe(50 ** 8)
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(20e6)
   })
 })
-
