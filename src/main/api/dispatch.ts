@@ -1,6 +1,7 @@
 // One entry point for every shell: name + untrusted payload in, validated call, Reply out.
 import { REQUEST_NAMES, type RequestName } from '@shared/channels'
-import { contract, ERROR_KINDS, type ErrorKind, type LabHandlers, type Reply } from '@shared/contract'
+import { contract, type LabHandlers, type Reply } from '@shared/contract'
+import { isErrorKind, type ErrorKind } from '@shared/lab-request-error'
 import { describeIssues } from '@shared/fields'
 
 export type Dispatch = (name: string, payload: unknown) => Promise<Reply<unknown>>
@@ -15,7 +16,7 @@ export function isRequestName(name: string): name is RequestName {
 /** Errors the lab throws carry their kind; anything else is a plain failure. */
 function kindOf(err: unknown): ErrorKind {
   const kind = (err as { kind?: unknown }).kind
-  return (ERROR_KINDS as readonly unknown[]).includes(kind) ? (kind as ErrorKind) : (err as Error).name === 'ValidationError' ? 'invalid' : 'failed'
+  return isErrorKind(kind) ? kind : (err as Error).name === 'ValidationError' ? 'invalid' : 'failed'
 }
 
 export function createDispatch(handlers: LabHandlers): Dispatch {

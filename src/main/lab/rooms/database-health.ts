@@ -70,7 +70,8 @@ export class DatabaseHealth {
     } catch {
       // A locked file: the next beat tries again.
     }
-    this.guard.check()
+    // Looks again (a cut during the checkpoint), announcing the loss if this look is the first to see it.
+    this.lost()
   }
 
   /** Refuses new runs once the file is lost: they would be stored where no one can read them back. */

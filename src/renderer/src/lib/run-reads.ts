@@ -3,6 +3,7 @@
 // its batches, epochs and matrix, and its row: the view reads every stored batch once, then at
 // each epoch's end only the batches stored since (runMetrics `after`), and the run's detail
 // (getRun) once more when the run has ended (its hints, final matrix and model come then).
+import type { RequestInput } from '@shared/contract'
 import { isActiveStatus, type BatchMetric, type EpochMetric, type RunMetrics, type RunStatus } from '@shared/run-types'
 
 export const NO_METRICS: RunMetrics = { batches: [], epochs: [] }
@@ -17,7 +18,7 @@ export interface ReadPlan {
   /** Whether to read the run's detail (getRun). */
   detail: boolean
   /** The runMetrics request: every batch (no `after`) for a run whose curves are not held, else those past the last one held. */
-  metrics: { runId: number; after?: number }
+  metrics: RequestInput<'runMetrics'>
 }
 
 /**

@@ -23,14 +23,18 @@ export interface RunOptions {
 export interface Request {
   /** Whether a request is on its way (one not yet replaced, cancelled or answered). */
   loading: Readonly<Ref<boolean>>
-  /** The last answered request's error, cleared by the next one answered; null when it succeeded. */
+  /**
+   * The newest error among the keys whose last answered request failed, kept until that key's
+   * next request is answered (another key's success does not clear it: one run of several
+   * compared failing stays said); null when none failed.
+   */
   error: Readonly<Ref<LabRequestError | null>>
   /**
    * Sends `fetch` and, if no newer request of its key was made or it was not cancelled meanwhile,
    * passes its value to `apply`. Resolves true when applied, false when failed or dropped.
    */
   run<T>(fetch: () => Promise<T>, apply: (value: T) => void, options?: RunOptions): Promise<boolean>
-  /** Drops the replies on their way: every key's, or one key's. The view's end cancels them all. */
+  /** Drops the replies on their way and the errors said: every key's, or one key's (a run no longer compared). The view's end cancels them all. */
   cancel(key?: RequestKey): void
 }
 
@@ -39,6 +43,8 @@ export function useRequest(): Request {
   const error = shallowRef<LabRequestError | null>(null)
   /** The newest request of each key still on its way, by its number: a reply whose number is not here is dropped. */
   const waiting = new Map<RequestKey, number>()
+  /** Each key whose last answered request failed, with its error; the newest failure last. */
+  const failures = new Map<RequestKey, LabRequestError>()
   let made = 0
   const isNewest = (key: RequestKey, mine: number) => waiting.get(key) === mine
   const settle = (key: RequestKey) => {
@@ -56,21 +62,31 @@ export function useRequest(): Request {
     } catch (err) {
       if (!isNewest(key, mine)) return false
       settle(key)
-      error.value = LabRequestError.from(err)
-      failed?.(error.value)
+      const failure = LabRequestError.from(err)
+      failures.delete(key)
+      failures.set(key, failure)
+      error.value = failure
+      failed?.(failure)
       return false
     }
     if (!isNewest(key, mine)) return false
     settle(key)
-    error.value = null
+    failures.delete(key)
+    error.value = [...failures.values()].at(-1) ?? null
     apply(value)
     return true
   }
 
   function cancel(key?: RequestKey): void {
-    if (key === undefined) waiting.clear()
-    else waiting.delete(key)
+    if (key === undefined) {
+      waiting.clear()
+      failures.clear()
+    } else {
+      waiting.delete(key)
+      failures.delete(key)
+    }
     loading.value = waiting.size > 0
+    error.value = [...failures.values()].at(-1) ?? null
   }
 
   if (getCurrentScope()) onScopeDispose(() => cancel())

@@ -150,6 +150,36 @@ describe('useRequest', () => {
     expect(req.loading.value).toBe(false)
   })
 
+  it("keeps one key's error while another key succeeds, until that key is answered again", async () => {
+    // Compare reads each run under its own key: run 7 failing must stay said when run 8 answers.
+    const { req } = inScope()
+    const applied: number[] = []
+    await req.run(
+      () => Promise.reject(new LabRequestError('runMetrics', 'run 7 does not exist', 'missing')),
+      () => {},
+      { key: 7 }
+    )
+    await req.run(
+      () => Promise.resolve(8),
+      (v) => applied.push(v),
+      { key: 8 }
+    )
+    expect(applied).toEqual([8])
+    expect({ kind: req.error.value?.kind, message: req.error.value?.message }).toEqual({ kind: 'missing', message: 'run 7 does not exist' })
+    await req.run(
+      () => Promise.resolve(7),
+      (v) => applied.push(v),
+      { key: 7 }
+    )
+    expect(req.error.value).toBeNull()
+    // A key cancelled (a run no longer compared) takes its error with it.
+    const fail9 = () => Promise.reject(new LabRequestError('runMetrics', 'run 9 does not exist', 'missing'))
+    await req.run(fail9, () => {}, { key: 9 })
+    expect(req.error.value?.message).toBe('run 9 does not exist')
+    req.cancel(9)
+    expect(req.error.value).toBeNull()
+  })
+
   it('cancel drops what is on its way (one key, or all), and so does the end of the scope', async () => {
     const { req, stop } = inScope()
     const applied: string[] = []

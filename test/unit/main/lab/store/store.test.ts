@@ -36,6 +36,11 @@ describe('store', () => {
     store.checkpoint()
     expect(size()).toBeGreaterThan(before)
     expect(store.metrics.batches(runId)).toHaveLength(step)
+    // The next write starts the WAL over, cut back to 4 MB: it does not keep its largest size.
+    const wal = () => statSync(`${path}-wal`).size
+    expect(wal()).toBeGreaterThan(4 * 2 ** 20)
+    store.metrics.appendBatches(runId, [{ step: ++step, epoch: 1, loss: 1, accuracy: 0.5, examplesPerSec: 100, elapsed: step }])
+    expect(wal()).toBeLessThanOrEqual(4 * 2 ** 20)
     store.close()
   })
 
