@@ -125,3 +125,40 @@ export function useAction(): Action {
 
 /** The first of several errors, as words for the page ('' when there is none). */
 export const errorText = (...errors: (LabRequestError | null)[]): string => errors.find((e) => e != null)?.message ?? ''
+
+export interface Follower {
+  /** What is read changed (a run's revision, each epoch): read now, or once the read on its way has answered. */
+  changed(): void
+  /** What is read is another thing (another run chosen): read now; the answer on its way is not waited for. */
+  restart(): void
+}
+
+/**
+ * Reads that follow a stream of changes: one on its way at a time, and the changes made meanwhile
+ * read once, after it answers. Replacing the read at every change (newest wins) drops every answer
+ * once a read takes longer than the changes' pace (a slow machine, a run training fast): the view
+ * would never show what it reads. `read` reads what is current when it runs.
+ */
+export function followChanges(read: () => Promise<unknown>): Follower {
+  /** The number of the read on its way, 0 when none: an older one's end is not this one's. */
+  let onItsWay = 0
+  let made = 0
+  let changedMeanwhile = false
+  function start(): void {
+    const mine = ++made
+    onItsWay = mine
+    changedMeanwhile = false
+    void read().finally(() => {
+      if (onItsWay !== mine) return
+      onItsWay = 0
+      if (changedMeanwhile) start()
+    })
+  }
+  return {
+    changed: () => {
+      if (onItsWay) changedMeanwhile = true
+      else start()
+    },
+    restart: start
+  }
+}

@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { effectScope } from 'vue'
 import { LabRequestError } from '../../../../src/shared/lab-request-error'
-import { errorText, useAction, useRequest, type Request } from '../../../../src/renderer/src/lib/use-request'
+import { errorText, followChanges, useAction, useRequest, type Request } from '../../../../src/renderer/src/lib/use-request'
 
 /** A reply the test settles when it likes. */
 function deferred<T>() {
@@ -257,5 +257,70 @@ describe('errorText', () => {
       'run 7 does not exist'
     )
     expect(errorText(null, null)).toBe('')
+  })
+})
+
+describe('followChanges', () => {
+  it('lands every read while changes come faster than reads answer: one on its way, the changes meanwhile read once after it', async () => {
+    // A run training fast on a busy machine: its revision changes every epoch, faster than a read
+    // answers. Replaced at every change (newest wins), no read ever landed and the view never showed.
+    const { req } = inScope()
+    const replies: ReturnType<typeof deferred<number>>[] = []
+    let revision = 0
+    const shown: number[] = []
+    const follower = followChanges(() =>
+      req.run(
+        () => {
+          const reply = deferred<number>()
+          replies.push(reply)
+          return reply.promise
+        },
+        (v) => shown.push(v)
+      )
+    )
+    follower.restart()
+    for (let i = 0; i < 5; i++) {
+      revision++
+      follower.changed()
+    }
+    expect(replies).toHaveLength(1)
+    replies[0].resolve(revision - 5)
+    await vi.waitFor(() => expect(replies).toHaveLength(2))
+    expect(shown).toEqual([0])
+    revision++
+    follower.changed()
+    replies[1].resolve(revision)
+    await vi.waitFor(() => expect(replies).toHaveLength(3))
+    replies[2].resolve(revision)
+    await vi.waitFor(() => expect(shown).toEqual([0, 6, 6]))
+    // Nothing changed since the last read: nothing more is read.
+    expect(replies).toHaveLength(3)
+  })
+
+  it('restart reads at once, and the read it replaced does not start another when it ends', async () => {
+    const { req } = inScope()
+    const replies: ReturnType<typeof deferred<string>>[] = []
+    const shown: string[] = []
+    let run = 'run 1'
+    const follower = followChanges(() => {
+      const asked = run
+      return req.run(
+        () => {
+          const reply = deferred<string>()
+          replies.push(reply)
+          return reply.promise
+        },
+        () => shown.push(asked)
+      )
+    })
+    follower.restart()
+    follower.changed()
+    run = 'run 2'
+    follower.restart()
+    expect(replies).toHaveLength(2)
+    replies[0].resolve('late')
+    replies[1].resolve('now')
+    await vi.waitFor(() => expect(shown).toEqual(['run 2']))
+    expect(replies).toHaveLength(2)
   })
 })
