@@ -121,6 +121,18 @@ export function textsOf(hp: Hyperparams): Record<FieldKey, string> {
 export type FieldTexts = Partial<Record<FieldKey, string>>
 
 /**
+ * A run's settings with some fields changed (as text, as a form, a sweep point or the coach gives
+ * them): the schema's input, and errors by field. Only the fields that apply are read (`hidden`
+ * for an MLP); an empty name is no name; a custom run keeps its layer list.
+ */
+export function changedSettings(hp: Hyperparams, changes: FieldTexts): { input: HyperparamsInput; errors: Partial<Record<FieldKey, string>> } {
+  const texts: FieldTexts = { ...textsOf(hp), ...changes }
+  if (texts.preset !== 'mlp') delete texts.hidden
+  if (!texts.name) delete texts.name
+  return inputFromText(texts, hp.architecture.preset === 'custom' ? hp.architecture.layers : undefined)
+}
+
+/**
  * Text per field -> the schema's input. A field left out (undefined) takes its default; a field
  * present but empty is an error unless the field is optional: nothing is silently defaulted.
  * Errors name the field by its label.

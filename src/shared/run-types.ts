@@ -96,8 +96,23 @@ export interface RunSummary {
   sweep: { id: number; point: SweepPoint } | null
 }
 
-export const HINT_KINDS = ['diverged', 'exploding', 'collapsed', 'tooSlow', 'saturated', 'deadUnits', 'overfitting', 'stillImproving'] as const
+/** The coach's hints, in the order it looks for causes: steps too big, then activations, the learning rate too small, too few steps, the model's size and dropout, overfitting, and only then "keep going". */
+export const HINT_KINDS = [
+  'diverged',
+  'exploding',
+  'collapsed',
+  'saturated',
+  'deadUnits',
+  'lrTooSmall',
+  'tooFewSteps',
+  'capacity',
+  'tooMuchDropout',
+  'overfitting',
+  'stillImproving'
+] as const
 export type HintKind = (typeof HINT_KINDS)[number]
+/** Hints that are advice for a healthy run, not a warning that something went wrong. */
+export const ADVICE_KINDS: readonly HintKind[] = ['stillImproving']
 
 /**
  * What the coach reads in a finished run: one plain sentence, the numbers behind it, and a next
@@ -107,7 +122,34 @@ export interface Hint {
   kind: HintKind
   message: string
   evidence: Record<string, number | string>
+  /** Empty settings: nothing left to suggest by a setting (every nearby one was tried, or only the layer list can change it). */
   suggestion: { label: string; settings: Record<string, string> }
+  /** Where the evidence is shown: a view opens there with one click. */
+  look: HintLook
+}
+
+/** The part of a run's page a hint is about: a chart, and the epoch, step or layer in it. */
+export interface HintLook {
+  section: 'curves' | 'confusion' | 'inside'
+  /** The epoch to select (the confusion matrix, the gallery, the filters follow it). */
+  epoch?: number
+  /** The step of the batch curve the evidence is at. */
+  step?: number
+  /** An inside layer's label, as the inside views name it. */
+  layer?: string
+}
+
+/** A run that followed an earlier run's suggestion, and whether that helped: both test accuracies. */
+export interface FollowUp {
+  runId: number
+  runName: string
+  /** The suggestion followed, as its button said it ("learning rate 0.1"). */
+  change: string
+  before: number
+  after: number
+  verdict: 'helped' | 'same' | 'worse'
+  /** The same, in the coach's words. */
+  message: string
 }
 
 export interface RunDetail extends RunSummary {
@@ -117,8 +159,10 @@ export interface RunDetail extends RunSummary {
   classNames: string[]
   hasWeights: boolean
   batchCount: number
-  /** The coach's reading of a run that has ended (none while it trains). */
+  /** The coach's reading of a run that has ended (none while it trains): the first cause first. */
   hints: Hint[]
+  /** Whether this run followed an earlier one's suggestion, and whether it helped. */
+  followUp: FollowUp | null
 }
 
 /** The widest and tallest image the lab reads or is sent (a dataset's, a drawn digit's): 512x512 pixels. */

@@ -64,7 +64,7 @@ async function main(): Promise<number> {
       for (const row of run.confusion) lines.push(`    ${row.map((v) => String(v).padStart(5)).join('')}`)
     }
     if (run.notes) lines.push(`  notes      ${run.notes}`)
-    lines.push(...hintLines(run.hints, '  '))
+    lines.push(...hintLines(run.hints, '  ', run.followUp))
     process.stdout.write(`${plain(lines.join('\n'))}\n`)
     return 0
   } finally {

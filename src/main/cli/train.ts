@@ -84,12 +84,24 @@ async function main(): Promise<number> {
   })
   const { status, error } = await lab.waitForRun(runId)
   bar.clear()
-  const { hints } = lab.getRun(runId)
+  const { hints, followUp } = lab.getRun(runId)
   // Closing saves a lost file's contents beside it: only then is it known where the run is stored.
   await lab.close()
   const { fileLost, rescuedTo } = lab.storeHealth()
   const db = fileLost ? rescuedTo : lab.dbPath
-  const summary = { type: 'summary', runId, status, error, backend: backendName, testAccuracy: lastAccuracy, confusion: lastConfusion, hints, db, fileLost }
+  const summary = {
+    type: 'summary',
+    runId,
+    status,
+    error,
+    backend: backendName,
+    testAccuracy: lastAccuracy,
+    confusion: lastConfusion,
+    hints,
+    followUp,
+    db,
+    fileLost
+  }
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`)
   else {
     const where = !fileLost
@@ -98,7 +110,7 @@ async function main(): Promise<number> {
         ? `${fileLost}; everything it held was saved to ${rescuedTo}`
         : `${fileLost}; what it held could not be saved`
     process.stdout.write(`${plain(`Run ${runId} ${status}${error ? `: ${error}` : ''}. ${where}`)}\n`)
-    for (const line of hintLines(hints)) process.stdout.write(`${plain(line)}\n`)
+    for (const line of hintLines(hints, '', followUp)) process.stdout.write(`${plain(line)}\n`)
   }
   if (fileLost && !rescuedTo) return 1
   return status === 'completed' || status === 'stopped' ? 0 : 1

@@ -1,6 +1,6 @@
 // The benches' one door into the core below Lab (scripts/bench.ts, scripts/bench-ui.ts): what they
 // need to time an engine, the training loop and the inside recorder on their own, and to seed a
-// store with runs. Exactly that: a script that needs more adds it here, where it shows.
+// store with runs; the coach panel's recorder and scorer (coach:panel, coach:eval). Exactly that: a script that needs more adds it here, where it shows.
 export { gatherBatch, range, seededRandom } from './data/batches'
 export { loadDataset, mnistDir } from './data/datasets'
 export type { EngineEpochEvent } from './engine/engine-event'
@@ -12,3 +12,5 @@ export { RunLogger } from './store/run-logger'
 export { Store } from './store/store'
 export { startStepper } from './training/start-stepper'
 export { trainRun } from './training/train-loop'
+export { coach } from './coach/hints'
+export { panelRunOf, scorePanel, panelTable, type PanelRecipe, type PanelRun } from './coach/panel'

@@ -4,19 +4,23 @@ import type { ExportedModel } from '@shared/contract'
 import type { RunInside } from '@shared/inside'
 import { isActiveStatus, type EpochMisclassified, type LayerSummary, type RunDetail, type RunMetrics, type RunSummary } from '@shared/run-types'
 import type { SweepSummary } from '@shared/sweep'
-import { coach } from '../coach/hints'
 import { missingEmbedding } from '../inside/embedding'
 import { LabError } from '../lab-error'
 import { toModelFiles } from '../model/weights'
 import { json } from '../store/rows'
 import type { Store } from '../store/store'
+import { CoachReading } from './coach-reading'
 import type { EventHub } from './event-hub'
 
 export class RunRecords {
+  private readonly coach: CoachReading
+
   constructor(
     private readonly store: Store,
     private readonly hub: EventHub
-  ) {}
+  ) {
+    this.coach = new CoachReading(store)
+  }
 
   list(): RunSummary[] {
     return this.store.runs.list()
@@ -24,9 +28,7 @@ export class RunRecords {
 
   get(runId: number): RunDetail {
     const run = this.store.getRun(runId)
-    // The coach reads a run once it has ended: while it trains, its curves are still moving.
-    const hints = isActiveStatus(run.status) ? [] : coach({ ...run, batches: this.store.metrics.losses(runId), inside: this.store.inside.lastPoint(runId) })
-    return { ...run, hints }
+    return { ...run, ...this.coach.read(run) }
   }
 
   metrics(runId: number, after?: number): RunMetrics {

@@ -46,8 +46,8 @@ export class Store {
     }
   }
 
-  /** A run with everything a detail view needs, in one read (the coach's hints are the lab's to add). */
-  getRun(runId: number): Omit<RunDetail, 'hints'> {
+  /** A run with everything a detail view needs, in one read (the coach's reading is the lab's to add). */
+  getRun(runId: number): Omit<RunDetail, 'hints' | 'followUp'> {
     const row = this.runs.row(runId)
     return {
       ...toSummary(row),

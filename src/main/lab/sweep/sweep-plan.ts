@@ -1,7 +1,7 @@
 // A sweep's runs, planned before any trains: every combination of the axes (grid) or seeded draws
 // (random; log-uniform for ranges such as the learning rate), each repeated with the next seeds.
 // Every planned run is validated like any other, so a bad value fails the whole sweep up front.
-import { FIELD, inputFromText, parseHyperparams, textsOf, type FieldKey } from '@shared/fields'
+import { changedSettings, FIELD, parseHyperparams, type FieldKey } from '@shared/fields'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { SweepPoint, SweepSpec } from '@shared/sweep'
 import { seededRandom } from '../data/batches'
@@ -71,15 +71,10 @@ export function planSweep(spec: SweepSpec): PlannedRun[] {
     )
   }
   const base = parseHyperparams(spec.base)
-  const baseTexts = textsOf(base)
-  const layers = base.architecture.preset === 'custom' ? base.architecture.layers : undefined
   const all = points(spec)
   return all.flatMap((point) =>
     Array.from({ length: spec.repeat }, (_, r) => {
-      const texts: Partial<Record<FieldKey, string>> = { ...baseTexts, ...point }
-      if (texts.preset !== 'mlp') delete texts.hidden
-      if (!texts.name) delete texts.name
-      const { input, errors } = inputFromText(texts, layers)
+      const { input, errors } = changedSettings(base, point)
       const first = Object.values(errors)[0]
       if (first) throw new SweepError(first)
       const hp = parseHyperparams({ ...input, seed: base.seed + r })
