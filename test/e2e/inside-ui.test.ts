@@ -239,8 +239,18 @@ describe('inside the network', () => {
   it("shows the coach's saturated and dead-unit hints, and the activation figures behind them", async () => {
     const small = { architecture: { preset: 'mlp', hidden: [64] }, epochs: 1, limitTrain: 2000, limitTest: 300 }
     const saturating = (await api('startRun', { ...small, name: 'saturating sigmoid', activation: 'sigmoid', learningRate: 3 })).runId
+    // Adam at 0.01 (ten times its usual rate) on a wide MLP: the first steps kill most of the first layer, without the loss blowing up (the coach's panel has this run).
     const dying = (
-      await api('startRun', { ...small, name: 'dying relu', architecture: { preset: 'mlp', hidden: [64, 64] }, optimizer: 'adam', learningRate: 0.05 })
+      await api('startRun', {
+        ...small,
+        name: 'dying relu',
+        architecture: { preset: 'mlp', hidden: [256, 256] },
+        dropout: 0,
+        epochs: 3,
+        limitTest: 1000,
+        optimizer: 'adam',
+        learningRate: 0.01
+      })
     ).runId
     for (const runId of [saturating, dying]) expect((await endedRun<RunReply>(s, runId)).status).toBe('completed')
     await open('#/runs')
