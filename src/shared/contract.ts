@@ -6,7 +6,7 @@ import { FIELDS, type FieldKey } from './fields'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
 import type { DigitInside, RunInside } from './inside'
 import type { Reply } from './lab-request-error'
-import type { SweepSummary } from './sweep'
+import type { SweepDetail, SweepSummary } from './sweep'
 import {
   MAX_IMAGE_SIDE,
   type BackendInfo,
@@ -119,7 +119,7 @@ export const contract = {
   exportModel: spec<ExportedModel>()(runRef),
   startSweep: spec<{ sweepId: number; runIds: number[] }>()(sweepSpec),
   listSweeps: spec<SweepSummary[]>()(nothing),
-  getSweep: spec<{ sweep: SweepSummary; runs: RunSummary[] }>()(sweepRef),
+  getSweep: spec<SweepDetail>()(sweepRef),
   cancelSweep: spec<SweepSummary>()(sweepRef),
   /** Whether the database can be written now, and whether its file is still the one opened. */
   storeHealth: spec<StoreHealth>()(nothing),

@@ -55,6 +55,10 @@ describe('a sweep in the browser', () => {
     await expect.poll(() => detail.locator('.progress-text').textContent(), { timeout: TRAINING_WAIT_MS }).toBe('4 of 4 runs done')
     // One line per run on the parallel coordinates, one row per value in each setting's table.
     await expect.poll(() => detail.getByRole('img', { name: 'Parallel coordinates of the sweep' }).locator('path').count()).toBe(4)
+    // The sweep read as a whole: the same sentence as the lab's own reading of it.
+    const { reading } = await callLab<{ reading: { message: string } }>(s, 'getSweep', { sweepId })
+    await expect.poll(() => detail.getByRole('note', { name: 'What the sweep shows' }).textContent()).toBe(reading.message)
+    expect(reading.message).toMatch(/moved test accuracy most: from \d+\.\d% \(.+\) to \d+\.\d% \(.+\), a spread of \d+\.\d points between the means of 4 runs/)
     const byRate = detail.getByRole('table', { name: 'Test accuracy by learning rate' })
     expect(await byRate.locator('tbody tr').count()).toBe(2)
     expect(await detail.getByRole('table', { name: 'Test accuracy by activation' }).locator('tbody tr').count()).toBe(2)

@@ -112,15 +112,16 @@ async function main(): Promise<number> {
       lab.cancelSweep(sweepId)
     })
     for (const id of runIds) await lab.waitForRun(id)
-    const { sweep, runs } = lab.getSweep(sweepId)
+    const { sweep, runs, reading } = lab.getSweep(sweepId)
     const ranked = rank(runs)
     if (json) {
       process.stdout.write(
-        `${JSON.stringify({ type: 'sweep', sweepId, runIds, best: sweep.best, counts: sweep.counts, ranked: ranked.map((r) => ({ runId: r.id, point: r.sweep?.point, status: r.status, testAccuracy: r.finalTestAccuracy })) })}\n`
+        `${JSON.stringify({ type: 'sweep', sweepId, runIds, best: sweep.best, counts: sweep.counts, ranked: ranked.map((r) => ({ runId: r.id, point: r.sweep?.point, status: r.status, testAccuracy: r.finalTestAccuracy })), reading })}\n`
       )
     } else {
       process.stdout.write(rankedTable(ranked, spec))
       if (sweep.best) process.stdout.write(`Best: run ${sweep.best.runId}, test accuracy ${(sweep.best.testAccuracy * 100).toFixed(2)}%\n`)
+      process.stdout.write(`${reading.message}\n`)
     }
     return Object.keys(sweep.counts).every((s) => s === 'completed' || s === 'stopped') ? 0 : 1
   } finally {

@@ -5,7 +5,7 @@
 import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { DigitInside, RunInside } from '@shared/inside'
-import type { SweepSpec, SweepSummary } from '@shared/sweep'
+import type { SweepDetail, SweepSpec, SweepSummary } from '@shared/sweep'
 import {
   type BackendInfo,
   type DatasetInfo,
@@ -179,7 +179,7 @@ export class Lab {
     return this.records.sweeps()
   }
 
-  getSweep(sweepId: number): { sweep: SweepSummary; runs: RunSummary[] } {
+  getSweep(sweepId: number): SweepDetail {
     return this.records.sweep(sweepId)
   }
 

@@ -3,7 +3,8 @@
 import type { ExportedModel } from '@shared/contract'
 import type { RunInside } from '@shared/inside'
 import { isActiveStatus, type EpochMisclassified, type LayerSummary, type RunDetail, type RunMetrics, type RunSummary } from '@shared/run-types'
-import type { SweepSummary } from '@shared/sweep'
+import type { SweepDetail, SweepSummary } from '@shared/sweep'
+import { readSweep } from '@shared/sweep-reading'
 import { missingEmbedding } from '../inside/embedding'
 import { LabError } from '../lab-error'
 import { toModelFiles } from '../model/weights'
@@ -87,8 +88,11 @@ export class RunRecords {
     return this.store.sweeps.list()
   }
 
-  sweep(sweepId: number): { sweep: SweepSummary; runs: RunSummary[] } {
+  /** A sweep, its runs, and the sweep read as a whole: which setting moved test accuracy most. */
+  sweep(sweepId: number): SweepDetail {
     const ids = new Set(this.store.sweeps.runIds(sweepId))
-    return { sweep: this.store.sweeps.summary(sweepId), runs: this.store.runs.list().filter((r) => ids.has(r.id)) }
+    const sweep = this.store.sweeps.summary(sweepId)
+    const runs = this.store.runs.list().filter((r) => ids.has(r.id))
+    return { sweep, runs, reading: readSweep(sweep.spec, runs) }
   }
 }

@@ -54,6 +54,31 @@ describe('sweeps', () => {
     )
     const ranked = line.ranked.map((x: { testAccuracy: number }) => x.testAccuracy)
     expect(ranked).toEqual([...ranked].sort((a, b) => b - a))
+    // Read as a whole: each setting's per-value means over the runs behind them, and the setting whose means spread most.
+    type Row = { point: Record<string, string>; testAccuracy: number; runId: number }
+    const meanOf = (key: string, value: string) => {
+      const behind = (line.ranked as Row[]).filter((x) => x.point[key] === value)
+      return { mean: behind.reduce((a, x) => a + x.testAccuracy, 0) / behind.length, runIds: behind.map((x) => x.runId).sort() }
+    }
+    const spreads: Record<string, number> = {}
+    for (const [key, values] of [
+      ['learningRate', ['0.01', '0.1']],
+      ['activation', ['relu', 'tanh']]
+    ] as const) {
+      const axis = line.reading.axes.find((a: { key: string }) => a.key === key)
+      for (const [i, v] of values.entries()) {
+        expect(axis.values[i].value).toBe(v)
+        expect(axis.values[i].mean).toBeCloseTo(meanOf(key, v).mean, 12)
+        expect([...axis.values[i].runIds].sort()).toEqual(meanOf(key, v).runIds)
+      }
+      spreads[key] = Math.abs(meanOf(key, values[0]).mean - meanOf(key, values[1]).mean)
+      expect(axis.spread).toBeCloseTo(spreads[key], 12)
+    }
+    const strongest = spreads.learningRate >= spreads.activation ? 'learningRate' : 'activation'
+    expect(line.reading.strongest).toBe(strongest)
+    expect(line.reading.message).toMatch(
+      new RegExp(`^${strongest === 'learningRate' ? 'Learning rate' : 'Activation'} moved test accuracy most: from .* between the means of 4 runs; `)
+    )
     const listed = await runTs('src/main/cli/runs.ts', ['list', '--sweep', '1', '--json', '--db', db])
     expect(
       JSON.parse(listed.stdout)
