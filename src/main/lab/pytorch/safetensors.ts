@@ -59,7 +59,9 @@ function parseHeader(file: Uint8Array, what: string): { entries: [string, Header
   }
   const n = Number(length)
   if (8 + n > file.byteLength) {
-    throw new SafetensorsError(`${what} is cut short or not a safetensors file: its header claims ${fmt(n)} bytes, but the file has only ${fmt(file.byteLength - 8)} after the length`)
+    throw new SafetensorsError(
+      `${what} is cut short or not a safetensors file: its header claims ${fmt(n)} bytes, but the file has only ${fmt(file.byteLength - 8)} after the length`
+    )
   }
   let header: unknown
   try {
@@ -69,7 +71,8 @@ function parseHeader(file: Uint8Array, what: string): { entries: [string, Header
   } catch {
     throw new SafetensorsError(`${what} is not a safetensors file: its ${fmt(n)}-byte header is not a JSON object`)
   }
-  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new SafetensorsError(`${what} is not a safetensors file: its header is not a JSON object`)
+  if (!header || typeof header !== 'object' || Array.isArray(header))
+    throw new SafetensorsError(`${what} is not a safetensors file: its header is not a JSON object`)
   const entries = Object.entries(header as Record<string, unknown>)
     .filter(([name]) => name !== '__metadata__')
     .map(([name, raw]): [string, HeaderEntry] => {
@@ -82,7 +85,8 @@ function parseHeader(file: Uint8Array, what: string): { entries: [string, Header
         Array.isArray(e.data_offsets) &&
         e.data_offsets.length === 2 &&
         e.data_offsets.every((d) => Number.isSafeInteger(d) && d >= 0)
-      if (!ok) throw new SafetensorsError(`${what} is not a valid safetensors file: the header's entry for "${name}" lacks a dtype, a shape or its data_offsets`)
+      if (!ok)
+        throw new SafetensorsError(`${what} is not a valid safetensors file: the header's entry for "${name}" lacks a dtype, a shape or its data_offsets`)
       return [name, e as HeaderEntry]
     })
   return { entries, dataStart: 8 + n }
@@ -104,21 +108,28 @@ export function readSafetensors(file: Uint8Array, expected: ExpectedTensor[], wh
     if (!want) {
       throw new SafetensorsError(`${what} holds a tensor "${name}" of shape ${shapeText(e.shape)} that this model has no place for: it expects ${names}`)
     }
-    if (e.dtype !== 'F32') throw new SafetensorsError(`tensor "${name}" is ${e.dtype}; the lab reads float32 (F32) weights: save the model with its default float32 parameters`)
+    if (e.dtype !== 'F32')
+      throw new SafetensorsError(`tensor "${name}" is ${e.dtype}; the lab reads float32 (F32) weights: save the model with its default float32 parameters`)
     if (e.shape.length !== want.shape.length || e.shape.some((d, i) => d !== want.shape[i])) {
       throw new SafetensorsError(`tensor "${name}" has shape ${shapeText(e.shape)}, but this model's ${want.describes} expects ${shapeText(want.shape)}`)
     }
     const [begin, end] = e.data_offsets
     const bytes = e.shape.reduce((a, b) => a * b, 1) * 4
-    if (end - begin !== bytes) throw new SafetensorsError(`tensor "${name}" of shape ${shapeText(e.shape)} should span ${fmt(bytes)} bytes, but its data_offsets span ${fmt(end - begin)}`)
+    if (end - begin !== bytes)
+      throw new SafetensorsError(
+        `tensor "${name}" of shape ${shapeText(e.shape)} should span ${fmt(bytes)} bytes, but its data_offsets span ${fmt(end - begin)}`
+      )
     if (end > dataBytes) {
-      throw new SafetensorsError(`tensor "${name}" claims bytes ${fmt(begin)}..${fmt(end)} of the data, but the file holds only ${fmt(dataBytes)}: it is cut short`)
+      throw new SafetensorsError(
+        `tensor "${name}" claims bytes ${fmt(begin)}..${fmt(end)} of the data, but the file holds only ${fmt(dataBytes)}: it is cut short`
+      )
     }
     const copy = new Uint8Array(bytes)
     copy.set(file.subarray(dataStart + begin, dataStart + end))
     found.set(name, new Float32Array(copy.buffer))
   }
   const missing = expected.find((t) => !found.has(t.name))
-  if (missing) throw new SafetensorsError(`${what} lacks tensor "${missing.name}": this model's ${missing.describes} expects one of shape ${shapeText(missing.shape)}`)
+  if (missing)
+    throw new SafetensorsError(`${what} lacks tensor "${missing.name}": this model's ${missing.describes} expects one of shape ${shapeText(missing.shape)}`)
   return found
 }

@@ -102,9 +102,22 @@ export function planTorch(hp: Pick<Hyperparams, 'architecture' | 'activation' | 
         const [left, right] = spec.padding === 'same' ? samePadding(w, spec.kernelSize, spec.stride) : [0, 0]
         const out = spec.filters * widen
         const name = `conv${++convs}`
-        layers.push({ kind: 'conv', name, inChannels: c, outChannels: out, kernel: spec.kernelSize, stride: spec.stride, padding: { top, bottom, left, right } })
+        layers.push({
+          kind: 'conv',
+          name,
+          inChannels: c,
+          outChannels: out,
+          kernel: spec.kernelSize,
+          stride: spec.stride,
+          padding: { top, bottom, left, right }
+        })
         const describes = `nn.Conv2d(${c}, ${out}, kernel_size=${spec.kernelSize})`
-        tensors.push({ name: `${name}.weight`, shape: [out, c, spec.kernelSize, spec.kernelSize], tfjsShape: [spec.kernelSize, spec.kernelSize, c, out], describes })
+        tensors.push({
+          name: `${name}.weight`,
+          shape: [out, c, spec.kernelSize, spec.kernelSize],
+          tfjsShape: [spec.kernelSize, spec.kernelSize, c, out],
+          describes
+        })
         tensors.push({ name: `${name}.bias`, shape: [out], tfjsShape: [out], describes })
         shape = [convOut(h, spec.kernelSize, spec.stride, top + bottom), convOut(w, spec.kernelSize, spec.stride, left + right), out]
         break
@@ -128,7 +141,9 @@ export function planTorch(hp: Pick<Hyperparams, 'architecture' | 'activation' | 
         const activation = spec.activation ?? hp.activation
         if (activation === 'maxout' && flattenedFrom && flattenedFrom[2] > 1) {
           // tfjs would pair neighbouring channels of one pixel; after PyTorch's NCHW view they are not neighbours.
-          throw new Error(`${where(i, spec)}: a maxout straight after flattening a ${flattenedFrom.join('x')} image cannot be written as PyTorch's view; put a dense layer before it`)
+          throw new Error(
+            `${where(i, spec)}: a maxout straight after flattening a ${flattenedFrom.join('x')} image cannot be written as PyTorch's view; put a dense layer before it`
+          )
         }
         layers.push({ kind: 'activation', activation })
         if (activation === 'maxout') shape = shape.length === 3 ? [shape[0], shape[1], shape[2] / MAXOUT_PIECES] : [shape[0] / MAXOUT_PIECES]

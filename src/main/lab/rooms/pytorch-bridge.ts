@@ -36,7 +36,9 @@ export class PytorchBridge {
     const specs = artifacts.weightSpecs
     const odd = specs.findIndex((s, i) => s.dtype !== 'float32' || s.shape.join('x') !== plan.tensors[i]?.tfjsShape.join('x'))
     if (specs.length !== plan.tensors.length || odd >= 0) {
-      throw new LabError(`run ${runId}'s stored model does not match its layer list (weight ${odd + 1} of ${specs.length}), so it cannot be exported as PyTorch`)
+      throw new LabError(
+        `run ${runId}'s stored model does not match its layer list (weight ${odd + 1} of ${specs.length}), so it cannot be exported as PyTorch`
+      )
     }
     const stateDict = toStateDict(plan, splitTfjsWeights(plan, artifacts.weightData))
     return pytorchPackage(plan, stateDict, ds, {
@@ -65,7 +67,12 @@ export class PytorchBridge {
     const e = imported.evaluation
     const name = hp.name || `PyTorch · ${hp.architecture.preset === 'seed-cnn' ? 'Net' : hp.architecture.preset} · ${fileName}`.slice(0, 120)
     const runId = this.store.write(() => {
-      const id = this.store.runs.createImported(hp, name, { layers: imported.layers, paramCount: imported.paramCount, classNames: ds.classNames, seconds: imported.seconds })
+      const id = this.store.runs.createImported(hp, name, {
+        layers: imported.layers,
+        paramCount: imported.paramCount,
+        classNames: ds.classNames,
+        seconds: imported.seconds
+      })
       // No training: the epoch row holds the test evaluation only (train loss and accuracy stay empty).
       this.store.metrics.addEpoch(
         id,
