@@ -6,6 +6,7 @@ import type { Hyperparams } from '@shared/hyperparams'
 import { MAX_EMBEDDING_UNITS, type Embedding, type InsidePoint } from '@shared/inside'
 import type { LayerSummary } from '@shared/run-types'
 import type { Dataset } from '../data/datasets'
+import { selectBackend } from '../backend/select'
 import { evaluate, type Evaluation } from '../engine/evaluate'
 import { projectEmbedding } from '../inside/embedding'
 import { InsideRecorder } from '../inside/recorder'
@@ -32,6 +33,8 @@ export async function importStateDict(file: Uint8Array, hp: Hyperparams, ds: Dat
   const plan = planTorch(hp, input)
   const state = readSafetensors(file, plan.tensors, what)
   const weights = fromStateDict(plan, state)
+  // The fastest backend tfjs has here: plain JavaScript takes tens of seconds over 10,000 digits of a CNN.
+  await selectBackend()
   const built = buildModel(hp, input)
   try {
     const tensors = weights.map((w, i) => tf.tensor(w, plan.tensors[i].tfjsShape))

@@ -17,7 +17,7 @@ const dir = tempDir()
 const lab = new Lab({ dbPath: join(dir, 'bridge.db'), adoptQueued: false })
 afterAll(() => lab.close())
 
-const folder = writeFolderDataset(join(dir, 'stripes'), { train: 300, test: 200, classes: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] })
+const folder = writeFolderDataset(join(dir, 'stripes'), { train: 200, test: 100, classes: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] })
 
 /** What the table in the report prints: each model, the lab's and PyTorch's figures. */
 const figures: string[] = []
