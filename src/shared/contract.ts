@@ -71,9 +71,9 @@ const MAX_SAFETENSORS_BASE64 = 110_000_000
 
 /** The three lines a notebook needs to write a state_dict the lab imports. */
 export const SAVE_STATE_DICT_LINES = [
+  '# in the notebook, after training (pip install safetensors where it is missing)',
   'from safetensors.torch import save_file',
-  'save_file(network.state_dict(), "net.safetensors")',
-  '# then: Runs → Import a PyTorch model, or npm run import -- net.safetensors'
+  'save_file(network.state_dict(), "net.safetensors")'
 ] as const
 
 const fieldKey = z.enum(FIELDS.map((f) => f.key) as [FieldKey, ...FieldKey[]])
