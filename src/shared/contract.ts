@@ -63,11 +63,11 @@ export interface ExportedPytorch {
   zip: Uint8Array
 }
 
-/**
- * The largest .safetensors file an import takes, as base64: a model at the lab's parameter limit
- * (80 MB of float32) and its header. Serve mode's body limit is lower unless raised.
- */
+/** The largest .safetensors file an import takes, as base64: a model at the lab's parameter limit (80 MB of float32) and its header. */
 const MAX_SAFETENSORS_BASE64 = 110_000_000
+
+/** Serve mode takes a body this large for importPytorch only: every other request stays under its usual limit. */
+export const IMPORT_BODY_BYTES = MAX_SAFETENSORS_BASE64 + 100_000
 
 /** The three lines a notebook needs to write a state_dict the lab imports. */
 export const SAVE_STATE_DICT_LINES = [

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { mnistDir } from '../../src/main/lab/data/datasets'
+import { writeSafetensors } from '../../src/main/lab/pytorch/safetensors'
 import { closeLab, launch, openLab, screenshot, type LabTab } from '../helpers/browser'
 import { ROOT } from '../helpers/node-child'
 import { runPython } from '../helpers/pytorch'
@@ -110,5 +111,25 @@ describe('the PyTorch bridge in Runs', () => {
     // The refusal's 400 is what this test asks for: every other error still fails it.
     tab.errors.splice(0, tab.errors.length, ...tab.errors.filter((e) => !/http 400: .*\/api\/importPytorch$/.test(e)))
     expect((await callLab<Run[]>(s, 'listRuns')).length).toBe(before)
+  })
+
+  it("takes a state_dict larger than serve's usual 1 MB body (a wide MLP), and still refuses other requests that large", async () => {
+    // 784 x 400 float32 weights: 1.25 MB, 1.7 MB as base64 in the JSON body.
+    const seeded = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + k) * 0.05)
+    const wide = writeSafetensors([
+      { name: 'fc1.weight', shape: [400, 784], data: seeded(400 * 784, 1) },
+      { name: 'fc1.bias', shape: [400], data: seeded(400, 2) },
+      { name: 'fc2.weight', shape: [10, 400], data: seeded(4000, 3) },
+      { name: 'fc2.bias', shape: [10], data: seeded(10, 4) }
+    ])
+    const file = Buffer.from(wide).toString('base64')
+    expect(file.length).toBeGreaterThan(1_000_000)
+    const { runId } = await callLab<{ runId: number }>(s, 'importPytorch', {
+      file,
+      fileName: 'wide.safetensors',
+      settings: { architecture: { preset: 'mlp', hidden: [400] }, limitTest: 500 }
+    })
+    expect(await callLab<Run>(s, 'getRun', { runId })).toMatchObject({ trainedIn: 'pytorch', paramCount: 784 * 400 + 400 + 4010 })
+    await expect(callLab(s, 'startRun', { name: 'x'.repeat(1_200_000) })).rejects.toThrow()
   })
 })
