@@ -91,6 +91,15 @@ describe('the PyTorch bridge in Runs', () => {
       `| Net trained in PyTorch, imported in Chromium | ${imported.finalTestAccuracy} | ${torchTrained.test_accuracy} | ${imported.finalTestLoss} | ${torchTrained.test_loss} |`
     )
     await screenshot(page, 'pytorch-import')
+
+    // Compare puts it beside the lab's run: the same test digits, so the confusion difference is drawn.
+    await page.goto(`${s.origin}/#/compare`)
+    await page.getByLabel(new RegExp(`Compare run ${courseRun}:`)).check()
+    await page.getByLabel(new RegExp(`Compare run ${imported.id}:`)).check()
+    const metrics = page.getByRole('table', { name: 'Metrics' })
+    await expect.poll(() => metrics.getByRole('row', { name: /^Training time/ }).textContent()).toContain('trained in PyTorch')
+    await page.getByRole('table', { name: /^Confusion difference/ }).waitFor()
+    await screenshot(page, 'pytorch-compare')
   })
 
   it("refuses a state_dict that is not the chosen model's, saying which tensor and why, and stores nothing", async () => {
