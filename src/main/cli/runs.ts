@@ -62,6 +62,8 @@ async function main(): Promise<number> {
     const runId = numberFlag('ID', id, true) as number
     if (command === 'export') return await exportRun(lab, runId, values.format, values.out)
     const run = lab.getRun(runId)
+    // A model trained in PyTorch has no backend, optimizer or batches the lab knows of.
+    const imported = run.trainedIn === 'pytorch'
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ ...run, batches: lab.runMetrics(runId).batches })}\n`)
       return 0
@@ -70,11 +72,13 @@ async function main(): Promise<number> {
       `Run ${run.id}: ${run.name}`,
       `  status     ${run.status}${run.error ? ` (${run.error})` : ''}`,
       `  created    ${run.createdAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
-      `  backend    ${run.backend ? `${run.backend.name} ${run.backend.version}, ${run.backend.threads} thread(s)` : '-'}`,
-      `  model      ${run.preset}, ${run.paramCount ?? '?'} parameters; ${run.hyperparams.activation}, ${run.hyperparams.optimizer} lr ${run.hyperparams.learningRate}, batch ${run.hyperparams.batchSize}`,
-      run.trainedIn === 'pytorch'
-        ? '  trained    in PyTorch and imported: its test evaluation and model, no training curves'
-        : `  batches    ${run.batchCount} logged`,
+      ...(imported
+        ? [`  model      ${run.preset}, ${run.paramCount ?? '?'} parameters; ${run.hyperparams.activation}`]
+        : [
+            `  backend    ${run.backend ? `${run.backend.name} ${run.backend.version}, ${run.backend.threads} thread(s)` : '-'}`,
+            `  model      ${run.preset}, ${run.paramCount ?? '?'} parameters; ${run.hyperparams.activation}, ${run.hyperparams.optimizer} lr ${run.hyperparams.learningRate}, batch ${run.hyperparams.batchSize}`
+          ]),
+      imported ? '  trained    in PyTorch and imported: its test evaluation and model, no training curves' : `  batches    ${run.batchCount} logged`,
       ...run.epochs.map(
         (e) =>
           `  epoch ${String(e.epoch).padStart(3)}  train loss ${e.trainLoss == null ? '     -' : e.trainLoss.toFixed(4)}  test loss ${e.testLoss.toFixed(4)}  test accuracy ${(e.testAccuracy * 100).toFixed(2)}%  ${e.seconds.toFixed(1)} s`

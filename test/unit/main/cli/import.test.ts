@@ -69,6 +69,10 @@ describe('the PyTorch doors of the CLI', () => {
       finalTestAccuracy: number
     }
     expect(shown).toMatchObject({ trainedIn: 'pytorch', finalTestAccuracy: labAccuracy })
+    const text = (await runTs('src/main/cli/runs.ts', ['show', String(last.runId), '--db', db])).stdout
+    expect(text).toContain('  trained    in PyTorch and imported: its test evaluation and model, no training curves\n')
+    expect(text).toContain('train loss      -  test loss')
+    expect(text).not.toContain('optimizer')
   })
 
   it("refuses another model's state_dict with its sentence, storing nothing", async () => {
