@@ -20,6 +20,8 @@ export const REQUEST_NAMES = [
   'testImages',
   'predict',
   'exportModel',
+  'exportPytorch',
+  'importPytorch',
   'startSweep',
   'listSweeps',
   'getSweep',
@@ -33,7 +35,7 @@ export const REQUEST_NAMES = [
 export type RequestName = (typeof REQUEST_NAMES)[number]
 
 /** Requests whose replies carry byte arrays: over HTTP they are answered as bytes, not JSON. */
-export const BYTES_REPLIES: readonly RequestName[] = ['exportModel']
+export const BYTES_REPLIES: readonly RequestName[] = ['exportModel', 'exportPytorch']
 
 /** IPC channel of a request (Electron) and path of its HTTP endpoint (serve): one naming rule. */
 export const requestChannel = (name: RequestName) => `lab:${name}` as const

@@ -57,6 +57,25 @@ export interface ExportedModel {
   weights: Uint8Array
 }
 
+/** A run as a PyTorch package (model.py, weights.safetensors, evaluate.py, README.md) in one zip, as bytes (see ExportedModel). */
+export interface ExportedPytorch {
+  fileName: string
+  zip: Uint8Array
+}
+
+/** The largest .safetensors file an import takes, as base64: a model at the lab's parameter limit (80 MB of float32) and its header. */
+const MAX_SAFETENSORS_BASE64 = 110_000_000
+
+/** Serve mode takes a body this large for importPytorch only: every other request stays under its usual limit. */
+export const IMPORT_BODY_BYTES = MAX_SAFETENSORS_BASE64 + 100_000
+
+/** The three lines a notebook needs to write a state_dict the lab imports. */
+export const SAVE_STATE_DICT_LINES = [
+  '# in the notebook, after training (pip install safetensors where it is missing)',
+  'from safetensors.torch import save_file',
+  'save_file(network.state_dict(), "net.safetensors")'
+] as const
+
 const fieldKey = z.enum(FIELDS.map((f) => f.key) as [FieldKey, ...FieldKey[]])
 /** A sweep as the shells send it; its runs are validated one by one when it is planned. */
 export const sweepSpec = z.strictObject({
@@ -117,6 +136,22 @@ export const contract = {
   /** One digit through a run's trained model: every layer's output. */
   lookInside: spec<DigitInside>()(z.strictObject({ runId: id, pixels, epoch: z.number().int().positive().optional() })),
   exportModel: spec<ExportedModel>()(runRef),
+  exportPytorch: spec<ExportedPytorch>()(runRef),
+  /**
+   * A PyTorch state_dict (a .safetensors file, base64) of the model `settings` describes (layers,
+   * activation, dataset, name; the course's Net by default) becomes a run marked "trained in PyTorch".
+   */
+  importPytorch: spec<{ runId: number }>()(
+    z.strictObject({
+      file: z
+        .string()
+        .min(1, 'is empty: choose a .safetensors file')
+        .max(MAX_SAFETENSORS_BASE64, 'is larger than a model at the lab’s parameter limit')
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be the file’s bytes as base64'),
+      fileName: z.string().trim().min(1).max(200).optional(),
+      settings: hyperparams.optional()
+    })
+  ),
   startSweep: spec<{ sweepId: number; runIds: number[] }>()(sweepSpec),
   listSweeps: spec<SweepSummary[]>()(nothing),
   getSweep: spec<SweepDetail>()(sweepRef),

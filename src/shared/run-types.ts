@@ -92,6 +92,8 @@ export interface RunSummary {
   notes: string
   error: string | null
   paramCount: number | null
+  /** Where its model was trained: in the lab, or in PyTorch and imported (a test evaluation, no curves). */
+  trainedIn: 'lab' | 'pytorch'
   /** The sweep the run belongs to, and the settings it tried there. */
   sweep: { id: number; point: SweepPoint } | null
 }

@@ -2,6 +2,7 @@
 // validated by dispatch; nothing here reaches past the facade.
 import type { RequestName } from '@shared/channels'
 import type { LabHandlers, RequestOutput } from '@shared/contract'
+import { hyperparams } from '@shared/hyperparams'
 import type { Lab } from '../lab/lab'
 
 const ok: { ok: true } = { ok: true }
@@ -30,6 +31,8 @@ function handlers(lab: Lab) {
     testImages: ({ dataset, indices }) => lab.testImages(dataset, indices),
     predict: async ({ runId, pixels }) => ({ probs: await lab.predict(runId, pixels) }),
     exportModel: ({ runId }) => lab.exportModel(runId),
+    exportPytorch: ({ runId }) => lab.exportPytorch(runId),
+    importPytorch: ({ file, fileName, settings }) => lab.importPytorch(Buffer.from(file, 'base64'), settings ?? hyperparams.parse({}), fileName),
     getInside: ({ runId, after }) => lab.getInside(runId, after),
     lookInside: ({ runId, pixels, epoch }) => lab.lookInside(runId, pixels, epoch),
     startSweep: (spec) => lab.startSweep(spec),

@@ -2,7 +2,7 @@
 // and hands each job to its room: the runs it trains (RunScheduler), its listeners (EventHub), the
 // database's health (DatabaseHealth), stored runs (RunRecords), datasets and trained models
 // (DatasetsAndModels). What is left here is each request in a line or two.
-import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
+import type { ExportedModel, ExportedPytorch, PresetInfo, TestImages } from '@shared/contract'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { DigitInside, RunInside } from '@shared/inside'
 import type { SweepDetail, SweepSpec, SweepSummary } from '@shared/sweep'
@@ -26,6 +26,8 @@ import { checkParameterBudget } from './model/param-count'
 import { listPresets } from './model/presets'
 import { DatabaseHealth } from './rooms/database-health'
 import { DatasetsAndModels } from './rooms/datasets-and-models'
+import { PytorchBridge } from './rooms/pytorch-bridge'
+import type { PytorchPackageFile } from './pytorch/package-files'
 import { EventHub, type Listener } from './rooms/event-hub'
 import { RunRecords } from './rooms/run-records'
 import { RunScheduler } from './rooms/run-scheduler'
@@ -51,6 +53,7 @@ export class Lab {
   private readonly scheduler: RunScheduler
   private readonly data: DatasetsAndModels
   private readonly records: RunRecords
+  private readonly pytorch: PytorchBridge
   private readonly owner = thisProcess()
   /** Heartbeats for this lab's runs, and the check for other processes' dead runs (not when reading only). */
   private readonly watchdog: Watchdog | null
@@ -80,6 +83,7 @@ export class Lab {
     })
     this.data = new DatasetsAndModels(this.store)
     this.records = new RunRecords(this.store, this.hub)
+    this.pytorch = new PytorchBridge(this.store, this.hub, this.data)
     this.watchdog = this.readonly
       ? null
       : new Watchdog(
@@ -229,6 +233,22 @@ export class Lab {
 
   exportModel(runId: number): ExportedModel {
     return this.records.exportModel(runId)
+  }
+
+  /** The run as a PyTorch package, zipped (the shells' download). */
+  exportPytorch(runId: number): Promise<ExportedPytorch> {
+    return this.pytorch.zip(runId)
+  }
+
+  /** The run as a PyTorch package, file by file (the CLI writes them to a folder). */
+  pytorchFiles(runId: number): Promise<PytorchPackageFile[]> {
+    return this.pytorch.files(runId)
+  }
+
+  /** A PyTorch state_dict (.safetensors bytes) of the model `hp` describes, evaluated and stored as a run "trained in PyTorch". */
+  importPytorch(file: Uint8Array, hp: Hyperparams, fileName?: string): Promise<{ runId: number }> {
+    this.health.refuseRunsIfLost()
+    return this.pytorch.import(file, hp, fileName)
   }
 
   getInside(runId: number, after?: number): RunInside {

@@ -3,7 +3,7 @@
 // Host, Origin and token before anything here reads the body.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BYTES_REPLIES, type RequestName } from '@shared/channels'
-import type { ErrorKind } from '@shared/contract'
+import { IMPORT_BODY_BYTES, type ErrorKind } from '@shared/contract'
 import type { Dispatch } from '../api/dispatch'
 import { HttpError, send, sendBytes } from './reply'
 
@@ -39,14 +39,15 @@ export async function handleApi(dispatch: Dispatch, limit: number, req: Incoming
   if (req.method !== 'POST') throw new HttpError(405, 'API requests use POST')
   // JSON only: a form or text/plain POST is what a foreign page can send without a preflight.
   if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'API requests send application/json')
-  const text = await readBody(req, limit)
+  const name = pathname.slice(API_PREFIX.length)
+  // A state_dict travels in the body (as base64): the one request whose body may be a model's size.
+  const text = await readBody(req, name === 'importPytorch' ? Math.max(limit, IMPORT_BODY_BYTES) : limit)
   let payload: unknown
   try {
     payload = text ? JSON.parse(text) : undefined
   } catch {
     throw new HttpError(400, 'request body is not valid JSON')
   }
-  const name = pathname.slice(API_PREFIX.length)
   const reply = await dispatch(name, payload)
   const status = reply.ok ? 200 : STATUS_OF[reply.kind]
   // A model's weights go out as bytes; refusals stay JSON like every other.

@@ -398,7 +398,9 @@ function decide(r: CoachInput, draft: Draft): { hint: Hint; notes: string[] } {
  * The coach's reading of an ended run: the first cause first, then what else it sees. Steps too
  * big explain everything after them (dead units, one class), so a run that blew up gets only that.
  */
-export function coach(r: CoachInput): Hint[] {
+export function coach(input: CoachInput): Hint[] {
+  // A model trained in PyTorch and imported has test figures but no training record: rules that read training see none.
+  const r = { ...input, epochs: input.epochs.filter((e) => e.trainLoss != null && e.trainAccuracy != null) }
   const blownUp = diverged(r) ?? exploding(r)
   const collapse = collapsed(r, blownUp != null)
   let drafts: Draft[]

@@ -35,6 +35,8 @@ export class CoachReading {
     const same = (s: RunSummary) =>
       s.id < run.id &&
       !isActiveStatus(s.status) &&
+      // An imported model's settings are placeholders: it tried nothing the lab could repeat.
+      s.trainedIn === 'lab' &&
       s.hyperparams.dataset === run.hyperparams.dataset &&
       s.hyperparams.limitTrain === run.hyperparams.limitTrain &&
       s.hyperparams.limitTest === run.hyperparams.limitTest

@@ -98,5 +98,8 @@ export const MIGRATIONS: string[] = [
      epoch INTEGER NOT NULL,
      data BLOB NOT NULL,
      PRIMARY KEY (run_id, epoch)
-   );`
+   );`,
+  // 6: where a run's model was trained: NULL in the lab, 'pytorch' for a state_dict imported from PyTorch
+  // (such a run has a test evaluation and a model, but no curves or training record)
+  `ALTER TABLE runs ADD COLUMN trained_in TEXT;`
 ]

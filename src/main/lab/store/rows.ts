@@ -29,6 +29,8 @@ export interface RunRow {
   host: string | null
   /** Unix ms of the owner's last heartbeat. */
   heartbeat_at: number | null
+  /** NULL: trained in the lab; 'pytorch': imported from a PyTorch state_dict. */
+  trained_in?: string | null
 }
 
 export const json = <T>(text: string | null, fallback: T): T => (text == null ? fallback : (JSON.parse(text) as T))
@@ -63,6 +65,7 @@ export function toSummary(row: RunRow): RunSummary {
     notes: row.notes,
     error: row.error,
     paramCount: row.param_count,
+    trainedIn: row.trained_in === 'pytorch' ? 'pytorch' : 'lab',
     sweep: row.sweep_id == null ? null : { id: row.sweep_id, point: json<SweepPoint>(row.sweep_point, {}) }
   }
 }

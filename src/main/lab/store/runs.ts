@@ -1,7 +1,7 @@
 // The runs table: one row per run, its lifecycle from created to a final status.
 import type { Hyperparams } from '@shared/hyperparams'
 import type { SweepPoint } from '@shared/sweep'
-import type { RunStatus, RunSummary, TrainEvent } from '@shared/run-types'
+import type { LayerSummary, RunStatus, RunSummary, TrainEvent } from '@shared/run-types'
 import type { Db } from './db'
 import { StoreError } from './db'
 import { ownedBy, ownerGone, thisProcess, type Owner, type OwnerColumns } from './owners'
@@ -95,6 +95,34 @@ export class RunsTable {
           sweep ? JSON.stringify(sweep.point) : null
         )
       return Number(info.lastInsertRowid)
+    })
+  }
+
+  /**
+   * A run whose model was trained in PyTorch and brought in: completed from the start, owned by no
+   * process (nothing trains it), marked so that views say why it has no curves.
+   */
+  createImported(hp: Hyperparams, name: string, info: { layers: LayerSummary[]; paramCount: number; classNames: string[]; seconds: number }): number {
+    return this.write(() => {
+      const now = new Date().toISOString()
+      const result = this.db
+        .prepare(
+          `INSERT INTO runs (name, status, created_at, finished_at, hyperparams, preset, dataset, backend, layers, param_count, class_names, train_seconds, trained_in)
+           VALUES (?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'pytorch')`
+        )
+        .run(
+          name,
+          now,
+          now,
+          JSON.stringify(hp),
+          hp.architecture.preset,
+          hp.dataset,
+          JSON.stringify({ name: 'PyTorch', version: 'imported state_dict', threads: 0, note: `evaluated by the lab in ${info.seconds.toFixed(1)} s` }),
+          JSON.stringify(info.layers),
+          info.paramCount,
+          JSON.stringify(info.classNames)
+        )
+      return Number(result.lastInsertRowid)
     })
   }
 

@@ -5,12 +5,15 @@ import type { LiveRun } from './runs-state'
 const count = (n: number) => n.toLocaleString('en')
 
 /** "Test accuracy 90.8% after 1 epoch (919 of 10,000 test digits wrong)". */
-export function resultSentence(epochs: { testAccuracy: number }[], confusion: number[][] | null, noun = 'test digits'): string | null {
+export function resultSentence(epochs: { testAccuracy: number }[], confusion: number[][] | null, noun = 'test digits', imported = false): string | null {
   const last = epochs[epochs.length - 1]
   if (!last || !confusion) return null
   const total = confusion.flat().reduce((a, b) => a + b, 0)
   const right = confusion.reduce((a, row, i) => a + (row[i] ?? 0), 0)
   const n = epochs.length
+  // A model trained in PyTorch had no epochs here: the lab evaluated it once, when it came in.
+  if (imported)
+    return `Test accuracy ${(last.testAccuracy * 100).toFixed(1)}% as the lab evaluated it on import (${count(total - right)} of ${count(total)} ${noun} wrong)`
   return `Test accuracy ${(last.testAccuracy * 100).toFixed(1)}% after ${n} epoch${n === 1 ? '' : 's'} (${count(total - right)} of ${count(total)} ${noun} wrong)`
 }
 

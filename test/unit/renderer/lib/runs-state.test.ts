@@ -26,6 +26,7 @@ function summary(id: number, status: RunStatus = 'running', extra: Partial<RunSu
     notes: '',
     error: null,
     paramCount: null,
+    trainedIn: 'lab',
     sweep: null,
     ...extra
   }
