@@ -133,6 +133,9 @@ describe('the coach on built metrics', () => {
       epochs: [epoch(1, 1.5, 1.4, 0.5), epoch(2, 1.3, 1.3, 0.55), { ...epoch(3, 1.2, 1.3, 0.56), trainAccuracy: 0.6 }]
     }
     expect(coach(r)).toEqual([expect.objectContaining({ kind: 'capacity', suggestion: { label: 'hidden layers 64,32', settings: { hidden: '64,32' } } })])
+    // A model trained in PyTorch and imported stores test figures only (no training loss or accuracy): nothing to read there.
+    const imported = { ...r, batches: [], epochs: [{ ...epoch(1, 0, 1.3, 0.56), trainLoss: null, trainAccuracy: null } as unknown as EpochMetric] }
+    expect(kinds(imported)).toEqual([])
     // Ten units for ten classes is not the limit.
     expect(kinds({ ...r, hyperparams: { ...hp, architecture: { preset: 'mlp', hidden: [64, 10] } } })).not.toContain('capacity')
   })
