@@ -139,21 +139,17 @@ interface LayerRecord {
 const ROW_FIELDS = 28
 
 /**
- * Which layers run on the whole batch: from the first one with a flat input on (dense layers and
- * what sits between them), where the model has a dense layer big enough that reading its weights
- * once per example costs more than keeping every example's activations until the backward pass.
- * Measured (README, "The engine"): the course's CNN (dense 320x50) is faster per example; the
- * MLPs (784x100 and more) are faster batched.
+ * Which layers run on the whole batch: from the first one with a flat input on (the dense layers
+ * and what sits between them); the convolutions and pools below stay one example at a time.
+ * Measured side by side in one process (README, "The engine"): batched wins for the MLPs by
+ * 1.4-2.3x and for the course's CNN too (its dense 320x50 read once per example cost more than
+ * keeping each example's activations until the backward pass), so every model takes it.
  */
-function batchedFrom(plan: Plan, shapes: Shape[], path?: EnginePath): number {
+function batchedFrom(plan: Plan, shapes: Shape[], path: EnginePath = 'batched'): number {
   const flat = shapes.findIndex((shape) => !shape.image)
   if (flat < 0 || flat >= plan.layers.length || path === 'per-example') return plan.layers.length
-  if (path === 'batched') return flat
-  const denseWeights = plan.layers.reduce((sum, layer, i) => (layer.kind === 'dense' ? sum + shapes[i].channels * layer.units : sum), 0)
-  return denseWeights >= BATCHED_DENSE_WEIGHTS ? flat : plan.layers.length
+  return flat
 }
-/** See batchedFrom. */
-export const BATCHED_DENSE_WEIGHTS = 50_000
 
 /** Byte offset of `block` within a region laid out as the parameters are (params or grads). */
 const addressOf = (block: ParamBlock, region: number) => region + block.offset * 4
