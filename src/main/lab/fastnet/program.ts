@@ -20,7 +20,7 @@ export const INPUT_STRIDE = 4
 const up4 = (n: number) => Math.ceil(n / 4) * 4
 
 /** One example's tensor between two layers: an image, or flat (height and width 1). */
-interface Shape {
+export interface Shape {
   height: number
   width: number
   channels: number
@@ -246,6 +246,11 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
     classes: plan.classes,
     maxExamples
   }
+}
+
+/** Each layer's input shape, then the last layer's output (the logits). */
+export function shapesOf(plan: Plan): Shape[] {
+  return layoutShapes(plan).shapes
 }
 
 /** Each layer's output shape from the input image on, and the parameter blocks of the layers with weights. */
