@@ -454,14 +454,14 @@ try {
   for (const { label, run } of results) {
     const b = run.backend
     lines.push(
-      `engine (${label})`.padEnd(21) +
+      `engine (${label})`.padEnd(20) +
         ` ${b ? `${b.name} ${b.version}, ${b.threads} thread${b.threads > 1 ? 's' : ''}${b.note ? ` (${b.note})` : ''}` : 'unknown'}`
     )
   }
   lines.push(
     '',
     `per epoch, with the test evaluation${compare ? ', against PyTorch' : ''}:`,
-    `  ${pad('model', 18)}${pad('lab', 10)}${pad('PyTorch', 10)}${pad('lab/PyTorch', 14)}${pad('goal', 10)}${pad('accuracy lab / PyTorch', 26)}${pad('lab training only', 19)}lab GFLOP/s (of ${peak.gflops.toFixed(0)} peak)`
+    `  ${pad('model', 18)}${pad('lab', 10)}${pad('PyTorch', 10)}${pad('lab/PyTorch', 14)}${pad('goal', 10)}${pad('accuracy lab / PyTorch', 38)}${pad('lab training only', 19)}lab GFLOP/s (of ${peak.gflops.toFixed(0)} peak)`
   )
   for (const { label, model, run, torch, flops } of results) {
     const acc = run.epochRows[run.epochRows.length - 1].metric.testAccuracy
@@ -471,7 +471,7 @@ try {
     const gflops = flops / epoch / 1e9
     const within = torch ? (acc >= torch.accuracy - 0.01 ? ' (within a point)' : ' (NOT within a point)') : ''
     lines.push(
-      `  ${pad(label, 18)}${pad(s(epoch), 10)}${pad(torch ? s(torchEpoch) : 'n/a', 10)}${pad(torch ? `${ratio.toFixed(2)}x` : 'n/a', 14)}${pad(`<= ${MODELS[model].goal.toFixed(2)}x`, 10)}${pad(`${acc.toFixed(4)} / ${torch ? torch.accuracy.toFixed(4) : 'n/a'}${within}`, 26)}${pad(s(run.trainSeconds / epochs), 19)}${gflops.toFixed(1)} (${((100 * gflops) / peak.gflops).toFixed(0)}%)`
+      `  ${pad(label, 18)}${pad(s(epoch), 10)}${pad(torch ? s(torchEpoch) : 'n/a', 10)}${pad(torch ? `${ratio.toFixed(2)}x` : 'n/a', 14)}${pad(`<= ${MODELS[model].goal.toFixed(2)}x`, 10)}${pad(`${acc.toFixed(4)} / ${torch ? torch.accuracy.toFixed(4) : 'n/a'}${within}`, 38)}${pad(s(run.trainSeconds / epochs), 19)}${gflops.toFixed(1)} (${((100 * gflops) / peak.gflops).toFixed(0)}%)`
     )
   }
   lines.push(
