@@ -8,13 +8,13 @@ import { WORKER_ENTRIES } from './src/main/lab/engine/worker-entries'
 // One alias for the shared contract, in every bundle (tsconfig's paths say the same for tsc and tsx).
 const resolveShared = { alias: { '@shared': resolve('src/shared') } }
 
-/** The lab's WebAssembly engine, copied beside the main bundle, where fastnet/loader.ts looks for it. */
+/** The lab's WebAssembly engine (both builds), copied beside the main bundle, where fastnet/loader.ts looks for it. */
 function fastnetWasm(): Plugin {
-  const source = resolve('src/main/lab/fastnet/fastnet.wasm')
   return {
     name: 'digit-lab-fastnet-wasm',
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'fastnet.wasm', source: readFileSync(source) })
+      for (const fileName of ['fastnet.wasm', 'fastnet-relaxed.wasm'])
+        this.emitFile({ type: 'asset', fileName, source: readFileSync(resolve('src/main/lab/fastnet', fileName)) })
     }
   }
 }

@@ -1,18 +1,24 @@
-// npm run bench: the course's recipe on the full MNIST beside PyTorch's reference, in the same
-// command. Prints ratios (training only, and whole epochs with their test evaluation), the engine
-// and its threads, where an epoch's time goes, and how long the dataset takes to load.
+// npm run bench: the models the course teaches (its CNN, an MLP 100 and an MLP 512,512) on the
+// full MNIST beside PyTorch's references, in the same command. First it checks that PyTorch runs on
+// OpenBLAS (the generic BLAS makes its dense layers crawl, which would flatter the lab) with one
+// BLAS thread under each torch thread. Prints, per model, epoch times with the test evaluation,
+// the ratio, the accuracies and the lab's achieved GFLOP/s against the machine's SIMD-128 peak;
+// then, for the first model, where an epoch goes, and how long the dataset takes to load.
 // Never pass/fail: these machines are shared, and a busy one makes every number noise, so the
 // bench looks at the machine first and says loudly when it is not quiet (--require-quiet refuses).
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { setFlagsFromString } from 'node:v8'
 import {
   gatherBatch,
   InsideRecorder,
   loadDataset,
   mnistDir,
+  modelFlops,
+  planFromModel,
   prepareRun,
   profile,
   projectEmbedding,
@@ -26,19 +32,38 @@ import {
 } from '../src/main/lab/bench-entry'
 import { Lab } from '../src/main/lab/lab'
 import { parseHyperparams } from '../src/shared/fields'
+import type { Hyperparams, HyperparamsInput } from '../src/shared/hyperparams'
 import type { BackendInfo, BatchMetric, EpochMetric } from '../src/shared/run-types'
+
+/** The models compared, each with the PyTorch reference script and arguments that train the same recipe. */
+const MODELS: Record<string, { label: string; input: HyperparamsInput; script: string; args: string[]; goal: number }> = {
+  cnn: { label: "the course's Net", input: {}, script: 'seed_reference.py', args: [], goal: 0.45 },
+  mlp100: { label: 'MLP 100', input: { architecture: { preset: 'mlp', hidden: [100] } }, script: 'mlp_reference.py', args: ['100'], goal: 1 },
+  mlp512: { label: 'MLP 512,512', input: { architecture: { preset: 'mlp', hidden: [512, 512] } }, script: 'mlp_reference.py', args: ['512,512'], goal: 1 }
+}
+
+// Measure what the desktop app runs: Electron's V8 validates relaxed SIMD by default, Node 20 only
+// behind this flag (Node 22 has it on). V8's flags are per process, so the lab's worker threads
+// see it too. DIGIT_LAB_WASM=simd128 measures the plain build instead.
+setFlagsFromString('--experimental-wasm-relaxed-simd')
 
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '1' },
     'limit-train': { type: 'string' },
+    models: { type: 'string', default: Object.keys(MODELS).join(',') },
     'no-torch': { type: 'boolean' },
     'no-profile': { type: 'boolean' },
     'require-quiet': { type: 'boolean' }
   }
 })
 const epochs = Number(values.epochs)
-const hp = parseHyperparams({ epochs, limitTrain: values['limit-train'] ? Number(values['limit-train']) : null })
+const modelNames = values.models.split(',').map((m) => m.trim())
+for (const m of modelNames) if (!(m in MODELS)) throw new Error(`--models: unknown model "${m}" (known: ${Object.keys(MODELS).join(', ')})`)
+const limitTrain = values['limit-train'] ? Number(values['limit-train']) : null
+const hpFor = (model: string): Hyperparams => parseHyperparams({ ...MODELS[model].input, epochs, limitTrain })
+/** The first model's: the one whose epoch is taken apart below the table. */
+const hp = hpFor(modelNames[0])
 const dir = mkdtempSync(join(tmpdir(), 'digit-lab-bench-'))
 const out = (line = '') => process.stdout.write(`${line}\n`)
 const s = (x: number) => `${x.toFixed(2)} s`
@@ -149,7 +174,7 @@ function trainSecondsPerEpoch(batches: BatchMetric[], epochRows: EpochEvent[]): 
 }
 
 /** The recipe through the lab itself: its worker thread(s), its SQLite logging on the main thread. */
-async function benchLab() {
+async function benchLab(hp: Hyperparams, label: string) {
   const lab = new Lab({ dbPath: join(dir, 'bench.db') })
   const batches: BatchMetric[] = []
   const epochRows: EpochEvent[] = []
@@ -169,7 +194,7 @@ async function benchLab() {
   epochRows.forEach((e, i) => {
     const m = e.metric
     out(
-      `lab   epoch ${m.epoch}: ${s(m.seconds)} (training ${s(train[i])}, evaluation and the rest ${s(m.seconds - train[i])}), test loss ${m.testLoss.toFixed(4)}, test accuracy ${m.testAccuracy.toFixed(4)}`
+      `lab   ${label} epoch ${m.epoch}: ${s(m.seconds)} (training ${s(train[i])}, evaluation and the rest ${s(m.seconds - train[i])}), test loss ${m.testLoss.toFixed(4)}, test accuracy ${m.testAccuracy.toFixed(4)}`
     )
   })
   return {
@@ -278,30 +303,112 @@ async function lookSeconds(): Promise<number> {
   return Math.max(0, median(looking) - median(plain)) / 1000
 }
 
-function benchTorch(): { train: number; test: number; accuracy: number } | null {
-  const script = resolve('../shared/reference/seed_reference.py')
-  if (values['no-torch'] || !existsSync(script)) return null
-  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' })
+interface TorchBlas {
+  ok: boolean
+  text: string
+}
+
+/**
+ * Which BLAS PyTorch really loads: Debian's torch says BLAS_INFO=generic in its build config
+ * whatever is installed, and picks the system libblas at run time, so the libraries mapped into
+ * the process after a matrix product are what counts.
+ */
+function torchBlas(): TorchBlas | null {
+  if (values['no-torch']) return null
+  const probe = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      [
+        'import json, torch',
+        'torch.ones(64, 64) @ torch.ones(64, 64)',
+        "libs = sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.lower()})",
+        'print(json.dumps({"version": torch.__version__, "libs": libs}))'
+      ].join('\n')
+    ],
+    { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } }
+  )
   if (probe.status !== 0) {
-    out('torch  not installed (apt-get install -y python3-torch): no ratio to PyTorch')
+    out('torch                not installed (apt-get install -y python3-torch libopenblas0-pthread): no ratio to PyTorch')
     return null
   }
-  const r = spawnSync('/usr/bin/python3', [script, mnistDir(), String(epochs), '2'], { encoding: 'utf8' })
-  if (r.status !== 0) throw new Error(`seed_reference.py failed: ${r.stderr}`)
+  const { version, libs } = JSON.parse(probe.stdout.trim()) as { version: string; libs: string[] }
+  const openblas = libs.find((l) => /openblas/i.test(l))
+  if (openblas) return { ok: true, text: `PyTorch ${version} on OpenBLAS (${openblas}), OPENBLAS_NUM_THREADS=1: one BLAS thread under each of its 2 threads` }
+  return {
+    ok: false,
+    text: `PyTorch ${version} on a generic BLAS (${libs.join(', ') || 'none found'}): its dense layers crawl, so ratios flatter the lab. Install OpenBLAS: apt-get install -y libopenblas0-pthread`
+  }
+}
+
+interface TorchEpochs {
+  train: number
+  test: number
+  accuracy: number
+}
+
+function benchTorch(model: string): TorchEpochs | null {
+  const { script, args, label } = MODELS[model]
+  const path = resolve('../shared/reference', script)
+  if (!existsSync(path)) {
+    out(`torch  ${label}: ${path} not found`)
+    return null
+  }
+  // The scripts set OPENBLAS_NUM_THREADS=1 themselves unless the environment says otherwise: pin it here.
+  const r = spawnSync('/usr/bin/python3', [path, mnistDir(), ...args, String(epochs), '2'], {
+    encoding: 'utf8',
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }
+  })
+  if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`)
   const rows = r.stdout
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { epoch: number; train_s: number; test_s: number; test_acc: number; test_loss: number })
+    .map((l) => JSON.parse(l) as { epoch: number; train_s: number; test_s: number; test_acc: number; test_loss?: number })
   for (const row of rows)
     out(
-      `torch epoch ${row.epoch}: ${s(row.train_s + row.test_s)} (training ${s(row.train_s)}, test ${s(row.test_s)}), test loss ${row.test_loss.toFixed(4)}, test accuracy ${row.test_acc.toFixed(4)}`
+      `torch ${label} epoch ${row.epoch}: ${s(row.train_s + row.test_s)} (training ${s(row.train_s)}, test ${s(row.test_s)})${row.test_loss === undefined ? '' : `, test loss ${row.test_loss.toFixed(4)}`}, test accuracy ${row.test_acc.toFixed(4)}`
     )
   return { train: rows.reduce((a, b) => a + b.train_s, 0), test: rows.reduce((a, b) => a + b.test_s, 0), accuracy: rows[rows.length - 1].test_acc }
 }
 
+/**
+ * This machine's SIMD-128 peak: per core and cycle, two 4-lane multiply-adds (fused or not: two
+ * vector pipes), 16 flops; at the clock the kernel reports.
+ */
+function simdPeak(): { gflops: number; text: string } {
+  const cores = availableParallelism()
+  // os.cpus() reports speed 0 on some VMs; /proc/cpuinfo still has the clock.
+  const fromProc = existsSync('/proc/cpuinfo') ? Number(/cpu MHz\s*:\s*([\d.]+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]) : 0
+  const mhz = cpus()[0]?.speed || fromProc || 0
+  const gflops = (cores * mhz * 16) / 1000
+  return { gflops, text: `${cores} cores x ${(mhz / 1000).toFixed(2)} GHz x 16 flops (two 4-lane multiply-adds a cycle)` }
+}
+
+/** The lab's arithmetic per epoch: its training examples and the whole test split. */
+async function flopsPerEpoch(hp: Hyperparams, trainExamples: number): Promise<number> {
+  const r = await prepareRun(hp)
+  try {
+    const planned = planFromModel(r.logits, r.shape)
+    if (!('plan' in planned)) return NaN
+    const f = modelFlops(planned.plan)
+    return trainExamples * f.train + r.test.count * f.evaluate
+  } finally {
+    r.dispose()
+  }
+}
+
 // ---- the report -----------------------------------------------------------------------------
 
+/** What `uptime` prints: the quoted numbers go with it. */
+const uptime = () =>
+  spawnSync('uptime', { encoding: 'utf8' }).stdout?.trim() ||
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}`
+const uptimeAtStart = uptime()
+
 try {
+  out(`uptime               ${uptimeAtStart}`)
   const start = snapshot()
   await new Promise((r) => setTimeout(r, 1500))
   const started = snapshot()
@@ -313,32 +420,66 @@ try {
   }
   const load = await loadTimes()
   out(`MNIST load           parse ${s(load.parse)} + normalise ${s(load.normalise)} = ${s(load.parse + load.normalise)} (target <= 0.30 s)`)
-  const lab = await benchLab()
+  const blas = torchBlas()
+  if (blas) out(`torch                ${blas.text}`)
+  // Ratios need whole epochs: PyTorch's references always train on all 60,000 digits.
+  const compare = blas && !limitTrain
+  if (blas && limitTrain) out('torch                not run: --limit-train trains the lab on a subset, the references on all of MNIST')
+  const results = []
+  for (const model of modelNames) {
+    const label = MODELS[model].label
+    const run = await benchLab(hpFor(model), label)
+    const torch = compare ? benchTorch(model) : null
+    const examples = run.batches.length * hpFor(model).batchSize
+    const flops = await flopsPerEpoch(hpFor(model), examples / epochs)
+    results.push({ model, label, run, torch, examples, flops })
+  }
+  const lab = results[0].run
   const logSeconds = loggingSeconds(lab.batches, lab.epochRows)
   // The inside's cost is clocked on an epoch without the phase clocks, which slow training a little.
   const plain = await profiledEpoch(false)
   const look = await lookSeconds()
   const profiled = values['no-profile'] || lab.backend?.name !== 'digit-lab-wasm' ? null : await profiledEpoch(true)
-  const torch = benchTorch()
   const after = quiet(started, snapshot(), false)
+  const noisy = before.ok && after.ok ? '' : '   <- NOT QUIET: indicative only'
 
-  const b = lab.backend
-  const acc = lab.epochRows[lab.epochRows.length - 1].metric.testAccuracy
-  const examples = lab.batches.length * hp.batchSize
+  const peak = simdPeak()
+  const pad = (text: string, n: number) => text.padEnd(n)
   const lines = [
     '',
-    `engine               ${b ? `${b.name} ${b.version}, ${b.threads} thread${b.threads > 1 ? 's' : ''}${b.note ? ` (${b.note})` : ''}` : 'unknown'}`,
-    `seconds per epoch    ${s(lab.epochSeconds / epochs)} with the test evaluation, ${s(lab.trainSeconds / epochs)} training only`,
-    `examples/s           ${Math.round(examples / lab.trainSeconds)} (training)`,
-    `test accuracy        ${acc.toFixed(4)}${torch ? ` (PyTorch ${torch.accuracy.toFixed(4)}: ${acc >= torch.accuracy - 0.01 ? 'within' : 'NOT within'} one point)` : ''}`
+    `uptime               ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')} (load averages over 1, 5, 15 min, at the end)`
   ]
-  if (torch) {
+  for (const { label, run } of results) {
+    const b = run.backend
     lines.push(
-      `lab / PyTorch        ${(lab.trainSeconds / torch.train).toFixed(2)}x training only, ${(lab.epochSeconds / (torch.train + torch.test)).toFixed(2)}x per epoch with evaluation (goal <= 1.5x)` +
-        (before.ok && after.ok ? '' : '   <- NOT QUIET: indicative only'),
-      `                     (PyTorch ${s(torch.train / epochs)} training + ${s(torch.test / epochs)} test per epoch)`
+      `engine (${label})`.padEnd(20) +
+        ` ${b ? `${b.name} ${b.version}, ${b.threads} thread${b.threads > 1 ? 's' : ''}${b.note ? ` (${b.note})` : ''}` : 'unknown'}`
     )
-  } else lines.push('lab / PyTorch        n/a')
+  }
+  lines.push(
+    '',
+    `per epoch, with the test evaluation${compare ? ', against PyTorch' : ''}:`,
+    `  ${pad('model', 18)}${pad('lab', 10)}${pad('PyTorch', 10)}${pad('lab/PyTorch', 14)}${pad('goal', 10)}${pad('accuracy lab / PyTorch', 38)}${pad('lab training only', 19)}lab GFLOP/s (of ${peak.gflops.toFixed(0)} peak)`
+  )
+  for (const { label, model, run, torch, flops } of results) {
+    const acc = run.epochRows[run.epochRows.length - 1].metric.testAccuracy
+    const epoch = run.epochSeconds / epochs
+    const torchEpoch = torch ? (torch.train + torch.test) / epochs : NaN
+    const ratio = torch ? run.epochSeconds / (torch.train + torch.test) : NaN
+    const gflops = flops / epoch / 1e9
+    const within = torch ? (acc >= torch.accuracy - 0.01 ? ' (within a point)' : ' (NOT within a point)') : ''
+    lines.push(
+      `  ${pad(label, 18)}${pad(s(epoch), 10)}${pad(torch ? s(torchEpoch) : 'n/a', 10)}${pad(torch ? `${ratio.toFixed(2)}x` : 'n/a', 14)}${pad(`<= ${MODELS[model].goal.toFixed(2)}x`, 10)}${pad(`${acc.toFixed(4)} / ${torch ? torch.accuracy.toFixed(4) : 'n/a'}${within}`, 38)}${pad(s(run.trainSeconds / epochs), 19)}${gflops.toFixed(1)} (${((100 * gflops) / peak.gflops).toFixed(0)}%)`
+    )
+  }
+  lines.push(
+    `  SIMD-128 peak: ${peak.text}; the lab's flops: 2 per multiply-add of its conv and dense layers, forward, weight and input gradients, and the test split's forward passes${noisy}`
+  )
+  if (!compare) lines.push(`  lab / PyTorch n/a${values['no-torch'] ? ' (--no-torch)' : ''}`)
+  if (blas && !blas.ok) lines.push(`  !!! ${blas.text}`)
+  lines.push('', `the first model below: ${results[0].label}`)
   if (plain) {
     const c = plain.inside
     const cost = c.seconds + look

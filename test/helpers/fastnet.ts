@@ -1,18 +1,34 @@
 // Small models for the fast engine's tests: built by the lab's own builder, planned, loaded
 // into an engine instance with the tfjs model's initial weights; synthetic data to feed them.
 import type * as tf from '@tensorflow/tfjs'
+import { setFlagsFromString } from 'node:v8'
 import { expect } from 'vitest'
 import type { Split } from '../../src/main/lab/data/datasets'
-import { fastnetModule } from '../../src/main/lab/fastnet/loader'
+import { fastnetModule, type FastnetBuild } from '../../src/main/lab/fastnet/loader'
 import { readModelWeights } from '../../src/main/lab/fastnet/model-weights'
 import { FastNet } from '../../src/main/lab/fastnet/net'
+import type { EnginePath } from '../../src/main/lab/fastnet/program'
 import { planFromModel, type Plan } from '../../src/main/lab/fastnet/net-plan'
 import { buildModel, type InputSpec } from '../../src/main/lab/model/build'
 import { seededRandom } from '../../src/main/lab/data/batches'
 import { parseHyperparams } from '../../src/shared/fields'
-import type { HyperparamsInput } from '../../src/shared/hyperparams'
+import type { Hyperparams, HyperparamsInput } from '../../src/shared/hyperparams'
 
 export const NORM = { mean: 0.3, std: 0.4 }
+
+// Node 20 validates relaxed SIMD only behind this flag (Electron's V8 and Node 22 have it on), and
+// every check runs against both builds. V8's flags are per process: worker threads see it too.
+setFlagsFromString('--experimental-wasm-relaxed-simd')
+
+/** Which module and which path: every combination must give the same results within the tolerances. */
+export interface EngineVariant {
+  build: FastnetBuild
+  path: EnginePath
+}
+export const VARIANTS: EngineVariant[] = (['simd128', 'relaxed'] as const).flatMap((build) =>
+  (['per-example', 'batched'] as const).map((path) => ({ build, path }))
+)
+export const variantName = (v: EngineVariant) => `${v.build}, ${v.path}`
 
 /** `count` random images of `input`'s size with random labels. */
 export function syntheticSplit(input: InputSpec, count: number, seed = 7): Split {
@@ -31,15 +47,33 @@ export interface Built {
   net: FastNet
 }
 
-/** The lab's model for `hp`, and an engine instance holding its initial weights. */
-export function buildBoth(hp: HyperparamsInput, input: InputSpec, maxExamples = 32): Built {
+/** The lab's model for `hp`, and an engine instance holding its initial weights (plain SIMD-128 and program.ts's path unless `variant` says). */
+export function buildBoth(hp: HyperparamsInput, input: InputSpec, maxExamples = 32, variant?: EngineVariant): Built {
   const params = parseHyperparams(hp)
   const { model, logits } = buildModel(params, input)
   const planned = planFromModel(logits, input)
   if ('unsupported' in planned) throw new Error(`not covered: ${planned.unsupported}`)
-  const net = new FastNet(fastnetModule(), planned.plan, { optimizer: params.optimizer, learningRate: params.learningRate, maxExamples, norm: NORM })
-  net.setWeights(readModelWeights(logits, planned.plan))
+  const net = engineFor(planned.plan, logits, params, maxExamples, variant)
   return { model, logits, plan: planned.plan, net }
+}
+
+/** Another engine instance for the same model and initial weights: `variant`'s build and path. */
+export function engineFor(
+  plan: Plan,
+  logits: tf.LayersModel,
+  params: Pick<Hyperparams, 'optimizer' | 'learningRate'>,
+  maxExamples: number,
+  variant?: EngineVariant
+): FastNet {
+  const net = new FastNet(fastnetModule(variant?.build ?? 'simd128'), plan, {
+    optimizer: params.optimizer,
+    learningRate: params.learningRate,
+    maxExamples,
+    norm: NORM,
+    ...(variant ? { path: variant.path } : {})
+  })
+  net.setWeights(readModelWeights(logits, plan))
+  return net
 }
 
 /** max |a - b| / max |b|: how far `a` is from `b`, relative to `b`'s scale. */

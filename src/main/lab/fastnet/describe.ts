@@ -3,7 +3,7 @@
 import { DEFAULT_HYPERPARAMS } from '@shared/hyperparams'
 import type { BackendInfo } from '@shared/run-types'
 import { wantsFastnet } from './choose'
-import { fastnetVersion } from './loader'
+import { fastnetBuild, fastnetVersion } from './loader'
 import { fastnetThreads } from './parallel'
 import { FASTNET_NAME } from './fast-stepper'
 
@@ -11,9 +11,9 @@ export function defaultEngine(tfjs: BackendInfo, env = process.env): BackendInfo
   if (!wantsFastnet(tfjs, env)) return null
   let version: string
   try {
-    version = fastnetVersion()
+    version = fastnetVersion(fastnetBuild(env))
   } catch {
-    return null // no WebAssembly SIMD here: runs train on tfjs
+    return null // no WebAssembly SIMD here (or a DIGIT_LAB_WASM it cannot run): runs train on tfjs
   }
   const threads = fastnetThreads(DEFAULT_HYPERPARAMS, env)
   return {

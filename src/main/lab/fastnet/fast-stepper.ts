@@ -8,7 +8,7 @@ import type { Split } from '../data/datasets'
 import { Tally, type Evaluation, type Look, type Looked } from '../engine/evaluate'
 import type { PreparedRun } from '../engine/prepared-run'
 import type { StepResult, TrainStepper } from '../engine/train-stepper'
-import { fastnetModule, fastnetVersion } from './loader'
+import { fastnetBuild, fastnetModule, fastnetVersion } from './loader'
 import { readModelWeights, writeModelWeights } from './model-weights'
 import { FastNet, type NetOptions } from './net'
 import { FastPartner, fastnetThreads } from './parallel'
@@ -17,7 +17,13 @@ import type { Plan } from './net-plan'
 import { stepSeed } from './seed'
 
 export const FASTNET_NAME = 'digit-lab-wasm'
-const DESCRIPTION = "the lab's WebAssembly SIMD-128 engine, one example at a time"
+/** How the engine runs `net`'s layers, in words: which run one example at a time, which on the whole batch. */
+function description(net: FastNet): string {
+  const { batchedFrom } = net.c
+  if (batchedFrom >= net.plan.layers.length) return "the lab's WebAssembly engine, one example at a time"
+  const below = net.plan.layers.slice(0, batchedFrom).some((l) => l.kind === 'conv') ? 'convolutions one example at a time, ' : ''
+  return `the lab's WebAssembly engine, ${below}dense layers as matrix products over the whole batch`
+}
 /** Examples staged in the engine's memory at once (batches and evaluations go through in chunks). */
 const CHUNK = 256
 
@@ -29,19 +35,22 @@ export class FastStepper implements TrainStepper {
     private readonly run: PreparedRun,
     readonly net: FastNet,
     private partner: FastPartner | null,
+    version: string,
     note: string
   ) {
     this.backend = {
       name: FASTNET_NAME,
-      version: fastnetVersion(),
+      version,
       threads: partner ? 2 : 1,
-      note: [DESCRIPTION, note].filter(Boolean).join('; '),
+      note: [description(net), note].filter(Boolean).join('; '),
       ...(run.backend.fallback ? { fallback: run.backend.fallback } : {})
     }
   }
 
   static async start(hp: Hyperparams, run: PreparedRun, plan: Plan, env = process.env): Promise<FastStepper> {
-    const module = fastnetModule()
+    const build = fastnetBuild(env)
+    const module = fastnetModule(build)
+    const version = fastnetVersion(build)
     const options: NetOptions = {
       optimizer: hp.optimizer,
       learningRate: hp.learningRate,
@@ -50,13 +59,13 @@ export class FastStepper implements TrainStepper {
     }
     const net = new FastNet(module, plan, options)
     net.setWeights(readModelWeights(run.logits, plan))
-    if (fastnetThreads(hp, env) === 1) return new FastStepper(hp, run, net, null, '')
+    if (fastnetThreads(hp, env) === 1) return new FastStepper(hp, run, net, null, version, '')
     try {
       const partner = await FastPartner.start(module, net, options, hp, run.train, run.test)
-      return new FastStepper(hp, run, net, partner, 'data parallel over 2 worker threads')
+      return new FastStepper(hp, run, net, partner, version, 'data parallel over 2 worker threads')
     } catch (err) {
       // A second thread is a speed-up, not a requirement.
-      return new FastStepper(hp, run, net, null, `one thread (the helper thread could not start: ${(err as Error).message})`)
+      return new FastStepper(hp, run, net, null, version, `one thread (the helper thread could not start: ${(err as Error).message})`)
     }
   }
 

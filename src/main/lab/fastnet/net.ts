@@ -6,12 +6,23 @@ import type { Normaliser, Split } from '../data/datasets'
 import type { Plan } from './net-plan'
 import { instantiate, type WasmMemory, type WasmModule } from './loader'
 import { profile } from './profile'
-import { compile, type Compiled } from './program'
+import { compile, type Compiled, type EnginePath } from './program'
 
 interface Exports {
   memory: WasmMemory
   heapBase(): number
-  configure(program: number, ops: number, pixels: number, input: number, table: number, classes: number, logits: number, dlogits: number): void
+  configure(
+    program: number,
+    ops: number,
+    pixels: number,
+    input: number,
+    table: number,
+    classes: number,
+    logits: number,
+    dlogits: number,
+    batchedFrom: number,
+    streams: number
+  ): void
   prepare(): void
   finishGradients(): void
   trainExamples(images: number, labels: number, count: number, seed: number, first: number): number
@@ -38,6 +49,8 @@ export interface NetOptions {
   /** The most examples one call stages at once (a batch, or a chunk of an evaluation). */
   maxExamples: number
   norm: Normaliser
+  /** Instead of program.ts's choice of which layers run on the whole batch (tests and the bench compare the paths). */
+  path?: EnginePath
 }
 
 export interface Totals {
@@ -54,6 +67,8 @@ export class FastNet {
   private accBeta2 = Math.fround(BETA2)
   /** Whether the conv kernels' transposes are stale (after setting weights or an update). */
   private stale = true
+  /** Where the last example trained or evaluated sits among the examples of its call. */
+  private lastRow = 0
 
   constructor(
     module: WasmModule,
@@ -61,7 +76,7 @@ export class FastNet {
     private readonly options: NetOptions
   ) {
     this.x = instantiate(module) as Exports
-    this.c = compile(plan, this.x.heapBase(), Math.max(1, options.maxExamples))
+    this.c = compile(plan, this.x.heapBase(), Math.max(1, options.maxExamples), options.path)
     const memory = this.x.memory
     const missing = this.c.at.end - memory.buffer.byteLength
     if (missing > 0) memory.grow(Math.ceil(missing / 65536))
@@ -72,7 +87,7 @@ export class FastNet {
     for (const [at, table] of this.c.tables) i32.set(table, at / 4)
     this.f32.set(normalisationTable(options.norm), this.c.at.table / 4)
     const { at } = this.c
-    this.x.configure(at.program, this.c.ops, this.c.pixels, at.input, at.table, this.c.classes, at.logits, at.dlogits)
+    this.x.configure(at.program, this.c.ops, this.c.pixels, at.input, at.table, this.c.classes, at.logits, at.dlogits, this.c.batchedFrom, at.streams)
     this.x.setProfiling(profile.enabled)
   }
 
@@ -130,8 +145,9 @@ export class FastNet {
 
   /** A copy of layer `i`'s output for the last example trained or evaluated (tests look inside with it). */
   layerOutput(i: number): Float32Array {
-    const { at, floats } = this.c.outputs[i]
-    return this.f32.slice(at / 4, at / 4 + floats)
+    const { at, floats, row } = this.c.outputs[i]
+    const from = (at + this.lastRow * row) / 4
+    return this.f32.slice(from, from + floats)
   }
 
   /** Values in layer `i`'s output: units x positions. */
@@ -145,8 +161,8 @@ export class FastNet {
    * tfjs lays it out ([positions][units], channels last), written into `into` from `offset`.
    */
   outputInto(i: number, into: Float32Array, offset: number): void {
-    const { at, units, positions, stride } = this.c.outputs[i]
-    const base = at / 4
+    const { at, units, positions, stride, row } = this.c.outputs[i]
+    const base = (at + this.lastRow * row) / 4
     const f32 = this.f32
     if (stride === units || positions === 1) return into.set(f32.subarray(base, base + units * positions), offset)
     // A plain loop: a subarray per pixel would cost more than the copy.
@@ -188,6 +204,7 @@ export class FastNet {
       this.stage(split, (e) => indices[from + e], count)
       if (profile.enabled) profile.staging += performance.now() - t0
       lossSum += this.x.trainExamples(this.c.at.images, this.c.at.labels, count, seed | 0, first + from)
+      this.lastRow = count - 1
       correct += this.x.lastCorrect()
     }
     this.x.finishGradients()
@@ -247,6 +264,7 @@ export class FastNet {
       const n = Math.min(maxExamples, count - from)
       this.stage(split, (e) => start + from + e, n)
       lossSum += this.x.evalExamples(at.images, at.labels, n, at.out)
+      this.lastRow = n - 1
       correct += this.x.lastCorrect()
       out.set(this.f32.subarray(at.out / 4, at.out / 4 + n * row), from * row)
     }

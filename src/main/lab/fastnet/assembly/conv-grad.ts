@@ -1,6 +1,7 @@
 // Convolution gradients for ONE example (layouts as in conv.ts): the filter's (dense, or from the
 // nonzero output gradients only), the bias's, and the input's (scattered through the transposed
 // kernel that convPrepare builds).
+import { madd } from './simd'
 
 // ---- filter gradient -----------------------------------------------------------------------
 
@@ -18,16 +19,16 @@
       const s1 = v128.load32_splat(xp + o1)
       const s2 = v128.load32_splat(xp + o2)
       const s3 = v128.load32_splat(xp + o3)
-      a0 = f32x4.add(a0, f32x4.mul(s0, d0))
-      a1 = f32x4.add(a1, f32x4.mul(s1, d0))
-      a2 = f32x4.add(a2, f32x4.mul(s2, d0))
-      a3 = f32x4.add(a3, f32x4.mul(s3, d0))
+      a0 = madd(s0, d0, a0)
+      a1 = madd(s1, d0, a1)
+      a2 = madd(s2, d0, a2)
+      a3 = madd(s3, d0, a3)
       if (V > 1) {
         const d1 = v128.load(dp, 16)
-        c0 = f32x4.add(c0, f32x4.mul(s0, d1))
-        c1 = f32x4.add(c1, f32x4.mul(s1, d1))
-        c2 = f32x4.add(c2, f32x4.mul(s2, d1))
-        c3 = f32x4.add(c3, f32x4.mul(s3, d1))
+        c0 = madd(s0, d1, c0)
+        c1 = madd(s1, d1, c1)
+        c2 = madd(s2, d1, c2)
+        c3 = madd(s3, d1, c3)
       }
       xp += ps
       dp += ds
@@ -55,10 +56,10 @@
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
       const s = v128.load32_splat(xp)
-      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp)))
-      if (V > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)))
-      if (V > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)))
-      if (V > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)))
+      a0 = madd(s, v128.load(dp), a0)
+      if (V > 1) a1 = madd(s, v128.load(dp, 16), a1)
+      if (V > 2) a2 = madd(s, v128.load(dp, 32), a2)
+      if (V > 3) a3 = madd(s, v128.load(dp, 48), a3)
       xp += ps
       dp += ds
     }
@@ -145,7 +146,7 @@ export function convFilterGradSparse(x: usize, W: i32, CSi: i32, K: i32, list: u
     let xr = x + <usize>load<u32>(e, 4)
     let g = gwT + <usize>load<u32>(e, 8)
     for (let ky = 0; ky < K; ky++) {
-      for (let j: usize = 0; j < run; j += 16) v128.store(g + j, f32x4.add(v128.load(g + j), f32x4.mul(s, v128.load(xr + j))))
+      for (let j: usize = 0; j < run; j += 16) v128.store(g + j, madd(s, v128.load(xr + j), v128.load(g + j)))
       xr += rowStep
       g += run
     }
@@ -203,16 +204,16 @@ export function biasGrad(dy: usize, positions: i32, CoP: i32, gb: usize): void {
     const e = nz + (<usize>k << 3)
     const s = v128.load32_splat(e)
     const w = wp + <usize>load<u32>(e, 4)
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)))
-    if (V > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)))
-    if (V > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)))
-    if (V > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)))
+    a0 = madd(s, v128.load(w), a0)
+    if (V > 1) a1 = madd(s, v128.load(w, 16), a1)
+    if (V > 2) a2 = madd(s, v128.load(w, 32), a2)
+    if (V > 3) a3 = madd(s, v128.load(w, 48), a3)
     if (PAIR) {
       const w2 = w + kstep
-      b0 = f32x4.add(b0, f32x4.mul(s, v128.load(w2)))
-      if (V > 1) b1 = f32x4.add(b1, f32x4.mul(s, v128.load(w2, 16)))
-      if (V > 2) b2 = f32x4.add(b2, f32x4.mul(s, v128.load(w2, 32)))
-      if (V > 3) b3 = f32x4.add(b3, f32x4.mul(s, v128.load(w2, 48)))
+      b0 = madd(s, v128.load(w2), b0)
+      if (V > 1) b1 = madd(s, v128.load(w2, 16), b1)
+      if (V > 2) b2 = madd(s, v128.load(w2, 32), b2)
+      if (V > 3) b3 = madd(s, v128.load(w2, 48), b3)
     }
   }
   v128.store(gp, a0)

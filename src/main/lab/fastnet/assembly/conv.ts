@@ -10,6 +10,7 @@
 //
 // Accumulators are kept in registers over the whole reduction; several independent ones per
 // loop hide the latency of f32x4.add (one chain alone would wait on it at every step).
+import { madd } from './simd'
 
 // ---- forward -------------------------------------------------------------------------------
 
@@ -27,16 +28,16 @@
     const s2 = v128.load32_splat(p + ps2)
     const s3 = v128.load32_splat(p + ps3)
     const w0 = v128.load(w)
-    a0 = f32x4.add(a0, f32x4.mul(s0, w0))
-    a1 = f32x4.add(a1, f32x4.mul(s1, w0))
-    a2 = f32x4.add(a2, f32x4.mul(s2, w0))
-    a3 = f32x4.add(a3, f32x4.mul(s3, w0))
+    a0 = madd(s0, w0, a0)
+    a1 = madd(s1, w0, a1)
+    a2 = madd(s2, w0, a2)
+    a3 = madd(s3, w0, a3)
     if (V > 1) {
       const w1 = v128.load(w, 16)
-      c0 = f32x4.add(c0, f32x4.mul(s0, w1))
-      c1 = f32x4.add(c1, f32x4.mul(s1, w1))
-      c2 = f32x4.add(c2, f32x4.mul(s2, w1))
-      c3 = f32x4.add(c3, f32x4.mul(s3, w1))
+      c0 = madd(s0, w1, c0)
+      c1 = madd(s1, w1, c1)
+      c2 = madd(s2, w1, c2)
+      c3 = madd(s3, w1, c3)
     }
     w += ws
   }
@@ -61,10 +62,10 @@
   let a0 = z, a1 = z, a2 = z, a3 = z
   for (let r = 0; r < R; r++) {
     const s = v128.load32_splat(xb + <usize>load<i32>(xoff + (<usize>r << 2)))
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)))
-    if (V > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)))
-    if (V > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)))
-    if (V > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)))
+    a0 = madd(s, v128.load(w), a0)
+    if (V > 1) a1 = madd(s, v128.load(w, 16), a1)
+    if (V > 2) a2 = madd(s, v128.load(w, 32), a2)
+    if (V > 3) a3 = madd(s, v128.load(w, 48), a3)
     w += ws
   }
   v128.store(y, f32x4.add(a0, v128.load(b)))

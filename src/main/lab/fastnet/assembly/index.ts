@@ -1,15 +1,21 @@
 // Digit Lab's training engine for sequential stacks, in WebAssembly SIMD-128.
 //
-// It trains ONE EXAMPLE AT A TIME: forward through every layer, the loss, backward through every
-// layer, adding the example's parameter gradients to a running sum; the caller then applies
-// the optimizer once per batch. One example's activations fit in the cache, and nothing is
-// dispatched, allocated or transposed per batch.
+// Two paths, chosen per model by the host (../program.ts decides where the split falls):
+//  - ONE EXAMPLE AT A TIME through every layer: forward, the loss, backward, adding the example's
+//    parameter gradients to a running sum. One example's activations stay in cache, which suits
+//    small convolutions.
+//  - Split at the first flat layer: the layers below it still run one example at a time (each
+//    example's activations kept in its own row), the flat layers above it (dense, activation,
+//    dropout, maxout) run on the whole batch at once, so a dense layer is one matrix product per
+//    batch that reads its weights once, not once per example (./gemm.ts).
+// The caller applies the optimizer once per batch.
 //
 // The host (../net.ts) lays out all memory and writes a program: one record of OP_WORDS i32
 // per layer. Field numbers below must match ../program.ts.
 import { convForward, convPrepare } from './conv'
 import { biasGrad, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convInputGrad, countNonzero, listNonzero } from './conv-grad'
 import { denseForward, denseInputGrad, denseParamGrad } from './dense'
+import { gemm, gemmGrad, transpose } from './gemm'
 import {
   activationBackward,
   activationForward,
@@ -25,6 +31,8 @@ import {
   multiply,
   padBackward,
   padForward,
+  restoreStream,
+  savedStream,
   seedExample
 } from './layers'
 export { addInto, update } from './optim'
@@ -49,6 +57,10 @@ let classes: i32 = 0
 let logits: usize = 0
 let dlogits: usize = 0
 let correct: i32 = 0
+// The first layer that runs on the whole batch (nOps: none), and where each example's dropout
+// stream is kept between its per-example layers and the batched ones.
+let split: i32 = 0
+let rngStates: usize = 0
 
 // Profiling (off unless the host turns it on): milliseconds spent forward (loss included) and
 // backward, from the host's clock, read three times per example.
@@ -74,7 +86,9 @@ export function heapBase(): usize {
   return __heap_base
 }
 
-export function configure(program: usize, ops: i32, inputPixels: i32, inputBuffer: usize, normTable: usize, numClasses: i32, logitsBuffer: usize, logitsGrad: usize): void {
+export function configure(program: usize, ops: i32, inputPixels: i32, inputBuffer: usize, normTable: usize, numClasses: i32, logitsBuffer: usize, logitsGrad: usize, batchedFrom: i32, rngBuffer: usize): void {
+  split = batchedFrom
+  rngStates = rngBuffer
   prog = program
   nOps = ops
   pixels = inputPixels
@@ -99,6 +113,10 @@ export function lastCorrect(): i32 {
 @inline function fl(op: usize, i: i32): f32 {
   return load<f32>(op + (<usize>i << 2))
 }
+/** Fields 28-31: the row strides in bytes of x, y, gx, gy (0 where one buffer serves every example). */
+@inline function row(op: usize, field: i32, e: i32): usize {
+  return p(op, field) + <usize>e * p(op, field + 27)
+}
 @inline function record(i: i32): usize {
   return prog + (<usize>(i * OP_WORDS) << 2)
 }
@@ -116,20 +134,23 @@ export function prepare(): void {
   for (let i = 0; i < nOps; i++) {
     const op = record(i)
     if (f(op, 0) == CONV && f(op, 3) != 0) convPrepare(p(op, 14), f(op, 9), f(op, 8), f(op, 10), f(op, 11), p(op, 20), f(op, 21))
+    else if (f(op, 0) == DENSE && p(op, 11) != 0) transpose(p(op, 7), f(op, 5), f(op, 6), p(op, 11), f(op, 12))
   }
 }
 
-function loadExample(images: usize, e: i32): void {
+/** Example e's pixels into `to` (its row of the input). */
+function loadExample(images: usize, e: i32, to: usize): void {
   const src = images + <usize>(e * pixels)
   // One value per pixel in lane 0 of a vector (INPUT_STRIDE in ../program.ts); lanes 1-3 stay 0.
-  for (let i = 0; i < pixels; i++) store<f32>(input + (<usize>i << 4), load<f32>(table + (<usize>load<u8>(src + <usize>i) << 2)))
+  for (let i = 0; i < pixels; i++) store<f32>(to + (<usize>i << 4), load<f32>(table + (<usize>load<u8>(src + <usize>i) << 2)))
 }
 
-function forward(training: bool): void {
-  for (let i = 0; i < nOps; i++) {
+/** Layers [0, to) for example e, in row e of their values (row 0 on the per-example path). */
+function forward(training: bool, to: i32, e: i32): void {
+  for (let i = 0; i < to; i++) {
     const op = record(i)
-    const x = p(op, 1)
-    const y = p(op, 2)
+    const x = row(op, 1, e)
+    const y = row(op, 2, e)
     switch (f(op, 0)) {
       case CONV:
         convForward(x, f(op, 6), f(op, 7), p(op, 18), f(op, 19), p(op, 14), p(op, 15), y, f(op, 12), f(op, 13), f(op, 11))
@@ -153,7 +174,7 @@ function forward(training: bool): void {
         maxoutForward(x, f(op, 5), f(op, 6), f(op, 7), f(op, 8), y, f(op, 9))
         break
       case DROPOUT:
-        if (training) dropoutForward(x, y, p(op, 8), f(op, 5), fl(op, 6), fl(op, 7))
+        if (training) dropoutForward(x, y, p(op, 8) + <usize>e * p(op, 29), f(op, 5), fl(op, 6), fl(op, 7))
         else memory.copy(y, x, <usize>f(op, 5) << 2)
         break
       case PAD:
@@ -165,13 +186,14 @@ function forward(training: bool): void {
   }
 }
 
-function backward(): void {
-  for (let i = nOps - 1; i >= 0; i--) {
+/** Layers below `from`, top down, for example e (its rows of the values; gradients as laid out). */
+function backward(from: i32, e: i32): void {
+  for (let i = from - 1; i >= 0; i--) {
     const op = record(i)
-    const x = p(op, 1)
-    const y = p(op, 2)
-    const gx = p(op, 3)
-    const gy = p(op, 4)
+    const x = row(op, 1, e)
+    const y = row(op, 2, e)
+    const gx = p(op, 3) ? row(op, 3, e) : 0
+    const gy = row(op, 4, e)
     switch (f(op, 0)) {
       case CONV: {
         const OH = f(op, 12)
@@ -211,10 +233,84 @@ function backward(): void {
         if (gx) maxoutBackward(x, f(op, 5), f(op, 6), f(op, 7), f(op, 8), y, gy, f(op, 9), gx)
         break
       case DROPOUT:
-        if (gx) multiply(gy, p(op, 8), gx, f(op, 5))
+        if (gx) multiply(gy, p(op, 8) + <usize>e * p(op, 29), gx, f(op, 5))
         break
       case PAD:
         if (gx) padBackward(gy, f(op, 5), f(op, 6), f(op, 7), f(op, 8), f(op, 9), gx, f(op, 11))
+        break
+      default:
+        unreachable()
+    }
+  }
+}
+
+/** The batched layers [split, nOps) forward, on `count` examples at once. */
+function forwardBatch(training: bool, count: i32): void {
+  for (let i = split; i < nOps; i++) {
+    const op = record(i)
+    const x = p(op, 1)
+    const y = p(op, 2)
+    switch (f(op, 0)) {
+      case DENSE: {
+        const IN = f(op, 5)
+        const OUTP = f(op, 6)
+        gemm(x, count, IN, f(op, 12), p(op, 7), OUTP, OUTP, p(op, 8), y, OUTP)
+        break
+      }
+      case ACTIVATION:
+        activationForward(f(op, 6), fl(op, 7), x, y, f(op, 5) * count)
+        break
+      case MAXOUT:
+        maxoutForward(x, f(op, 5) * count, f(op, 6), f(op, 7), f(op, 8), y, f(op, 9))
+        break
+      case DROPOUT: {
+        const n = f(op, 5)
+        const bytes = <usize>n << 2
+        if (!training) {
+          memory.copy(y, x, <usize>count * bytes)
+          break
+        }
+        // Each example's stream goes on where its per-example layers left it: the same masks
+        // as on the per-example path.
+        for (let e = 0; e < count; e++) {
+          const at = <usize>e * bytes
+          restoreStream(load<u32>(rngStates + (<usize>e << 2)))
+          dropoutForward(x + at, y + at, p(op, 8) + at, n, fl(op, 6), fl(op, 7))
+          store<u32>(rngStates + (<usize>e << 2), savedStream())
+        }
+        break
+      }
+      default:
+        unreachable()
+    }
+  }
+}
+
+/** The batched layers backward, top down: their parameter gradients summed over the batch. */
+function backwardBatch(count: i32): void {
+  for (let i = nOps - 1; i >= split; i--) {
+    const op = record(i)
+    const x = p(op, 1)
+    const y = p(op, 2)
+    const gx = p(op, 3)
+    const gy = p(op, 4)
+    switch (f(op, 0)) {
+      case DENSE: {
+        const IN = f(op, 5)
+        const INP = f(op, 12)
+        const OUTP = f(op, 6)
+        gemmGrad(x, count, IN, INP, gy, OUTP, OUTP, p(op, 9), p(op, 10))
+        if (gx) gemm(gy, count, OUTP, OUTP, p(op, 11), INP, INP, 0, gx, INP)
+        break
+      }
+      case ACTIVATION:
+        if (gx) activationBackward(f(op, 6), fl(op, 7), x, y, gy, gx, f(op, 5) * count)
+        break
+      case MAXOUT:
+        if (gx) maxoutBackward(x, f(op, 5) * count, f(op, 6), f(op, 7), f(op, 8), y, gy, f(op, 9), gx)
+        break
+      case DROPOUT:
+        if (gx) multiply(gy, p(op, 8), gx, f(op, 5) * count)
         break
       default:
         unreachable()
@@ -227,7 +323,8 @@ function backward(): void {
  * (the first largest logit, as tf.argMax); with `grad`, writes dloss/dlogits = softmax - onehot;
  * with `out`, writes the probabilities and then the loss there.
  */
-function softmaxLoss(label: i32, grad: bool, out: usize): f64 {
+function softmaxLoss(label: i32, logits: usize, dlogits: usize, out: usize): f64 {
+  const grad = dlogits != 0
   let mx = load<f32>(logits)
   let arg = 0
   for (let j = 1; j < classes; j++) {
@@ -251,6 +348,14 @@ function softmaxLoss(label: i32, grad: bool, out: usize): f64 {
   return loss
 }
 
+/** Row strides of the logits and their gradient (0 on the per-example path). */
+@inline function logitsRow(): usize {
+  return p(record(nOps - 1), 29)
+}
+@inline function dlogitsRow(): usize {
+  return p(record(nOps - 1), 31)
+}
+
 /**
  * Adds the loss gradient of `count` examples (pixels as bytes, labels as bytes) to the gradient
  * sums and returns their summed loss. Example e draws its dropout masks from (seed, first + e):
@@ -259,18 +364,40 @@ function softmaxLoss(label: i32, grad: bool, out: usize): f64 {
 export function trainExamples(images: usize, labels: usize, count: i32, seed: u32, first: i32): f64 {
   correct = 0
   let lossSum: f64 = 0
-  for (let e = 0; e < count; e++) {
-    const t0 = profiling ? now() : 0
-    seedExample(seed, <u32>(first + e))
-    loadExample(images, e)
-    forward(true)
-    lossSum += softmaxLoss(<i32>load<u8>(labels + <usize>e), true, 0)
-    const t1 = profiling ? now() : 0
-    backward()
-    if (profiling) {
-      forwardMs += t1 - t0
-      backwardMs += now() - t1
+  if (split >= nOps) {
+    for (let e = 0; e < count; e++) {
+      const t0 = profiling ? now() : 0
+      seedExample(seed, <u32>(first + e))
+      loadExample(images, e, input)
+      forward(true, nOps, 0)
+      lossSum += softmaxLoss(<i32>load<u8>(labels + <usize>e), logits, dlogits, 0)
+      const t1 = profiling ? now() : 0
+      backward(nOps, 0)
+      if (profiling) {
+        forwardMs += t1 - t0
+        backwardMs += now() - t1
+      }
     }
+    return lossSum
+  }
+  const t0 = profiling ? now() : 0
+  const inputRow = p(record(0), 28)
+  for (let e = 0; e < count; e++) {
+    seedExample(seed, <u32>(first + e))
+    loadExample(images, e, input + <usize>e * inputRow)
+    forward(true, split, e)
+    store<u32>(rngStates + (<usize>e << 2), savedStream())
+  }
+  forwardBatch(true, count)
+  const lr = logitsRow()
+  const gr = dlogitsRow()
+  for (let e = 0; e < count; e++) lossSum += softmaxLoss(<i32>load<u8>(labels + <usize>e), logits + <usize>e * lr, dlogits + <usize>e * gr, 0)
+  const t1 = profiling ? now() : 0
+  backwardBatch(count)
+  for (let e = 0; e < count; e++) backward(split, e)
+  if (profiling) {
+    forwardMs += t1 - t0
+    backwardMs += now() - t1
   }
   return lossSum
 }
@@ -279,10 +406,19 @@ export function trainExamples(images: usize, labels: usize, count: i32, seed: u3
 export function evalExamples(images: usize, labels: usize, count: i32, out: usize): f64 {
   correct = 0
   let lossSum: f64 = 0
+  const batched = split < nOps
+  const inputRow = p(record(0), 28)
   for (let e = 0; e < count; e++) {
-    loadExample(images, e)
-    forward(false)
-    lossSum += softmaxLoss(<i32>load<u8>(labels + <usize>e), false, out + (<usize>(e * (classes + 1)) << 2))
+    loadExample(images, e, input + <usize>e * inputRow)
+    if (batched) forward(false, split, e)
+    else {
+      forward(false, nOps, 0)
+      lossSum += softmaxLoss(<i32>load<u8>(labels + <usize>e), logits, 0, out + (<usize>(e * (classes + 1)) << 2))
+    }
   }
+  if (!batched) return lossSum
+  forwardBatch(false, count)
+  const lr = logitsRow()
+  for (let e = 0; e < count; e++) lossSum += softmaxLoss(<i32>load<u8>(labels + <usize>e), logits + <usize>e * lr, 0, out + (<usize>(e * (classes + 1)) << 2))
   return lossSum
 }

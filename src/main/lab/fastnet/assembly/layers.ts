@@ -201,6 +201,14 @@ export function seedExample(seed: u32, position: u32): void {
   rngState = h
 }
 
+/** Where an example's stream stands, to go on with it after other examples drew from theirs. */
+export function savedStream(): u32 {
+  return rngState
+}
+export function restoreStream(state: u32): void {
+  rngState = state
+}
+
 /** mulberry32: uniform in [0, 1) with 24 bits. */
 @inline function uniform(): f32 {
   rngState += 0x6d2b79f5

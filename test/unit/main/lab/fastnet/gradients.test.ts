@@ -6,13 +6,18 @@
 // about 1e-6 (both sum in float32, in different orders); the worst seen, 4.5e-5, is a kernel whose
 // only live filter's gradient is a sum of 182 products that mostly cancel. A wrong index, tie or
 // formula shows up as an error of order 1. Loss sums agree to 1e-5 relative.
+//
+// Every check runs on all four engine variants: the plain SIMD-128 and the relaxed-SIMD (fused
+// multiply-add) builds, each with every layer one example at a time and with the flat layers as
+// matrix products over the batch.
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { gatherBatch, range } from '../../../../../src/main/lab/data/batches'
 import type { InputSpec } from '../../../../../src/main/lab/model/build'
 import { ACTIVATIONS, DEFAULT_CUSTOM_LAYERS, type LayerSpec } from '../../../../../src/shared/hyperparams'
-import { buildBoth, NORM, relativeError, syntheticSplit } from '../../../../helpers/fastnet'
+import { buildBoth, engineFor, NORM, relativeError, syntheticSplit, variantName, VARIANTS } from '../../../../helpers/fastnet'
+import { parseHyperparams } from '../../../../../src/shared/fields'
 
 const TOLERANCE = 1e-4
 const LOSS_TOLERANCE = 1e-5
@@ -80,17 +85,21 @@ describe('fast engine gradients match tfjs (cpu backend)', () => {
   for (const k of CASES) {
     for (const activation of ACTIVATIONS) {
       it(`${k.name}; ${activation}`, () => {
-        const { logits, net } = buildBoth({ architecture: { preset: 'custom', layers: k.layers }, activation, dropout: 0 }, k.input)
+        const hp = { architecture: { preset: 'custom' as const, layers: k.layers }, activation, dropout: 0 }
+        const { logits, plan } = buildBoth(hp, k.input)
         const split = syntheticSplit(k.input, 6)
         const idx = range(0, 6)
-        net.zeroGrads()
-        const mine = net.accumulate(split, idx, 1)
         const { x, y } = gatherBatch(split, idx, k.input.rows * k.input.cols, NORM)
         const ref = tfjsGradients(logits, k.input, x, y)
-        expect(Math.abs(mine.lossSum - ref.loss) / ref.loss).toBeLessThan(LOSS_TOLERANCE)
-        const grads = net.gradientsAsWeights()
-        expect(grads).toHaveLength(ref.grads.length)
-        grads.forEach((g, i) => expect(relativeError(g, ref.grads[i]), `weight ${i}`).toBeLessThan(TOLERANCE))
+        for (const variant of VARIANTS) {
+          const net = engineFor(plan, logits, parseHyperparams(hp), 32, variant)
+          net.zeroGrads()
+          const mine = net.accumulate(split, idx, 1)
+          expect(Math.abs(mine.lossSum - ref.loss) / ref.loss, variantName(variant)).toBeLessThan(LOSS_TOLERANCE)
+          const grads = net.gradientsAsWeights()
+          expect(grads).toHaveLength(ref.grads.length)
+          grads.forEach((g, i) => expect(relativeError(g, ref.grads[i]), `${variantName(variant)}: weight ${i}`).toBeLessThan(TOLERANCE))
+        }
         logits.dispose()
       })
     }
@@ -102,12 +111,16 @@ describe('fast engine gradients match tfjs (cpu backend)', () => {
     const idx = range(0, 4)
     const { x, y } = gatherBatch(split, idx, 784, NORM)
     for (const activation of ACTIVATIONS) {
-      const { logits, net } = buildBoth({ activation, dropout: 0 }, input)
-      net.zeroGrads()
-      const mine = net.accumulate(split, idx, 1)
+      const { logits, plan } = buildBoth({ activation, dropout: 0 }, input)
       const ref = tfjsGradients(logits, input, x, y)
-      expect(Math.abs(mine.lossSum - ref.loss) / ref.loss, activation).toBeLessThan(LOSS_TOLERANCE)
-      net.gradientsAsWeights().forEach((g, i) => expect(relativeError(g, ref.grads[i]), `${activation} weight ${i}`).toBeLessThan(TOLERANCE))
+      for (const variant of VARIANTS) {
+        const net = engineFor(plan, logits, parseHyperparams({ activation }), 32, variant)
+        net.zeroGrads()
+        const mine = net.accumulate(split, idx, 1)
+        const name = `${activation}, ${variantName(variant)}`
+        expect(Math.abs(mine.lossSum - ref.loss) / ref.loss, name).toBeLessThan(LOSS_TOLERANCE)
+        net.gradientsAsWeights().forEach((g, i) => expect(relativeError(g, ref.grads[i]), `${name}: weight ${i}`).toBeLessThan(TOLERANCE))
+      }
       logits.dispose()
     }
   })

@@ -1,0 +1,165 @@
+// Dense layers for a WHOLE BATCH (rows are examples): matrix products in register tiles of up to
+// 4 rows x 2 vectors, so each weight vector loaded serves 4 examples and a tile of the weights
+// stays in cache across the batch; the per-example path read every weight once per example.
+// Matrices are row-major with the given row strides in floats; column counts are multiples of 4.
+import { madd } from './simd'
+
+@inline function tile(a: usize, lda: usize, K: i32, b: usize, ldb: usize, bias: usize, c: usize, ldc: usize, R: i32, V: i32): void {
+  const z = f32x4.splat(0)
+  let a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z
+  let ap = a
+  let bp = b
+  for (let k = 0; k < K; k++) {
+    const w0 = v128.load(bp)
+    const w1 = V > 1 ? v128.load(bp, 16) : z
+    const s0 = v128.load32_splat(ap)
+    a00 = madd(s0, w0, a00)
+    if (V > 1) a01 = madd(s0, w1, a01)
+    if (R > 1) {
+      const s1 = v128.load32_splat(ap + lda)
+      a10 = madd(s1, w0, a10)
+      if (V > 1) a11 = madd(s1, w1, a11)
+    }
+    if (R > 2) {
+      const s2 = v128.load32_splat(ap + 2 * lda)
+      a20 = madd(s2, w0, a20)
+      if (V > 1) a21 = madd(s2, w1, a21)
+    }
+    if (R > 3) {
+      const s3 = v128.load32_splat(ap + 3 * lda)
+      a30 = madd(s3, w0, a30)
+      if (V > 1) a31 = madd(s3, w1, a31)
+    }
+    ap += 4
+    bp += ldb
+  }
+  // Bias last, as the per-example path adds it: the same sums in the same order.
+  const b0 = bias ? v128.load(bias) : z
+  const b1 = bias && V > 1 ? v128.load(bias, 16) : z
+  v128.store(c, f32x4.add(a00, b0))
+  if (V > 1) v128.store(c, f32x4.add(a01, b1), 16)
+  if (R > 1) {
+    v128.store(c + ldc, f32x4.add(a10, b0))
+    if (V > 1) v128.store(c + ldc, f32x4.add(a11, b1), 16)
+  }
+  if (R > 2) {
+    v128.store(c + 2 * ldc, f32x4.add(a20, b0))
+    if (V > 1) v128.store(c + 2 * ldc, f32x4.add(a21, b1), 16)
+  }
+  if (R > 3) {
+    v128.store(c + 3 * ldc, f32x4.add(a30, b0))
+    if (V > 1) v128.store(c + 3 * ldc, f32x4.add(a31, b1), 16)
+  }
+}
+
+@inline function rows(a: usize, lda: usize, K: i32, b: usize, ldb: usize, bias: usize, c: usize, ldc: usize, R: i32, N: i32): void {
+  let n = 0
+  for (; n + 8 <= N; n += 8) tile(a, lda, K, b + (<usize>n << 2), ldb, bias ? bias + (<usize>n << 2) : 0, c + (<usize>n << 2), ldc, R, 2)
+  if (n < N) tile(a, lda, K, b + (<usize>n << 2), ldb, bias ? bias + (<usize>n << 2) : 0, c + (<usize>n << 2), ldc, R, 1)
+}
+
+/**
+ * C = A . B (+ bias): A is M x K (row stride lda floats), B is K x N (ldb), C is M x N (ldc).
+ * The forward pass (A the inputs, B the kernel) and the input gradient (A the output gradients,
+ * B the kernel transposed).
+ */
+export function gemm(A: usize, M: i32, K: i32, lda: i32, B: usize, N: i32, ldb: i32, bias: usize, C: usize, ldc: i32): void {
+  const la = <usize>lda << 2
+  const lb = <usize>ldb << 2
+  const lc = <usize>ldc << 2
+  // Column blocks outside, rows inside: a K x 8 strip of B is reread from cache by every row tile.
+  const STRIP = 8
+  for (let n0 = 0; n0 < N; n0 += STRIP) {
+    const n = min(STRIP, N - n0)
+    const bs = B + (<usize>n0 << 2)
+    const cs = C + (<usize>n0 << 2)
+    const bias0 = bias ? bias + (<usize>n0 << 2) : 0
+    let m = 0
+    for (; m + 4 <= M; m += 4) rows(A + <usize>m * la, la, K, bs, lb, bias0, cs + <usize>m * lc, lc, 4, n)
+    const r = M - m
+    if (r == 3) rows(A + <usize>m * la, la, K, bs, lb, bias0, cs + <usize>m * lc, lc, 3, n)
+    else if (r == 2) rows(A + <usize>m * la, la, K, bs, lb, bias0, cs + <usize>m * lc, lc, 2, n)
+    else if (r == 1) rows(A + <usize>m * la, la, K, bs, lb, bias0, cs + <usize>m * lc, lc, 1, n)
+  }
+}
+
+@inline function gradTile(x: usize, ldx: usize, M: i32, dy: usize, ldy: usize, g: usize, ldg: usize, R: i32, V: i32): void {
+  const z = f32x4.splat(0)
+  let a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z
+  let xp = x
+  let dp = dy
+  for (let m = 0; m < M; m++) {
+    const d0 = v128.load(dp)
+    const d1 = V > 1 ? v128.load(dp, 16) : z
+    const s0 = v128.load32_splat(xp)
+    a00 = madd(s0, d0, a00)
+    if (V > 1) a01 = madd(s0, d1, a01)
+    if (R > 1) {
+      const s1 = v128.load32_splat(xp, 4)
+      a10 = madd(s1, d0, a10)
+      if (V > 1) a11 = madd(s1, d1, a11)
+    }
+    if (R > 2) {
+      const s2 = v128.load32_splat(xp, 8)
+      a20 = madd(s2, d0, a20)
+      if (V > 1) a21 = madd(s2, d1, a21)
+    }
+    if (R > 3) {
+      const s3 = v128.load32_splat(xp, 12)
+      a30 = madd(s3, d0, a30)
+      if (V > 1) a31 = madd(s3, d1, a31)
+    }
+    xp += ldx
+    dp += ldy
+  }
+  v128.store(g, f32x4.add(v128.load(g), a00))
+  if (V > 1) v128.store(g, f32x4.add(v128.load(g, 16), a01), 16)
+  if (R > 1) {
+    v128.store(g + ldg, f32x4.add(v128.load(g + ldg), a10))
+    if (V > 1) v128.store(g + ldg, f32x4.add(v128.load(g + ldg, 16), a11), 16)
+  }
+  if (R > 2) {
+    v128.store(g + 2 * ldg, f32x4.add(v128.load(g + 2 * ldg), a20))
+    if (V > 1) v128.store(g + 2 * ldg, f32x4.add(v128.load(g + 2 * ldg, 16), a21), 16)
+  }
+  if (R > 3) {
+    v128.store(g + 3 * ldg, f32x4.add(v128.load(g + 3 * ldg), a30))
+    if (V > 1) v128.store(g + 3 * ldg, f32x4.add(v128.load(g + 3 * ldg, 16), a31), 16)
+  }
+}
+
+@inline function gradRows(x: usize, ldx: usize, M: i32, dy: usize, ldy: usize, N: i32, g: usize, ldg: usize, R: i32): void {
+  let n = 0
+  for (; n + 8 <= N; n += 8) gradTile(x, ldx, M, dy + (<usize>n << 2), ldy, g + (<usize>n << 2), ldg, R, 2)
+  if (n < N) gradTile(x, ldx, M, dy + (<usize>n << 2), ldy, g + (<usize>n << 2), ldg, R, 1)
+}
+
+/**
+ * The weight and bias gradients of a batch: G[k][n] += sum over examples m of X[m][k] * DY[m][n],
+ * gb[n] += sum of DY[m][n]. X is M x K (ldx), DY is M x N (ldy), G is K x N (row stride N).
+ * Each tile sums over the batch in registers, in example order, then adds to G once.
+ */
+export function gemmGrad(X: usize, M: i32, K: i32, ldx: i32, DY: usize, N: i32, ldy: i32, G: usize, gb: usize): void {
+  const lx = <usize>ldx << 2
+  const ly = <usize>ldy << 2
+  const lg = <usize>N << 2
+  for (let n: usize = 0; n < lg; n += 16) {
+    let a = f32x4.splat(0)
+    for (let m = 0; m < M; m++) a = f32x4.add(a, v128.load(DY + <usize>m * ly + n))
+    v128.store(gb + n, f32x4.add(v128.load(gb + n), a))
+  }
+  let k = 0
+  for (; k + 4 <= K; k += 4) gradRows(X + (<usize>k << 2), lx, M, DY, ly, N, G + <usize>k * lg, lg, 4)
+  const r = K - k
+  if (r == 3) gradRows(X + (<usize>k << 2), lx, M, DY, ly, N, G + <usize>k * lg, lg, 3)
+  else if (r == 2) gradRows(X + (<usize>k << 2), lx, M, DY, ly, N, G + <usize>k * lg, lg, 2)
+  else if (r == 1) gradRows(X + (<usize>k << 2), lx, M, DY, ly, N, G + <usize>k * lg, lg, 1)
+}
+
+/** WT (N x KP, pad columns 0) = the transpose of W (K x N): the input gradient's right-hand side. */
+export function transpose(W: usize, K: i32, N: i32, WT: usize, KP: i32): void {
+  for (let k = 0; k < K; k++) {
+    const row = W + (<usize>(k * N) << 2)
+    for (let n = 0; n < N; n++) store<f32>(WT + (<usize>(n * KP + k) << 2), load<f32>(row + (<usize>n << 2)))
+  }
+}
