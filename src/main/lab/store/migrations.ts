@@ -98,5 +98,22 @@ export const MIGRATIONS: string[] = [
      epoch INTEGER NOT NULL,
      data BLOB NOT NULL,
      PRIMARY KEY (run_id, epoch)
+   );`,
+  // 6: the course: each time a learner runs a lesson's experiment (a sweep of ordinary runs), and
+  // each answer they gave, judged against those runs
+  `CREATE TABLE lesson_attempts (
+     id INTEGER PRIMARY KEY,
+     lesson_id TEXT NOT NULL,
+     sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL,
+     started_at TEXT NOT NULL
+   );
+   CREATE INDEX lesson_attempts_by_lesson ON lesson_attempts(lesson_id);
+   CREATE TABLE lesson_answers (
+     id INTEGER PRIMARY KEY,
+     attempt_id INTEGER NOT NULL REFERENCES lesson_attempts(id) ON DELETE CASCADE,
+     answer TEXT NOT NULL,
+     correct INTEGER NOT NULL,
+     run_ids TEXT NOT NULL,
+     answered_at TEXT NOT NULL
    );`
 ]
