@@ -3,7 +3,7 @@
 //   runs queued like any others, in the same database as the app's), then prints what the runs
 //   found, read back from the store. --json ends with one line: the lesson, its runs, the finding.
 import { formatDuration } from '@shared/format'
-import { LESSONS, type Lesson } from '@shared/lessons'
+import { LESSONS, lessonById, type Lesson } from '@shared/lessons'
 import type { LabEvent } from '@shared/run-types'
 import { Lab } from '../lab/lab'
 import { numberFlag, parseFlags, runCli, UsageError } from '../terminal/args'
@@ -34,6 +34,8 @@ function list(json: boolean): number {
 
 async function run(id: string, json: boolean, db: string | undefined, digits: number | undefined): Promise<number> {
   if (digits !== undefined && digits < 1) throw new UsageError(`--digits must be at least 1 (got ${digits})`)
+  // Before the file is opened: a mistyped id creates no database.
+  if (!lessonById(id)) throw new UsageError(`there is no lesson "${id}" (lessons: ${LESSONS.map((l) => l.id).join(', ')})`)
   // Its own experiment only: queued runs others left in the file are for the app to start.
   const lab = new Lab({ dbPath: db, adoptQueued: false, lessonDigits: digits })
   try {

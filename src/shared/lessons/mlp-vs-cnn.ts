@@ -21,7 +21,8 @@ export const mlpVsCnn: Lesson = {
   ],
   formula: 'dense layer: in × out + out weights;   conv layer: k × k × in_channels × filters + filters weights',
   experiment: {
-    base: { optimizer: 'adam', learningRate: 0.001, epochs: 1, limitTrain: 6000, limitTest: 1000 },
+    // The base is the MLP so the MLP's hidden layers are set; the axis swaps in the CNN, which has none.
+    base: { architecture: { preset: 'mlp', hidden: [100] }, optimizer: 'adam', learningRate: 0.001, epochs: 1, limitTrain: 6000, limitTest: 1000 },
     axes: [{ key: 'preset', values: ['seed-cnn', 'mlp'] }]
   },
   look: { view: 'compare', what: 'The parameters row and the final test accuracy row of the two runs.' },
