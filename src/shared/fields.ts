@@ -98,6 +98,12 @@ export function fieldValue(hp: Hyperparams, key: FieldKey): unknown {
   return hp[key]
 }
 
+/** A run's name when it was given none: its model, activation, optimizer and learning rate in the field table's words. */
+export function defaultRunName(hp: Hyperparams): string {
+  const word = (key: FieldKey) => formatFieldValue(FIELD[key], fieldValue(hp, key))
+  return `${word('preset')} · ${word('activation')} · ${word('optimizer')} · learning rate ${hp.learningRate}`
+}
+
 /** A value as people read it: choices in words, lists with commas, nothing as a dash. */
 export function formatFieldValue(field: FieldDef, value: unknown): string {
   if (value === undefined || value === null || value === '') return field.emptyMeans ?? '–'

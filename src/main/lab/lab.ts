@@ -3,6 +3,7 @@
 // database's health (DatabaseHealth), stored runs (RunRecords), datasets and trained models
 // (DatasetsAndModels). What is left here is each request in a line or two.
 import type { ExportedModel, PresetInfo, TestImages } from '@shared/contract'
+import { defaultRunName } from '@shared/fields'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { DigitInside, RunInside } from '@shared/inside'
 import type { AnswerResult, CourseProgress } from '@shared/lessons/progress'
@@ -132,7 +133,7 @@ export class Lab {
    */
   async startRun(hp: Hyperparams): Promise<{ runId: number }> {
     await this.checkBeforeQueueing(hp)
-    const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
+    const name = hp.name || defaultRunName(hp)
     const runId = this.store.runs.create(hp, name, this.owner, 'queued')
     this.scheduler.queued([runId])
     return { runId }

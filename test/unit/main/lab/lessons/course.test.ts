@@ -45,7 +45,7 @@ describe('the course in the lab', () => {
           .filter((r) => runIds.includes(r.id))
           .map((r) => r.name)
           .sort()
-      ).toEqual(['lesson learning-rate · lr 0.0005', 'lesson learning-rate · lr 0.1', 'lesson learning-rate · lr 5'])
+      ).toEqual(['lesson learning-rate · learning rate 0.0005', 'lesson learning-rate · learning rate 0.1', 'lesson learning-rate · learning rate 5'])
       expect(() => lab.answerLesson('learning-rate', '0.1')).toThrow(/^lesson learning-rate's runs are still training \(run /)
       for (const id of runIds) await lab.waitForRun(id)
 
