@@ -151,6 +151,25 @@ describe('the course in the browser', () => {
     await screenshot(page, 'course-link-train')
   })
 
+  it("Train shows an MLP's parameter count and, when a run it watched ends, the coach's reading", async () => {
+    const settings = { preset: 'mlp', hidden: '100', learningRate: '5', limitTrain: '300', limitTest: '300', name: 'too fast' }
+    await open(`#/train?apply=${encodeURIComponent(JSON.stringify(settings))}`)
+    await expect.poll(() => page.locator('.mlp-weights').textContent()).toContain('79,510 parameters')
+    await page.getByLabel('Hidden layer sizes').fill('128, 64')
+    await expect.poll(() => page.locator('.mlp-weights').textContent()).toContain('109,386 parameters')
+    await page.getByLabel('Hidden layer sizes').fill('100')
+    await page.getByRole('button', { name: 'Start', exact: true }).click()
+    // A learning rate of 5 wrecks the run; the coach says so where the learner watched it.
+    await expect.poll(() => page.getByRole('region', { name: /^Coach for run \d+$/ }).isVisible(), { timeout: TRAINING_WAIT_MS }).toBe(true)
+    expect(
+      await page
+        .getByRole('region', { name: /^Coach for run \d+$/ })
+        .getByRole('link', { name: /^Try / })
+        .count()
+    ).toBeGreaterThan(0)
+    await screenshot(page, 'course-train-coach')
+  })
+
   it("shows every lesson's page", async () => {
     await open('#/course')
     for (const [i, lesson] of LESSONS.entries()) {
