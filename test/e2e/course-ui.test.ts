@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { LESSONS } from '../../src/shared/lessons'
 import { closeLab, launch, openLab, screenshot, type LabTab } from '../helpers/browser'
-import { callLab, endedRun, serve, stopActiveRuns, type Served } from '../helpers/serve'
+import { callLab, completedRun, endedRun, serve, stopActiveRuns, type Served } from '../helpers/serve'
 import { TRAINING_WAIT_MS } from '../helpers/timeouts'
 import { tempDir } from '../helpers/tmp'
 import { waitFor } from '../helpers/wait'
@@ -168,6 +168,36 @@ describe('the course in the browser', () => {
         .count()
     ).toBeGreaterThan(0)
     await screenshot(page, 'course-train-coach')
+  })
+
+  it('marks the chosen confusion cell, and the matrix is one tab stop with arrow keys inside', async () => {
+    const runId = await completedRun(s, { name: 'matrix', architecture: { preset: 'mlp', hidden: [16] }, epochs: 1, limitTrain: 300, limitTest: 100 })
+    await open(`#/runs/${runId}`)
+    const matrix = page.getByRole('table', { name: /^Confusion matrix, epoch 1$/ })
+    const cells = matrix.locator('button.cell')
+    await expect.poll(() => cells.count()).toBe(100)
+    expect(await matrix.locator('button.cell[tabindex="0"]').count()).toBe(1)
+    const first = matrix.locator('button.cell:not([disabled])').first()
+    const chosen = await first.getAttribute('data-cell')
+    await first.click()
+    await expect.poll(() => page.url()).toMatch(/truth=\d+&predicted=\d+/)
+    await expect.poll(() => matrix.locator('button.cell[aria-pressed="true"]').getAttribute('data-cell')).toBe(chosen)
+    expect(await matrix.locator('button.cell[aria-pressed="true"]').count()).toBe(1)
+    // Arrow keys move the focus to the next cell that can be opened; the tab stop follows it.
+    await matrix.locator(`button.cell[data-cell="${chosen}"]`).focus()
+    const focusedCell = () => page.evaluate(() => document.activeElement?.getAttribute('data-cell') ?? null)
+    let moved: string | null = null
+    for (const key of ['ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp']) {
+      await page.keyboard.press(key)
+      moved = await focusedCell()
+      if (moved !== chosen) break
+    }
+    expect(moved).not.toBe(chosen)
+    expect(moved).toMatch(/^\d-\d$/)
+    expect(await matrix.locator('button.cell[tabindex="0"]').getAttribute('data-cell')).toBe(moved)
+    await page.keyboard.press('Enter')
+    await expect.poll(() => matrix.locator('button.cell[aria-pressed="true"]').getAttribute('data-cell')).toBe(moved)
+    await screenshot(page, 'course-matrix-chosen')
   })
 
   it("shows every lesson's page", async () => {
