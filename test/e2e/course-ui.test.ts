@@ -38,8 +38,13 @@ async function open(path: string): Promise<void> {
   ;({ page, errors } = tab)
 }
 
+const maxRuns = process.env.DIGIT_LAB_MAX_RUNS
 beforeAll(async () => {
+  // One run at a time, as on two cores: the queue test needs a run to wait, on any machine.
+  process.env.DIGIT_LAB_MAX_RUNS = '1'
   s = await serve(join(tempDir(), 'course.db'), ['--lesson-digits', String(DIGITS)])
+  if (maxRuns === undefined) delete process.env.DIGIT_LAB_MAX_RUNS
+  else process.env.DIGIT_LAB_MAX_RUNS = maxRuns
   browser = await launch()
 })
 afterEach(async (ctx) => {
@@ -185,7 +190,7 @@ describe('the course in the browser', () => {
     expect(await matrix.locator('button.cell[aria-pressed="true"]').count()).toBe(1)
     // Arrow keys move the focus to the next cell that can be opened; the tab stop follows it.
     await matrix.locator(`button.cell[data-cell="${chosen}"]`).focus()
-    const focusedCell = () => page.evaluate(() => document.activeElement?.getAttribute('data-cell') ?? null)
+    const focusedCell = () => page.evaluate<string | null>(`document.activeElement?.getAttribute('data-cell') ?? null`)
     let moved: string | null = null
     for (const key of ['ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp']) {
       await page.keyboard.press(key)
@@ -198,6 +203,31 @@ describe('the course in the browser', () => {
     await page.keyboard.press('Enter')
     await expect.poll(() => matrix.locator('button.cell[aria-pressed="true"]').getAttribute('data-cell')).toBe(moved)
     await screenshot(page, 'course-matrix-chosen')
+  })
+
+  it('Start queues another run while one trains; the queue is shown and a queued run cancelled', async () => {
+    const { runId: long } = await callLab<{ runId: number }>(s, 'startRun', {
+      name: 'long',
+      architecture: { preset: 'mlp', hidden: [16] },
+      epochs: 1000,
+      limitTrain: 2000,
+      limitTest: 100
+    })
+    await open(`#/train?run=${long}`)
+    await expect.poll(() => page.getByRole('button', { name: 'Pause' }).isEnabled(), { timeout: TRAINING_WAIT_MS }).toBe(true)
+    await page.getByLabel('Run name').fill('next')
+    await page.getByRole('button', { name: 'Queue another run' }).click()
+    const queue = page.getByRole('region', { name: 'Waiting in the queue' })
+    await expect.poll(() => queue.getByRole('link', { name: /^#\d+ next$/ }).isVisible()).toBe(true)
+    // The view stays on the run it watched.
+    expect(page.url()).toContain(`run=${long}`)
+    const next = (await callLab<{ id: number; name: string; status: string }[]>(s, 'listRuns')).find((r) => r.name === 'next')!
+    expect(next.status).toBe('queued')
+    await screenshot(page, 'course-train-queue')
+    await queue.getByRole('button', { name: `Cancel run ${next.id}` }).click()
+    expect((await endedRun<{ status: string }>(s, next.id)).status).toBe('stopped')
+    await expect.poll(() => queue.isVisible()).toBe(false)
+    await callLab(s, 'stopRun', { runId: long })
   })
 
   it("shows every lesson's page", async () => {
