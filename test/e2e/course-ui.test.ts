@@ -230,6 +230,25 @@ describe('the course in the browser', () => {
     await callLab(s, 'stopRun', { runId: long })
   })
 
+  it('puts a test digit before the model from the keyboard, in place of drawing', async () => {
+    const runId = await completedRun(s, { name: 'reader', architecture: { preset: 'mlp', hidden: [16] }, epochs: 1, limitTrain: 300, limitTest: 100 })
+    const { images } = await callLab<{ images: { label: number }[] }>(s, 'testImages', { indices: [7] })
+    await open(`#/draw?run=${runId}`)
+    await page.getByLabel('Or a test digit, by number').focus()
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type('7')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Test digit 7' }).textContent()).toBe(`Test digit 7, labelled ${images[0].label}.`)
+    await expect.poll(() => page.locator('.prediction').textContent()).toMatch(/^\s*Prediction: \d \(\d+\.\d%\)\s*$/)
+    expect(await page.getByRole('img', { name: 'Preprocessed 28 by 28 input' }).isVisible()).toBe(true)
+    await page.getByLabel('Or a test digit, by number').fill('x')
+    await page.keyboard.press('Enter')
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'whole number' }).textContent())
+      .toBe('The test digit\'s number must be a whole number from 0 (got "x")')
+    await screenshot(page, 'course-draw-test-digit')
+  })
+
   it("shows every lesson's page", async () => {
     await open('#/course')
     for (const [i, lesson] of LESSONS.entries()) {
