@@ -29,7 +29,10 @@ export const REQUEST_NAMES = [
   'getInside',
   'lookInside',
   'storeHealth',
-  'rescueDatabase'
+  'rescueDatabase',
+  'courseProgress',
+  'startLesson',
+  'answerLesson'
 ] as const
 
 export type RequestName = (typeof REQUEST_NAMES)[number]

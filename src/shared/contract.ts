@@ -6,7 +6,9 @@ import { FIELDS, type FieldKey } from './fields'
 import { hyperparams, PRESETS, type Architecture, type LayerSpec } from './hyperparams'
 import type { DigitInside, RunInside } from './inside'
 import type { Reply } from './lab-request-error'
-import type { SweepDetail, SweepSummary } from './sweep'
+import type { AnswerResult, CourseProgress } from './lessons/progress'
+import type { SweepSummary } from './sweep'
+import type { SweepDetail } from './sweep-reading'
 import {
   MAX_IMAGE_SIDE,
   type BackendInfo,
@@ -101,6 +103,7 @@ export const sweepSpec = z.strictObject({
     .default(1)
 })
 const sweepRef = z.strictObject({ sweepId: id })
+const lessonId = z.string().regex(/^[a-z0-9-]{1,60}$/, 'must be a lesson id such as "learning-rate"')
 
 type Spec<I extends z.ZodType, O> = { input: I; output: O }
 const spec =
@@ -161,7 +164,13 @@ export const contract = {
   /** Saves everything the lab holds to a new file beside the lost one (a plain name, default dated), once its file was lost. */
   rescueDatabase: spec<{ path: string }>()(
     z.strictObject({ file: z.string().regex(RESCUE_NAME, 'must be a plain file name ending in .db (no folders)').optional() }).optional()
-  )
+  ),
+  /** Every lesson's progress (the lessons themselves are shared data: src/shared/lessons). */
+  courseProgress: spec<CourseProgress>()(nothing),
+  /** Queues a lesson's experiment as a sweep of ordinary runs. */
+  startLesson: spec<{ sweepId: number; runIds: number[] }>()(z.strictObject({ lessonId })),
+  /** Judges an answer against the runs of the lesson's last experiment; a wrong one gets where to look, not the answer. */
+  answerLesson: spec<AnswerResult>()(z.strictObject({ lessonId, answer: z.string().min(1, 'is empty: choose an answer').max(100) }))
 } satisfies { [K in RequestName]: Spec<z.ZodType, unknown> }
 
 export type Contract = typeof contract

@@ -98,6 +98,12 @@ export function fieldValue(hp: Hyperparams, key: FieldKey): unknown {
   return hp[key]
 }
 
+/** A run's name when it was given none: its model, activation, optimizer and learning rate in the field table's words. */
+export function defaultRunName(hp: Hyperparams): string {
+  const word = (key: FieldKey) => formatFieldValue(FIELD[key], fieldValue(hp, key))
+  return `${word('preset')} · ${word('activation')} · ${word('optimizer')} · learning rate ${hp.learningRate}`
+}
+
 /** A value as people read it: choices in words, lists with commas, nothing as a dash. */
 export function formatFieldValue(field: FieldDef, value: unknown): string {
   if (value === undefined || value === null || value === '') return field.emptyMeans ?? '–'
@@ -123,11 +129,13 @@ export type FieldTexts = Partial<Record<FieldKey, string>>
 /**
  * A run's settings with some fields changed (as text, as a form, a sweep point or the coach gives
  * them): the schema's input, and errors by field. Only the fields that apply are read (`hidden`
- * for an MLP); an empty name is no name; a custom run keeps its layer list.
+ * for an MLP, its default where none is given); an empty name is no name; a custom run keeps its
+ * layer list.
  */
 export function changedSettings(hp: Hyperparams, changes: FieldTexts): { input: HyperparamsInput; errors: Partial<Record<FieldKey, string>> } {
   const texts: FieldTexts = { ...textsOf(hp), ...changes }
-  if (texts.preset !== 'mlp') delete texts.hidden
+  // A CNN changed to an MLP has no hidden sizes of its own: the MLP's default ones, not an error.
+  if (texts.preset !== 'mlp' || !texts.hidden?.trim()) delete texts.hidden
   if (!texts.name) delete texts.name
   return inputFromText(texts, hp.architecture.preset === 'custom' ? hp.architecture.layers : undefined)
 }

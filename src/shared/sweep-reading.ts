@@ -1,9 +1,9 @@
 // A sweep read as a whole: for each setting it varied, the mean test accuracy of the runs that
 // tried each value (with the runs behind it), and which setting moved accuracy most (the spread
 // between its best and worst value's mean). The same reading for the Sweeps view and the CLI.
-import { FIELD } from './fields'
+import { FIELD, formatFieldValue } from './fields'
 import { isActiveStatus, type RunSummary } from './run-types'
-import type { SweepSpec } from './sweep'
+import type { SweepSpec, SweepSummary } from './sweep'
 
 export interface ValueEffect {
   value: string
@@ -20,6 +20,13 @@ export interface AxisEffect {
   values: ValueEffect[]
   /** Best value's mean minus worst value's; null until two values have an ended run. */
   spread: number | null
+}
+
+/** A sweep, its runs, and the sweep read as a whole: what getSweep answers. */
+export interface SweepDetail {
+  sweep: SweepSummary
+  runs: RunSummary[]
+  reading: SweepReading
 }
 
 export interface SweepReading {
@@ -62,7 +69,7 @@ export function readSweep(spec: SweepSpec, runs: RunSummary[]): SweepReading {
   const runsBehind = withMean.reduce((n, v) => n + v.runIds.length, 0)
   const others = ranked.slice(1).map((a) => `${a.label.toLowerCase()} moved it ${points(a.spread!)}`)
   const message =
-    `${top.label} moved test accuracy most: from ${pct(worst.mean!)} (${worst.value}) to ${pct(best.mean!)} (${best.value}), a spread of ${points(top.spread!)} between the means of ${runsBehind} runs` +
+    `${top.label} moved test accuracy most: from ${pct(worst.mean!)} (${formatFieldValue(FIELD[top.key], worst.value)}) to ${pct(best.mean!)} (${formatFieldValue(FIELD[top.key], best.value)}), a spread of ${points(top.spread!)} between the means of ${runsBehind} runs` +
     (others.length ? `; ${others.join(', ')}.` : '.')
   return { axes, strongest: top.key, message }
 }

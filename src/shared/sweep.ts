@@ -2,8 +2,6 @@
 // a list of values (as field texts) or, for a random sweep, a numeric range.
 import type { FieldKey } from './fields'
 import type { HyperparamsInput } from './hyperparams'
-import type { RunSummary } from './run-types'
-import type { SweepReading } from './sweep-reading'
 
 export interface SweepAxis {
   key: FieldKey
@@ -41,11 +39,4 @@ export interface SweepSummary {
   /** Ended (completed, stopped, diverged, failed, interrupted, or cancelled while queued). */
   done: number
   best: { runId: number; testAccuracy: number } | null
-}
-
-/** A sweep, its runs, and the sweep read as a whole (sweep-reading.ts). */
-export interface SweepDetail {
-  sweep: SweepSummary
-  runs: RunSummary[]
-  reading: SweepReading
 }

@@ -168,7 +168,8 @@ describe('a session in the browser', () => {
 
     await page.reload()
     await expect.poll(() => page.getByRole('heading', { name: `Run ${runId}: long one` }).isVisible()).toBe(true)
-    expect(await page.getByRole('button', { name: 'Start' }).isDisabled()).toBe(true)
+    // Start queues another run while this one trains.
+    expect(await page.getByRole('button', { name: 'Queue another run' }).isEnabled()).toBe(true)
     const trainingNow = page.getByRole('list', { name: 'Training now' }).getByRole('link', { name: new RegExp(`#${runId} long one`) })
     expect(await trainingNow.isVisible()).toBe(true)
     await page.getByRole('button', { name: 'Pause' }).click()

@@ -114,7 +114,7 @@ describe('understanding a run', () => {
     const csv = readFileSync((await (await csvDownload).path())!, 'utf8')
       .trim()
       .split('\n')
-    expect(csv[0]).toBe('run_id,run_name,kind,epoch,step,loss,accuracy,test_loss,test_accuracy,seconds,examples_per_sec')
+    expect(csv[0]).toBe('run_id,run_name,kind,epoch,step,loss,accuracy,test_loss,test_accuracy,elapsed_seconds,epoch_seconds,examples_per_sec')
     expect(csv.filter((l) => l.includes(',batch,'))).toHaveLength(60)
     expect(csv.slice(1).filter((l) => l.includes(',epoch,'))).toHaveLength(2)
 

@@ -40,7 +40,10 @@ function handlers(lab: Lab) {
     getSweep: ({ sweepId }) => lab.getSweep(sweepId),
     cancelSweep: ({ sweepId }) => lab.cancelSweep(sweepId),
     storeHealth: () => lab.storeHealth(),
-    rescueDatabase: (input) => lab.rescueDatabase(input?.file)
+    rescueDatabase: (input) => lab.rescueDatabase(input?.file),
+    courseProgress: () => lab.courseProgress(),
+    startLesson: ({ lessonId }) => lab.startLesson(lessonId),
+    answerLesson: ({ lessonId, answer }) => lab.answerLesson(lessonId, answer)
   } satisfies LabHandlers
 }
 

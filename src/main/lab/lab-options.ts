@@ -20,4 +20,9 @@ export interface LabOptions extends OpenOptions {
   retry?: Partial<RetryPolicy>
   /** Where closing saves what the lab holds if its file was lost (default: beside the lost file). */
   rescueTo?: string
+  /**
+   * Caps a lesson's training and test digits (each at most this many): a class on slow machines,
+   * or a browser test, runs the course's experiments smaller, and the Course view says so.
+   */
+  lessonDigits?: number
 }

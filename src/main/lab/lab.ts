@@ -3,9 +3,13 @@
 // database's health (DatabaseHealth), stored runs (RunRecords), datasets and trained models
 // (DatasetsAndModels). What is left here is each request in a line or two.
 import type { ExportedModel, ExportedPytorch, PresetInfo, TestImages } from '@shared/contract'
+import { defaultRunName } from '@shared/fields'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { DigitInside, RunInside } from '@shared/inside'
-import type { SweepDetail, SweepSpec, SweepSummary } from '@shared/sweep'
+import type { AnswerResult, CourseProgress } from '@shared/lessons/progress'
+import type { Finding, Lesson, RunEvidence } from '@shared/lessons'
+import type { SweepSpec, SweepSummary } from '@shared/sweep'
+import type { SweepDetail } from '@shared/sweep-reading'
 import {
   type BackendInfo,
   type DatasetInfo,
@@ -21,6 +25,8 @@ import { join } from 'node:path'
 import { trainingBackend } from './training/training-backend'
 import { maxConcurrentRuns } from './engine/concurrency'
 import { LabError } from './lab-error'
+import { Course } from './lessons/course'
+import { lessonSweep } from './lessons/experiment'
 import type { LabOptions } from './lab-options'
 import { checkParameterBudget } from './model/param-count'
 import { listPresets } from './model/presets'
@@ -54,6 +60,7 @@ export class Lab {
   private readonly data: DatasetsAndModels
   private readonly records: RunRecords
   private readonly pytorch: PytorchBridge
+  private readonly course: Course
   private readonly owner = thisProcess()
   /** Heartbeats for this lab's runs, and the check for other processes' dead runs (not when reading only). */
   private readonly watchdog: Watchdog | null
@@ -84,6 +91,7 @@ export class Lab {
     this.data = new DatasetsAndModels(this.store)
     this.records = new RunRecords(this.store, this.hub)
     this.pytorch = new PytorchBridge(this.store, this.hub, this.data)
+    this.course = new Course(this.store, options.lessonDigits ?? null)
     this.watchdog = this.readonly
       ? null
       : new Watchdog(
@@ -130,7 +138,7 @@ export class Lab {
    */
   async startRun(hp: Hyperparams): Promise<{ runId: number }> {
     await this.checkBeforeQueueing(hp)
-    const name = hp.name || `${hp.architecture.preset} · ${hp.activation} · ${hp.optimizer} ${hp.learningRate}`
+    const name = hp.name || defaultRunName(hp)
     const runId = this.store.runs.create(hp, name, this.owner, 'queued')
     this.scheduler.queued([runId])
     return { runId }
@@ -168,15 +176,38 @@ export class Lab {
    * Plans a sweep (every run validated and checked first: one bad value starts nothing) and
    * queues its runs in order. They are ordinary runs that know their sweep.
    */
-  async startSweep(spec: SweepSpec): Promise<{ sweepId: number; runIds: number[] }> {
+  async startSweep(spec: SweepSpec, name?: string): Promise<{ sweepId: number; runIds: number[] }> {
     const plan = planSweep(spec)
     for (const p of plan) await this.checkBeforeQueueing(p.hyperparams)
-    const sweepId = this.store.sweeps.create(sweepName(spec, plan.length), spec)
+    const sweepId = this.store.sweeps.create(name ?? sweepName(spec, plan.length), spec)
     const runIds = plan.map((p) =>
       this.store.runs.create(p.hyperparams, sweepRunName(sweepId, p, spec.repeat), this.owner, 'queued', { id: sweepId, point: p.point })
     )
     this.scheduler.queued(runIds)
     return { sweepId, runIds }
+  }
+
+  /** Every lesson's progress: its last experiment's runs, the answers given, whether it was done. */
+  courseProgress(): CourseProgress {
+    return this.course.progress()
+  }
+
+  /** Queues the lesson's experiment through the ordinary queue, as a sweep named after the lesson. */
+  async startLesson(lessonId: string): Promise<{ sweepId: number; runIds: number[] }> {
+    const lesson = this.course.lesson(lessonId)
+    const started = await this.startSweep(lessonSweep(lesson, this.course.digitLimit), `Lesson: ${lesson.title}`)
+    this.course.started(lesson.id, started.sweepId)
+    return started
+  }
+
+  /** Judges an answer against the lesson's last experiment's runs, and stores it. */
+  answerLesson(lessonId: string, answer: string): AnswerResult {
+    return this.course.answer(lessonId, answer)
+  }
+
+  /** What the lesson's last experiment found, from its stored runs (the CLI prints it). */
+  lessonFinding(lessonId: string): { lesson: Lesson; runs: RunEvidence[]; finding: Finding | null } {
+    return this.course.finding(lessonId)
   }
 
   listSweeps(): SweepSummary[] {

@@ -1,4 +1,4 @@
-// npm run serve [-- --port N --host H --allow-host NAME --db PATH]: the lab for a browser, on loopback by default.
+// npm run serve [-- --port N --host H --allow-host NAME --db PATH --lesson-digits N]: the lab for a browser, on loopback by default.
 import { fileURLToPath } from 'node:url'
 import { numberFlag, parseFlags, runCli, UsageError } from '../terminal/args'
 import { createDispatch } from '../api/dispatch'
@@ -15,10 +15,11 @@ async function main(): Promise<number> {
     host: { type: 'string' },
     'allow-host': { type: 'string', multiple: true },
     db: { type: 'string' },
+    'lesson-digits': { type: 'string' },
     help: { type: 'boolean' }
   })
   if (values.help) {
-    process.stdout.write('usage: npm run serve -- [--port N] [--host ADDRESS] [--allow-host NAME[,NAME...]]... [--db PATH]\n')
+    process.stdout.write('usage: npm run serve -- [--port N] [--host ADDRESS] [--allow-host NAME[,NAME...]]... [--db PATH] [--lesson-digits N]\n')
     return 0
   }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
@@ -30,7 +31,9 @@ async function main(): Promise<number> {
     .filter(Boolean)
   const badName = allowHosts.find((n) => !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(n))
   if (badName !== undefined) throw new UsageError(`--allow-host takes host names, optionally with ":port" (got "${badName}")`)
-  const lab = new Lab({ dbPath: values.db })
+  const lessonDigits = numberFlag('lesson-digits', values['lesson-digits'], true)
+  if (lessonDigits !== undefined && lessonDigits < 1) throw new UsageError(`--lesson-digits must be at least 1 (got ${lessonDigits})`)
+  const lab = new Lab({ dbPath: values.db, lessonDigits })
   const server = await startServer({
     lab,
     dispatch: createDispatch(createLabHandlers(lab)),

@@ -9,6 +9,7 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', redirect: '/train' },
+    { path: '/course/:id([a-z0-9-]+)?', name: 'course', component: () => import('./views/CourseView.vue'), meta: { tab: 'Course' } },
     { path: '/train', name: 'train', component: TrainView, meta: { tab: 'Train' } },
     { path: '/runs/:id(\\d+)?', name: 'runs', component: RunsView, meta: { tab: 'Runs' } },
     { path: '/sweeps/:id(\\d+)?', name: 'sweeps', component: () => import('./views/SweepsView.vue'), meta: { tab: 'Sweeps' } },

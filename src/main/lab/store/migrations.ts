@@ -101,5 +101,22 @@ export const MIGRATIONS: string[] = [
    );`,
   // 6: where a run's model was trained: NULL in the lab, 'pytorch' for a state_dict imported from PyTorch
   // (such a run has a test evaluation and a model, but no curves or training record)
-  `ALTER TABLE runs ADD COLUMN trained_in TEXT;`
+  `ALTER TABLE runs ADD COLUMN trained_in TEXT;`,
+  // 7: the course: each time a learner runs a lesson's experiment (a sweep of ordinary runs), and
+  // each answer they gave, judged against those runs
+  `CREATE TABLE lesson_attempts (
+     id INTEGER PRIMARY KEY,
+     lesson_id TEXT NOT NULL,
+     sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL,
+     started_at TEXT NOT NULL
+   );
+   CREATE INDEX lesson_attempts_by_lesson ON lesson_attempts(lesson_id);
+   CREATE TABLE lesson_answers (
+     id INTEGER PRIMARY KEY,
+     attempt_id INTEGER NOT NULL REFERENCES lesson_attempts(id) ON DELETE CASCADE,
+     answer TEXT NOT NULL,
+     correct INTEGER NOT NULL,
+     run_ids TEXT NOT NULL,
+     answered_at TEXT NOT NULL
+   );`
 ]

@@ -3,6 +3,7 @@
 import type { LayerSummary, RunDetail } from '@shared/run-types'
 import { explainSqliteError, openDatabase, type Db, type OpenOptions } from './db'
 import { InsideTable } from './inside'
+import { LessonsTable } from './lessons'
 import { MetricsTable } from './metrics'
 import { json, toSummary } from './rows'
 import { thisProcess } from './owners'
@@ -17,6 +18,7 @@ export class Store {
   readonly weights: WeightsTable
   readonly sweeps: SweepsTable
   readonly inside: InsideTable
+  readonly lessons: LessonsTable
 
   constructor(
     readonly path: string,
@@ -29,6 +31,7 @@ export class Store {
     this.weights = new WeightsTable(this.db, write)
     this.sweeps = new SweepsTable(this.db, write)
     this.inside = new InsideTable(this.db, write)
+    this.lessons = new LessonsTable(this.db, write)
     if (!options.readonly) this.runs.recoverInterrupted()
   }
 

@@ -1,7 +1,7 @@
 // A sweep's runs, planned before any trains: every combination of the axes (grid) or seeded draws
 // (random; log-uniform for ranges such as the learning rate), each repeated with the next seeds.
 // Every planned run is validated like any other, so a bad value fails the whole sweep up front.
-import { changedSettings, FIELD, parseHyperparams, type FieldKey } from '@shared/fields'
+import { changedSettings, FIELD, formatFieldValue, parseHyperparams, type FieldKey } from '@shared/fields'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { SweepPoint, SweepSpec } from '@shared/sweep'
 import { seededRandom } from '../data/batches'
@@ -91,9 +91,9 @@ export const sweepName = (spec: SweepSpec, runs: number) =>
 export const sweepRunName = (sweepId: number, p: PlannedRun, repeats: number) =>
   `${p.hyperparams.name || `sweep ${sweepId}`} · ${pointName(p.point, p.repeat, repeats)}`
 
-/** "lr 0.01 · activation relu · seed 2": how a sweep's run is named. */
+/** "learning rate 0.01 · activation leaky ReLU max(0.1x, x) · repeat 2": a sweep's run named in the field table's words. */
 export function pointName(point: SweepPoint, repeat: number, repeats: number): string {
-  const parts = Object.entries(point).map(([k, v]) => `${FIELD[k as FieldKey].flag} ${v}`)
+  const parts = Object.entries(point).map(([k, v]) => `${FIELD[k as FieldKey].label.toLowerCase()} ${formatFieldValue(FIELD[k as FieldKey], v)}`)
   if (repeats > 1) parts.push(`repeat ${repeat}`)
   return parts.join(' · ')
 }

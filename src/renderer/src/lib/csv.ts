@@ -8,7 +8,22 @@ export interface RunMetrics {
   epochs: EpochMetric[]
 }
 
-const HEADER = ['run_id', 'run_name', 'kind', 'epoch', 'step', 'loss', 'accuracy', 'test_loss', 'test_accuracy', 'seconds', 'examples_per_sec']
+// Two kinds of seconds, two names: a batch row holds the training time since the run started
+// (cumulative), an epoch row the time that one epoch took. One "seconds" column mixed them.
+const HEADER = [
+  'run_id',
+  'run_name',
+  'kind',
+  'epoch',
+  'step',
+  'loss',
+  'accuracy',
+  'test_loss',
+  'test_accuracy',
+  'elapsed_seconds',
+  'epoch_seconds',
+  'examples_per_sec'
+]
 
 /**
  * Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading quote:
@@ -27,8 +42,8 @@ function cell(v: string | number | null | undefined): string {
 export function metricsCsv(runs: RunMetrics[]): string {
   const rows: (string | number | null)[][] = [HEADER]
   for (const r of runs) {
-    for (const b of r.batches) rows.push([r.id, r.name, 'batch', b.epoch, b.step, b.loss, b.accuracy, null, null, b.elapsed, b.examplesPerSec])
-    for (const e of r.epochs) rows.push([r.id, r.name, 'epoch', e.epoch, null, e.trainLoss, e.trainAccuracy, e.testLoss, e.testAccuracy, e.seconds, null])
+    for (const b of r.batches) rows.push([r.id, r.name, 'batch', b.epoch, b.step, b.loss, b.accuracy, null, null, b.elapsed, null, b.examplesPerSec])
+    for (const e of r.epochs) rows.push([r.id, r.name, 'epoch', e.epoch, null, e.trainLoss, e.trainAccuracy, e.testLoss, e.testAccuracy, null, e.seconds, null])
   }
   return rows.map((row) => row.map(cell).join(',')).join('\n') + '\n'
 }

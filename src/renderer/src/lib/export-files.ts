@@ -10,14 +10,16 @@ export function modelZip(files: ExportedModel): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * The charts as the user sees them, side by side on white, under a title: a chart's own canvas
- * is transparent, which most image viewers show as black.
+ * The charts as the user sees them, side by side on white, under a title, each under its own
+ * title (its canvas's aria-label, what the page shows above it): a chart's own canvas is
+ * transparent, which most image viewers show as black, and carries no title of its own.
  */
 export function chartsPng(title: string, canvases: HTMLCanvasElement[]): string {
   const pad = 16
   const titleHeight = 36
+  const chartTitleHeight = 24
   const width = canvases.reduce((w, c) => w + c.width, 0) + pad * (canvases.length + 1)
-  const height = Math.max(0, ...canvases.map((c) => c.height)) + titleHeight + pad * 2
+  const height = Math.max(0, ...canvases.map((c) => c.height)) + titleHeight + chartTitleHeight + pad * 2
   const out = document.createElement('canvas')
   out.width = width
   out.height = height
@@ -27,9 +29,11 @@ export function chartsPng(title: string, canvases: HTMLCanvasElement[]): string 
   ctx.fillStyle = '#222'
   ctx.font = '600 18px system-ui, sans-serif'
   ctx.fillText(title, pad, pad + 20)
+  ctx.font = '600 14px system-ui, sans-serif'
   let x = pad
   for (const c of canvases) {
-    ctx.drawImage(c, x, pad + titleHeight)
+    ctx.fillText(c.getAttribute('aria-label') ?? '', x, pad + titleHeight + 14)
+    ctx.drawImage(c, x, pad + titleHeight + chartTitleHeight)
     x += c.width + pad
   }
   return out.toDataURL('image/png')

@@ -139,9 +139,9 @@ describe('curve helpers', () => {
       }
     ])
     expect(csv.split('\n')).toEqual([
-      'run_id,run_name,kind,epoch,step,loss,accuracy,test_loss,test_accuracy,seconds,examples_per_sec',
-      '1,"a ""quoted"", run",batch,1,1,2.5,0.1,,,0.2,900',
-      '1,"a ""quoted"", run",epoch,1,,2,0.2,1.5,0.6,3,',
+      'run_id,run_name,kind,epoch,step,loss,accuracy,test_loss,test_accuracy,elapsed_seconds,epoch_seconds,examples_per_sec',
+      '1,"a ""quoted"", run",batch,1,1,2.5,0.1,,,0.2,,900',
+      '1,"a ""quoted"", run",epoch,1,,2,0.2,1.5,0.6,,3,',
       ''
     ])
   })

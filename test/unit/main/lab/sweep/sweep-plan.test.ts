@@ -31,7 +31,13 @@ describe('sweep plans', () => {
       [0.1, 'tanh']
     ])
     for (const r of runs) expect(r.hyperparams).toMatchObject({ epochs: 1, limitTrain: 500, optimizer: DEFAULT_HYPERPARAMS.optimizer })
-    expect(pointName(runs[1].point, 1, 1)).toBe('lr 0.001 · activation tanh')
+    expect(pointName(runs[1].point, 1, 1)).toBe('learning rate 0.001 · activation tanh')
+    expect(pointName({ activation: 'leakyRelu' }, 2, 2)).toBe('activation leaky ReLU max(0.1x, x) · repeat 2')
+  })
+
+  it('sweeps the model from the course CNN to an MLP, which takes its default hidden layers (it used to fail: "Hidden layer sizes is empty")', () => {
+    const runs = planSweep(grid({ axes: [{ key: 'preset', values: ['seed-cnn', 'mlp'] }] }))
+    expect(runs.map((r) => r.hyperparams.architecture)).toEqual([{ preset: 'seed-cnn' }, { preset: 'mlp', hidden: [100] }])
   })
 
   it('repeats each combination with the next seeds, to show the noise', () => {
