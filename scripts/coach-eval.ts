@@ -10,7 +10,7 @@ const PANEL = resolve(import.meta.dirname, '../test/fixtures/coach-panel')
 const { values } = parseArgs({ options: { json: { type: 'boolean' } } })
 const recipe = JSON.parse(readFileSync(join(PANEL, 'recipe.json'), 'utf8')) as PanelRecipe
 const runs = recipe.cases.map((c) => JSON.parse(readFileSync(join(PANEL, `${c.name}.json`), 'utf8')) as PanelRun)
-const score = scorePanel(recipe, runs, (input) => coach(input).map((h) => h.kind))
+const score = scorePanel(recipe, runs, coach)
 if (values.json) process.stdout.write(`${JSON.stringify(score)}\n`)
 else {
   process.stdout.write(`${panelTable(score)}\n\nRun by run:\n`)
@@ -26,4 +26,7 @@ else {
     )
   }
 }
-process.exitCode = score.healthyWarned.length || score.wrongFirst.length || score.kinds.some((k) => k.misses.length || k.falseAlarms.length) ? 1 : 0
+process.exitCode =
+  score.healthyWarned.length || score.wrongFirst.length || score.wrongSuggestions.length || score.kinds.some((k) => k.misses.length || k.falseAlarms.length)
+    ? 1
+    : 0

@@ -2,7 +2,7 @@
 // tried each value (with the runs behind it), and which setting moved accuracy most (the spread
 // between its best and worst value's mean). The same reading for the Sweeps view and the CLI.
 import { FIELD, formatFieldValue } from './fields'
-import { isActiveStatus, type RunSummary } from './run-types'
+import type { RunSummary } from './run-types'
 import type { SweepSpec, SweepSummary } from './sweep'
 
 export interface ValueEffect {
@@ -39,8 +39,10 @@ export interface SweepReading {
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`
 const points = (v: number) => `${(v * 100).toFixed(1)} points`
-/** What a run scored: a run that blew up scored nothing; one still training has not scored. */
-const scored = (r: RunSummary) => (isActiveStatus(r.status) ? null : r.status === 'diverged' ? 0 : r.finalTestAccuracy)
+/** What a run scored: a run that blew up scored nothing; one still training, stopped or failed says nothing about its settings. */
+const scored = (r: RunSummary) => (r.status === 'diverged' ? 0 : r.status === 'completed' ? r.finalTestAccuracy : null)
+/** Twice the binomial standard error of an accuracy near `p` measured on `n` test digits: a spread below it is noise. */
+const noise = (p: number, n: number) => 2 * Math.sqrt((Math.min(0.99, Math.max(0.01, p)) * (1 - Math.min(0.99, Math.max(0.01, p)))) / Math.max(1, n))
 
 export function readSweep(spec: SweepSpec, runs: RunSummary[]): SweepReading {
   const axes = spec.axes.map(({ key, values: given }): AxisEffect => {
@@ -60,9 +62,26 @@ export function readSweep(spec: SweepSpec, runs: RunSummary[]): SweepReading {
     const means = values.filter((v) => v.mean != null).map((v) => v.mean!)
     return { key, label: FIELD[key].label, values, spread: means.length > 1 ? Math.max(...means) - Math.min(...means) : null }
   })
+  // A random sweep tries each value about once: a value's "mean" is one run, and every setting's spread is the whole sweep's.
+  if (spec.mode === 'random')
+    return {
+      axes,
+      strongest: null,
+      message:
+        'A random sweep tries each value about once, so it cannot say which setting moved test accuracy most: read the parallel coordinates, or sweep a grid.'
+    }
   const ranked = axes.filter((a) => a.spread != null).sort((a, b) => b.spread! - a.spread!)
   const top = ranked[0]
   if (!top) return { axes, strongest: null, message: 'Not enough runs have ended to tell which setting matters: each setting needs two values with a result.' }
+  const scores = runs.map(scored).filter((v): v is number => v != null)
+  const testDigits = Math.min(...runs.map((r) => r.hyperparams.limitTest ?? 10_000))
+  const floor = noise(Math.max(...scores), testDigits)
+  if (top.spread! < floor)
+    return {
+      axes,
+      strongest: null,
+      message: `No setting moved test accuracy beyond noise: the largest spread, ${top.label.toLowerCase()}'s, is ${points(top.spread!)}, within the ${points(floor)} that ${testDigits.toLocaleString('en')} test digits measure to.`
+    }
   const withMean = top.values.filter((v) => v.mean != null)
   const best = withMean.reduce((b, v) => (v.mean! > b.mean! ? v : b))
   const worst = withMean.reduce((w, v) => (v.mean! < w.mean! ? v : w))

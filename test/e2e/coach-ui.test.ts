@@ -32,6 +32,8 @@ afterAll(async () => {
 })
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`
+/** Text to find as it is, in a RegExp: run names hold parentheses ("SGD (gradient descent)"). */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const getRun = (runId: number) => callLab<RunDetail>(s, 'getRun', { runId })
 
 /** Presses the first hint's "Try …" button in the open run's coach, Start in Train, and waits for the new run to end: its detail. */
@@ -81,7 +83,9 @@ describe('following the coach', () => {
       .poll(() => helped.textContent())
       .toMatch(
         new RegExp(
-          `This run followed the suggestion "learning rate 1" from "too bold": test accuracy ${pct(first.epochs[0].testAccuracy)} → ${pct(second.epochs[0].testAccuracy)}, both still guessing`
+          literal(
+            `This run followed the suggestion "learning rate 1" from run #${first.id} (too bold): test accuracy ${pct(first.epochs[0].testAccuracy)} → ${pct(second.epochs[0].testAccuracy)}, both still guessing`
+          )
         )
       )
     // Never back up: lr 10 was tried and did no better, so the next suggestion goes further down.
@@ -94,7 +98,9 @@ describe('following the coach', () => {
       .poll(() => coach.getByRole('note', { name: 'Did it help' }).textContent())
       .toMatch(
         new RegExp(
-          `"learning rate 0.1" from "${second.name}": test accuracy ${pct(second.epochs[0].testAccuracy)} → ${pct(third.epochs[0].testAccuracy)}, it helped`
+          literal(
+            `"learning rate 0.1" from run #${second.id} (${second.name}): test accuracy ${pct(second.epochs[0].testAccuracy)} → ${pct(third.epochs[0].testAccuracy)}, it helped`
+          )
         )
       )
     expect(third.epochs[0].testAccuracy).toBeGreaterThan(second.epochs[0].testAccuracy)
@@ -114,7 +120,7 @@ describe('following the coach', () => {
     page = tab.page
     await page
       .getByRole('region', { name: `Coach for run ${dying.id}` })
-      .getByRole('link', { name: 'Show the evidence in inside the network' })
+      .getByRole('link', { name: 'Show the evidence (inside the network)' })
       .click()
     await expect.poll(() => page.url()).toMatch(/evidence=deadUnits/)
     const row = page

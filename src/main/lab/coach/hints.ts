@@ -6,8 +6,8 @@
 import type { Hyperparams } from '@shared/hyperparams'
 import type { InsidePoint } from '@shared/inside'
 import { classLabel, type BatchMetric, type EpochMetric, type Hint, type HintKind, type HintLook, type RunStatus } from '@shared/run-types'
-import { CHANCE_MARGIN, outcome, SAME_ACCURACY, triedBefore, variantsOf, type PastRun } from './history'
-import { bestAndLast, denseShape, knowNothingLoss, lossFall, lossRange, topClass } from './measures'
+import { CHANCE_MARGIN, cite, noiseMargin, outcome, triedBefore, variantsOf, withSettings, type PastRun } from './history'
+import { batchesFor, bestAndLast, denseShape, knowNothingLoss, lossFall, lossRange, settingsReach, stillFalling, topClass } from './measures'
 import { SAY } from './sentences'
 
 export interface CoachInput {
@@ -26,8 +26,10 @@ export interface CoachInput {
 
 /** Thresholds, named so the tests, the panel and the sentences agree. */
 export const COACH = {
-  /** A batch's loss this many times both a know-nothing model's (ln of the classes) and the run's own start: the steps overshoot. */
+  /** A loss this many times both a know-nothing model's (ln of the classes) and the run's own start: the steps overshoot. */
   spikeFactor: 1.5,
+  /** Training examples the loss is averaged over before it is compared (one batch of 100; 64 batches of 1). */
+  spikeExamples: 64,
   /** Share of test digits given one class: beyond this the model has collapsed. */
   collapsedShare: 0.9,
   /** A ReLU layer more than this dead on the probe batch, in a model that collapsed, was killed by too big steps. */
@@ -44,6 +46,8 @@ export const COACH = {
   learnedLittle: 0.5,
   /** Training accuracy below this, from a dense layer narrower than the class count: the model is too small. */
   capacityAccuracy: 0.9,
+  /** Training accuracy gained in the last epoch below which it is creeping, not climbing. */
+  levelledGain: 0.05,
   /** Test accuracy above training accuracy (which is measured with dropout on) by this much: dropout holds training back. */
   dropoutGap: 0.1,
   /** Training accuracy above test accuracy by this much, with the test loss this many times the training loss: learned by heart. */
@@ -69,8 +73,8 @@ interface Draft {
   look: HintLook
   /** What to try, best first: the first not already tried becomes the suggestion. */
   tries: Suggestion[]
-  /** The steps were too big: the sentence also names the larger rates that failed before. */
-  downhill?: boolean
+  /** The learning rate's way: down (the steps were too big) or up (too small); tries past a rate that failed that way are dropped. */
+  direction?: 'down' | 'up'
 }
 
 const lrTry = (r: CoachInput, factor: number): Suggestion => ({
@@ -87,20 +91,22 @@ const classes = (r: CoachInput) => Math.max(2, r.classNames.length)
 
 function diverged(r: CoachInput): Draft | null {
   if (r.status !== 'diverged') return null
-  const lastFinite = [...r.batches].reverse().find((b) => Number.isFinite(b.loss))?.loss
+  const finite = r.batches.reduce((last, b, i) => (Number.isFinite(b.loss) ? i : last), -1)
+  const lastFinite = finite >= 0 ? r.batches[finite].loss : undefined
   return {
     kind: 'diverged',
     message: SAY.diverged(r.hyperparams.learningRate),
     evidence: { learningRate: r.hyperparams.learningRate, batchesLogged: r.batches.length, lastFiniteLoss: lastFinite == null ? 'none' : round(lastFinite) },
-    look: { section: 'curves', step: lastStep(r) },
+    // The last finite loss: where the curve ends before it overflows (an infinite point is not drawn).
+    look: { section: 'curves', step: finite >= 0 ? finite + 1 : 1 },
     tries: smallerRates(r),
-    downhill: true
+    direction: 'down'
   }
 }
 
 /** The worst batch far above both a know-nothing model's loss and the run's start: the steps overshoot. */
 function exploding(r: CoachInput): Draft | null {
-  const range = lossRange(losses(r))
+  const range = lossRange(losses(r), batchesFor(COACH.spikeExamples, r.hyperparams.batchSize))
   if (r.status === 'diverged' || !range) return null
   const knowNothing = knowNothingLoss(classes(r))
   if (range.worst < COACH.spikeFactor * Math.max(knowNothing, range.start)) return null
@@ -116,7 +122,7 @@ function exploding(r: CoachInput): Draft | null {
     },
     look: { section: 'curves', step: range.worstStep },
     tries: smallerRates(r),
-    downhill: true
+    direction: 'down'
   }
 }
 
@@ -150,7 +156,7 @@ function collapsed(r: CoachInput, spiked: boolean): Draft | null {
     },
     look: { section: 'confusion', epoch: r.epochs.at(-1)?.epoch },
     tries: smallerRates(r),
-    downhill: true
+    direction: 'down'
   }
 }
 
@@ -158,7 +164,7 @@ function collapsed(r: CoachInput, spiked: boolean): Draft | null {
  * Whether a layer's activation `fn` is the run's Activation setting (so changing the setting changes
  * it), rather than one a custom layer list names for itself, which only the list can change.
  */
-const followsSetting = (r: CoachInput, fn: string) => fn === r.hyperparams.activation
+const followsSetting = (r: CoachInput, fn: string) => fn === r.hyperparams.activation && settingsReach(r.hyperparams).activation
 
 function saturated(r: CoachInput): Draft | null {
   const inside = r.inside
@@ -230,19 +236,27 @@ function lrTooSmall(r: CoachInput): Draft | null {
       learningRate: r.hyperparams.learningRate
     },
     look: { section: 'curves', step: lastStep(r) },
-    tries: largerRates(r)
+    tries: largerRates(r),
+    direction: 'up'
   }
 }
 
-/** Fewer steps than it takes to learn, and the loss still high at the end: more steps (more epochs, or smaller batches). */
+/**
+ * The loss still high at the end, and the run took very few steps, was still falling steeply when
+ * it stopped, or had barely started with steps of a healthy size (a too-small rate is told before
+ * this): it needs more steps (more epochs, or smaller batches), however many it took.
+ */
 function tooFewSteps(r: CoachInput): Draft | null {
-  const fall = lossFall(losses(r))
+  const all = losses(r)
+  const fall = lossFall(all)
   const steps = r.batches.length
-  if (!fall || steps >= COACH.fewSteps || r.status !== 'completed') return null
+  if (!fall || r.status !== 'completed') return null
   if (fall.end < COACH.learnedLittle * knowNothingLoss(classes(r))) return null
+  if (steps >= COACH.fewSteps && !stillFalling(all) && fall.fall >= COACH.slowFall) return null
   const perEpoch = Math.max(1, r.batches.filter((b) => b.epoch === 1).length)
-  const epochsFor = (target: number) => Math.min(1000, Math.ceil(target / perEpoch))
-  const tries = [COACH.enoughSteps, COACH.enoughSteps * 3]
+  const epochsFor = (target: number) => Math.min(MAX_EPOCHS, Math.ceil(target / perEpoch))
+  const target = Math.max(COACH.enoughSteps, steps * 3)
+  const tries = [target, target * 3]
     .map(epochsFor)
     .filter((e, i, all) => e > r.hyperparams.epochs && all.indexOf(e) === i)
     .map((e) => ({ label: `${e} epochs (${e * perEpoch} steps)`, settings: { epochs: String(e) } }))
@@ -255,11 +269,16 @@ function tooFewSteps(r: CoachInput): Draft | null {
   }
 }
 
-/** A dense layer narrower than the number of classes, and training accuracy that stays low: the model is too small to hold the classes apart. */
+/**
+ * A dense layer narrower than the number of classes, and training accuracy that stays low and has
+ * levelled off (less than 5 points gained in the last epoch): the model is too small to hold the classes apart.
+ */
 function capacity(r: CoachInput): Draft | null {
   const ends = bestAndLast(r.epochs)
   const { narrowest } = denseShape(r.hyperparams)
   if (!ends || narrowest == null || narrowest >= classes(r) || ends.last.trainAccuracy >= COACH.capacityAccuracy) return null
+  const before = r.epochs.at(-2)
+  if (!before || ends.last.trainAccuracy - before.trainAccuracy >= COACH.levelledGain) return null
   const arch = r.hyperparams.architecture
   const wider = Math.max(32, narrowest * 8)
   return {
@@ -286,7 +305,10 @@ function tooMuchDropout(r: CoachInput): Draft | null {
   if (!ends || !dropout || dropout.kept >= classes(r)) return null
   if (ends.last.testAccuracy - ends.last.trainAccuracy < COACH.dropoutGap) return null
   const fits = Math.max(0, Math.floor((1 - classes(r) / dropout.after) * 10) / 10)
-  const tries = [...new Set([fits, 0])].filter((d) => d < dropout.rate).map((d) => ({ label: `dropout ${d}`, settings: { dropout: String(d) } }))
+  // A dropout layer with a rate of its own is changed in the layer list, not by the Dropout setting.
+  const tries = settingsReach(r.hyperparams).dropout
+    ? [...new Set([fits, 0])].filter((d) => d < dropout.rate).map((d) => ({ label: `dropout ${d}`, settings: { dropout: String(d) } }))
+    : [{ label: `dropout ${fits} for that layer in the layer list`, settings: {} }]
   return {
     kind: 'tooMuchDropout',
     message: SAY.tooMuchDropout(dropout.rate, dropout.after, round(dropout.kept, 2), ends.last.trainAccuracy, ends.last.testAccuracy),
@@ -310,16 +332,25 @@ function overfitting(r: CoachInput): Draft | null {
   const ends = bestAndLast(r.epochs)
   if (!ends || r.status === 'diverged') return null
   const { best, last } = ends
-  if (last.testLoss >= COACH.learnedLittle * knowNothingLoss(classes(r))) return null
+  // Learned something: a model that guesses has no training digits by heart, whatever its losses say.
+  if (last.testAccuracy < CHANCE_MARGIN / classes(r)) return null
   const gap = last.trainAccuracy - last.testAccuracy
   if (gap < COACH.overfitGap || last.testLoss < COACH.overfitLossRatio * last.trainLoss) return null
   const hp = r.hyperparams
-  const moreDropout = hp.dropout < 0.5 ? 0.5 : Math.min(0.8, round(hp.dropout + 0.2, 2))
-  const tries: Suggestion[] = [{ label: `dropout ${moreDropout}`, settings: { dropout: String(moreDropout) } }]
-  if (hp.limitTrain != null) tries.push({ label: `${hp.limitTrain * 10} training examples`, settings: { limitTrain: String(hp.limitTrain * 10) } })
+  const tries: Suggestion[] = []
+  // More dropout only where the setting reaches a dropout layer, and only more than there is.
+  const moreDropout = hp.dropout < 0.5 ? 0.5 : round(hp.dropout + 0.2, 2)
+  if (settingsReach(hp).dropout && moreDropout <= 0.8) tries.push({ label: `dropout ${moreDropout}`, settings: { dropout: String(moreDropout) } })
+  const moreData = hp.limitTrain == null ? null : hp.dataset === 'mnist' && hp.limitTrain * 10 >= MNIST_TRAIN ? '' : String(hp.limitTrain * 10)
+  if (moreData != null) tries.push({ label: moreData ? `${moreData} training examples` : 'all the training examples', settings: { limitTrain: moreData } })
   return {
     kind: 'overfitting',
-    message: SAY.overfitting(last, best, hp.limitTrain),
+    message: SAY.overfitting(
+      last,
+      best,
+      hp.limitTrain,
+      tries.some((t) => 'dropout' in t.settings)
+    ),
     evidence: {
       trainAccuracy: round(last.trainAccuracy),
       testAccuracy: round(last.testAccuracy),
@@ -334,6 +365,10 @@ function overfitting(r: CoachInput): Draft | null {
   }
 }
 
+/** The most epochs a run may have (the schema's limit), and MNIST's training examples. */
+const MAX_EPOCHS = 1000
+const MNIST_TRAIN = 60_000
+
 function stillImproving(r: CoachInput): Draft | null {
   if (r.status !== 'completed' || r.epochs.length < 2) return null
   const last = r.epochs.at(-1)!
@@ -345,45 +380,73 @@ function stillImproving(r: CoachInput): Draft | null {
     message: SAY.stillImproving(before, last.testAccuracy),
     evidence: { previousTestAccuracy: round(before), lastTestAccuracy: round(last.testAccuracy), epochs: r.hyperparams.epochs },
     look: { section: 'curves', epoch: last.epoch },
-    tries: [{ label: `${epochs} epochs`, settings: { epochs: String(epochs) } }]
+    tries: epochs <= MAX_EPOCHS ? [{ label: `${epochs} epochs`, settings: { epochs: String(epochs) } }] : []
   }
 }
 
 /**
- * The first suggestion not tried before, or tried and better; `notes` say what the history showed:
- * larger rates that failed too, settings skipped as tried and no better, a better run to go back to.
+ * The first suggestion that makes valid settings and was not tried before with no better result;
+ * `notes` say what the history showed: rates that failed the same way, settings skipped as tried
+ * and no better, a better earlier run to go back to. "Better" is beyond the test set's noise, and
+ * never between two runs that both guess.
  */
 function decide(r: CoachInput, draft: Draft): { hint: Hint; notes: string[] } {
   const history = r.history ?? []
+  const hp = r.hyperparams
   const now = outcome({ status: r.status, testAccuracy: r.epochs.at(-1)?.testAccuracy ?? null })
+  const testDigits = topClass(r.confusion)?.total ?? hp.limitTest ?? 10_000
+  const better = (p: PastRun) => outcome(p) > now + noiseMargin(Math.max(now, outcome(p)), testDigits) && outcome(p) >= CHANCE_MARGIN / classes(r)
+  const result = (p: PastRun) => SAY.result(outcome(p), p.status === 'diverged')
   const skipped: string[] = []
   const notes: string[] = []
+  // Rates that already failed the way this run fails bound the way: never back past them.
+  const rates = variantsOf(history, hp, 'learningRate')
+  const blewUp = rates
+    .filter((p) => p.firstKind === 'diverged' || p.firstKind === 'exploding' || p.firstKind === 'collapsed')
+    .map((p) => p.hyperparams.learningRate)
+  const crawled = rates.filter((p) => p.firstKind === 'lrTooSmall').map((p) => p.hyperparams.learningRate)
+  let tries = draft.tries.filter((t) => Object.keys(t.settings).length === 0 || withSettings(hp, t.settings) != null)
+  if (draft.direction === 'up' && blewUp.length) {
+    const ceiling = Math.min(...blewUp.filter((lr) => lr > hp.learningRate))
+    if (Number.isFinite(ceiling)) {
+      tries = tries.filter((t) => Number(t.settings.learningRate) < ceiling)
+      // Between this rate and the one that blew up, about halfway on a log scale.
+      const between = Number((hp.learningRate * Math.sqrt(ceiling / hp.learningRate)).toPrecision(2))
+      if (!tries.length && between > hp.learningRate * 1.5) tries = [{ label: `learning rate ${between}`, settings: { learningRate: String(between) } }]
+      notes.push(SAY.lowerTooSlow([ceiling], hp.learningRate))
+    }
+  }
+  if (draft.direction === 'down' && crawled.length) {
+    const floor = Math.max(...crawled.filter((lr) => lr < hp.learningRate))
+    if (Number.isFinite(floor)) tries = tries.filter((t) => Number(t.settings.learningRate) > floor)
+  }
   let suggestion: Suggestion | null = null
-  for (const t of draft.tries) {
-    const before = Object.keys(t.settings).length ? triedBefore(history, r.hyperparams, t.settings) : []
+  for (const t of tries) {
+    const before = Object.keys(t.settings).length ? triedBefore(history, hp, t.settings) : []
     const best = before.reduce<PastRun | null>((b, p) => (!b || outcome(p) > outcome(b) ? p : b), null)
-    // Better means learned more: two runs that both guess are no better than each other.
-    if (!best || (outcome(best) > now + SAME_ACCURACY && outcome(best) >= CHANCE_MARGIN / classes(r))) {
-      // Untried, or tried and better than this run: worth (re)doing, and the learner is told which run did it.
+    if (!best) {
       suggestion = t
-      if (best) notes.push(SAY.triedBetter(SAY.tried(t.label, best.name, outcome(best))))
       break
     }
-    skipped.push(SAY.tried(t.label, best.name, outcome(best)))
+    if (better(best)) {
+      // Tried, and better than this run: the learner has that run already; point back to it.
+      notes.push(SAY.goBack(t.label, cite(best), result(best)))
+      suggestion = { label: `back to ${cite(best)}`, settings: {} }
+      break
+    }
+    skipped.push(SAY.tried(t.label, cite(best), result(best)))
   }
-  if (draft.downhill) {
-    const higher = variantsOf(history, r.hyperparams, 'learningRate').filter(
-      (p) => p.hyperparams.learningRate > r.hyperparams.learningRate && outcome(p) <= now + SAME_ACCURACY
-    )
+  if (draft.direction === 'down') {
+    const higher = rates.filter((p) => p.hyperparams.learningRate > hp.learningRate && !better(p))
     if (higher.length)
       notes.unshift(
         SAY.higherFailedToo(
           [...new Set(higher.map((p) => p.hyperparams.learningRate))].sort((a, b) => b - a),
-          r.hyperparams.learningRate
+          hp.learningRate
         )
       )
   }
-  if (skipped.length) notes.push(SAY.alreadyTried(skipped, suggestion?.label ?? null))
+  if (skipped.length) notes.push(SAY.alreadyTried(skipped, suggestion && Object.keys(suggestion.settings).length ? suggestion.label : null))
   const hint = {
     kind: draft.kind,
     message: draft.message,

@@ -3,26 +3,34 @@
 // same setting however it was typed; a run's name and seed do not make it a different experiment.
 import { changedSettings, checkHyperparams, textsOf, type FieldKey } from '@shared/fields'
 import type { Hyperparams } from '@shared/hyperparams'
-import type { FollowUp, Hint, RunStatus } from '@shared/run-types'
+import type { FollowUp, Hint, HintKind, RunStatus } from '@shared/run-types'
 import { SAY } from './sentences'
 
-/** An earlier run of the same data, as the coach remembers it. */
+/** An earlier run of the same data, as the coach remembers it: only runs that finished (completed or diverged). */
 export interface PastRun {
   id: number
   name: string
   hyperparams: Hyperparams
   status: RunStatus
-  /** Its last epoch's test accuracy; null when it diverged or ended before its first epoch. */
+  /** Its last epoch's test accuracy; null when it diverged. */
   testAccuracy: number | null
-  /** What its coach suggested (its first hint's), as it read the run with the history before it. */
+  /** What its coach suggested (its first hint's) and the kind of that hint, as it read the run with the history before it. */
   suggestion: Hint['suggestion'] | null
+  firstKind: HintKind | null
 }
 
-/** Accuracy gained below this is no gain: seeds alone move a subset's accuracy about this much. */
-export const SAME_ACCURACY = 0.005
+/** Statuses whose result says what the settings do: a stopped, failed or interrupted run says nothing about them. */
+export const FINISHED: readonly RunStatus[] = ['completed', 'diverged']
 
 /** Accuracy below this many times chance is guessing: such runs are not better or worse than each other. */
 export const CHANCE_MARGIN = 1.5
+
+/**
+ * How far apart two test accuracies must be to differ beyond chance: twice the binomial standard
+ * error of `p` on `n` test digits (about ±1.9 points at 90% on 1,000 digits), and at least half a point.
+ */
+export const noiseMargin = (p: number, n: number) =>
+  Math.max(0.005, 2 * Math.sqrt((Math.min(0.99, Math.max(0.01, p)) * (1 - Math.min(0.99, Math.max(0.01, p)))) / Math.max(1, n)))
 
 const IGNORED: readonly FieldKey[] = ['name', 'seed']
 
@@ -43,6 +51,9 @@ export function withSettings(hp: Hyperparams, settings: Record<string, string>):
 /** What a run scored: its test accuracy, or nothing for a run that blew up. */
 export const outcome = (run: Pick<PastRun, 'status' | 'testAccuracy'>) => (run.status === 'diverged' ? 0 : (run.testAccuracy ?? 0))
 
+/** A run as the coach cites it: "run #12 (its name)". */
+export const cite = (run: Pick<PastRun, 'id' | 'name'>) => `run #${run.id} (${run.name})`
+
 /** Earlier runs that tried exactly these settings (the run's own with `settings` applied), latest first. */
 export function triedBefore(history: readonly PastRun[], hp: Hyperparams, settings: Record<string, string>): PastRun[] {
   const next = withSettings(hp, settings)
@@ -56,12 +67,23 @@ export function variantsOf(history: readonly PastRun[], hp: Hyperparams, key: ke
   return history.filter((p) => p.hyperparams[key] !== hp[key] && settingsKey({ ...p.hyperparams, [key]: hp[key] }) === settingsKey(hp))
 }
 
+/** What the run being read is, for the follow-up: its settings and result, and how many test digits measured it. */
+export interface ReadRun {
+  hyperparams: Hyperparams
+  status: RunStatus
+  testAccuracy: number | null
+  testDigits: number
+  classes: number
+}
+
 /**
  * Whether this run followed an earlier run's suggestion (its settings are that run's with the
- * suggestion applied), and whether that helped: both test accuracies, side by side.
+ * suggestion applied), and whether that helped: both test accuracies, side by side. The caller
+ * leaves out runs that followed nothing by construction (a sweep's, an imported model's).
  */
-export function followUp(hp: Hyperparams, status: RunStatus, testAccuracy: number | null, history: readonly PastRun[], classes = 10): FollowUp | null {
-  const key = settingsKey(hp)
+export function followUp(run: ReadRun, history: readonly PastRun[]): FollowUp | null {
+  if (!FINISHED.includes(run.status)) return null
+  const key = settingsKey(run.hyperparams)
   const from = [...history]
     .sort((a, b) => b.id - a.id)
     .find(
@@ -70,11 +92,15 @@ export function followUp(hp: Hyperparams, status: RunStatus, testAccuracy: numbe
     )
   if (!from) return null
   const before = outcome(from)
-  const after = outcome({ status, testAccuracy })
+  const after = outcome(run)
   // Two runs that both guess (below one and a half times chance) differ by noise, whichever is ahead.
-  const chance = 1 / Math.max(2, classes)
-  const guessing = status !== 'diverged' && Math.max(before, after) < CHANCE_MARGIN * chance
-  const verdict = guessing ? 'same' : after > before + SAME_ACCURACY ? 'helped' : after < before - SAME_ACCURACY ? 'worse' : 'same'
+  const chance = 1 / Math.max(2, run.classes)
+  const guessing = run.status !== 'diverged' && from.status !== 'diverged' && Math.max(before, after) < CHANCE_MARGIN * chance
+  const margin = noiseMargin(Math.max(before, after), run.testDigits)
+  const verdict = guessing ? 'same' : after > before + margin ? 'helped' : after < before - margin ? 'worse' : 'same'
   const facts = { runId: from.id, runName: from.name, change: from.suggestion!.label, before, after, verdict } as const
-  return { ...facts, message: SAY.followUp(facts, guessing ? chance : null) }
+  return {
+    ...facts,
+    message: SAY.followUp(facts, { guessingAt: guessing ? chance : null, fromDiverged: from.status === 'diverged', diverged: run.status === 'diverged' })
+  }
 }

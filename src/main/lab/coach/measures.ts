@@ -10,15 +10,34 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 /** The cross-entropy of a model that gives every class the same probability: ln(classes). */
 export const knowNothingLoss = (classes: number) => Math.log(Math.max(2, classes))
 
-/** The loss at the start (the first batch's, taken before any step moved the weights) and the worst single batch after it. */
-export function lossRange(losses: number[]): { start: number; worst: number; worstStep: number } | null {
+/**
+ * The loss at the start and its worst after, each averaged over `window` consecutive batches (at
+ * least 64 examples: with batches of 1 or 2, one hard digit alone is a spike), and the step the
+ * worst window ends at.
+ */
+export function lossRange(losses: number[], window = 1): { start: number; worst: number; worstStep: number } | null {
   if (!losses.length) return null
-  let worstStep = 0
-  losses.forEach((l, i) => {
-    if (!(l <= losses[worstStep])) worstStep = i
-  })
-  return { start: losses[0], worst: losses[worstStep], worstStep: worstStep + 1 }
+  const w = Math.max(1, Math.min(window, losses.length))
+  let sum = 0
+  let start = 0
+  let worst = -Infinity
+  let worstStep = w
+  for (let i = 0; i < losses.length; i++) {
+    sum += losses[i]
+    if (i >= w) sum -= losses[i - w]
+    if (i < w - 1) continue
+    const mean = sum / w
+    if (i === w - 1) start = mean
+    if (!(mean <= worst)) {
+      worst = mean
+      worstStep = i + 1
+    }
+  }
+  return { start, worst, worstStep }
 }
+
+/** Batches that hold at least `examples` training examples between them. */
+export const batchesFor = (examples: number, batchSize: number) => Math.max(1, Math.ceil(examples / Math.max(1, batchSize)))
 
 /** How far the loss fell from its start to its end, as a share of the start (a tenth of the curve, at least 3 batches, averaged at each end). */
 export function lossFall(losses: number[]): { start: number; end: number; fall: number } | null {
@@ -68,5 +87,22 @@ export function denseShape(hp: Hyperparams): { narrowest: number | null; dropout
   return { narrowest, dropout }
 }
 
-/** Training steps taken: batches logged. */
-export const stepsTaken = (batches: { epoch: number }[]) => batches.length
+/**
+ * Whether the run's Activation and Dropout settings reach its layers: a layer list may name its own
+ * activation or rate for every layer, and then only the list can change them.
+ */
+export function settingsReach(hp: Hyperparams): { activation: boolean; dropout: boolean } {
+  const layers = expandArchitecture(hp.architecture)
+  return {
+    activation: layers.some((l) => l.type === 'activation' && l.activation == null),
+    dropout: layers.some((l) => l.type === 'dropout' && l.rate == null)
+  }
+}
+
+/** Whether the loss was still falling at the end: its last tenth (at least 3 batches) under the tenth before by 3% or more. */
+export function stillFalling(losses: number[]): boolean {
+  const n = Math.max(3, Math.floor(losses.length / 10))
+  if (losses.length < 2 * n) return false
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+  return mean(losses.slice(-n)) < 0.97 * mean(losses.slice(-2 * n, -n))
+}

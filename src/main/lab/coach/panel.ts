@@ -3,7 +3,7 @@
 // how often it speaks when it should (recall), with every miss and false alarm by name.
 import type { HyperparamsInput } from '@shared/hyperparams'
 import type { InsidePoint } from '@shared/inside'
-import { ADVICE_KINDS, HINT_KINDS, type BatchMetric, type HintKind, type RunDetail } from '@shared/run-types'
+import { ADVICE_KINDS, HINT_KINDS, type BatchMetric, type Hint, type HintKind, type RunDetail } from '@shared/run-types'
 import type { CoachInput } from './hints'
 
 export interface PanelCase {
@@ -16,6 +16,8 @@ export interface PanelCase {
   expect: HintKind[]
   /** Hints true enough of this run not to count as false alarms, nor as misses when absent. */
   allow?: HintKind[]
+  /** The settings the first hint must suggest, as the Train form would get them. */
+  suggests?: Record<string, string>
   why: string
 }
 
@@ -69,6 +71,10 @@ export interface PanelScore {
   kinds: KindScore[]
   /** Runs whose first hint is not the first cause their label names (or that got a first hint where none was expected). */
   wrongFirst: { name: string; expected: HintKind | null; got: HintKind | null }[]
+  /** Runs whose first hint suggests other settings than their label's `suggests`. */
+  wrongSuggestions: { name: string; expected: Record<string, string>; got: Record<string, string> | null }[]
+  /** Runs labelled with the settings their first hint must suggest. */
+  suggestionsChecked: number
   /** Runs labelled healthy (no hint, or only advice) that got a warning (an allowed hint is not one). */
   healthyWarned: string[]
   healthy: number
@@ -76,13 +82,19 @@ export interface PanelScore {
 }
 
 /** Scores `read` (the coach, or a rule under test) on the recorded runs, by their labels. */
-export function scorePanel(recipe: PanelRecipe, runs: PanelRun[], read: (input: CoachInput) => HintKind[]): PanelScore {
+export function scorePanel(recipe: PanelRecipe, runs: PanelRun[], read: (input: CoachInput) => Pick<Hint, 'kind' | 'suggestion'>[]): PanelScore {
   const byName = new Map(runs.map((r) => [r.name, r]))
   const said = new Map<string, HintKind[]>()
+  const firstSettings = new Map<string, Record<string, string> | null>()
   for (const c of recipe.cases) {
     const run = byName.get(c.name)
     if (!run) throw new Error(`The panel has no recorded run "${c.name}": run npm run coach:panel`)
-    said.set(c.name, read(run.input))
+    const hints = read(run.input)
+    said.set(
+      c.name,
+      hints.map((h) => h.kind)
+    )
+    firstSettings.set(c.name, hints[0]?.suggestion.settings ?? null)
   }
   const kinds = HINT_KINDS.map((kind): KindScore => {
     let hits = 0
@@ -113,7 +125,18 @@ export function scorePanel(recipe: PanelRecipe, runs: PanelRun[], read: (input: 
   const healthyWarned = recipe.cases
     .filter((c) => healthy(c) && said.get(c.name)!.some((k) => !ADVICE_KINDS.includes(k) && !c.allow?.includes(k)))
     .map((c) => c.name)
-  return { kinds, wrongFirst, healthyWarned, healthy: recipe.cases.filter(healthy).length, runs: recipe.cases.length }
+  const wrongSuggestions = recipe.cases
+    .filter((c) => c.suggests && JSON.stringify(firstSettings.get(c.name)) !== JSON.stringify(c.suggests))
+    .map((c) => ({ name: c.name, expected: c.suggests!, got: firstSettings.get(c.name)! }))
+  return {
+    kinds,
+    wrongFirst,
+    wrongSuggestions,
+    suggestionsChecked: recipe.cases.filter((c) => c.suggests).length,
+    healthyWarned,
+    healthy: recipe.cases.filter(healthy).length,
+    runs: recipe.cases.length
+  }
 }
 
 /** The score as the table coach:eval prints and the closing notes quote. */
@@ -129,6 +152,11 @@ export function panelTable(score: PanelScore): string {
     score.wrongFirst.length
       ? `First cause wrong on ${score.wrongFirst.length}: ${score.wrongFirst.map((w) => `${w.name} (wanted ${w.expected ?? 'nothing'}, got ${w.got ?? 'nothing'})`).join('; ')}`
       : 'First cause right on every run.'
+  )
+  lines.push(
+    score.wrongSuggestions.length
+      ? `First suggestion wrong on ${score.wrongSuggestions.length}: ${score.wrongSuggestions.map((w) => `${w.name} (wanted ${JSON.stringify(w.expected)}, got ${JSON.stringify(w.got)})`).join('; ')}`
+      : `First suggestion right on every run labelled with one (${score.suggestionsChecked}).`
   )
   lines.push(`Healthy runs (no hint, or only "${ADVICE_KINDS.join('", "')}"): ${score.healthy}`)
   lines.push(score.healthyWarned.length ? `Healthy runs warned: ${score.healthyWarned.join(', ')}` : 'No warning on a healthy run.')

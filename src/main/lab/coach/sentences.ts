@@ -20,17 +20,25 @@ export const SAY = {
   lrTooSmall: (fall: number, steps: number, update: number | null, saturating: string | null) =>
     `Over ${steps} steps the loss fell only ${pct(Math.max(0, fall))}${
       update != null ? `, and each step changes the last layer's weights by ${update.toExponential(1)} of their size (about 1e-3 is healthy)` : ''
-    }: the learning rate is too small to get anywhere${saturating ? ` (${saturating} makes it slower still: its slope is small)` : ''}. Try one ten times larger.`,
+    }: the learning rate is too small to get anywhere${saturating ? ` (${saturating} makes it slower still: its slope is small)` : ''}. Try a larger one.`,
   tooFewSteps: (steps: number, perEpoch: number, batch: number, end: number, knowNothing: number) =>
     `The model took only ${steps} steps (${perEpoch} an epoch of batches of ${batch}), and its loss is still ${end}, near ${knowNothing} where a model that knows nothing starts: too few steps to learn. Train more epochs (or use smaller batches).`,
   capacity: (narrowest: number, classes: number, train: number, test: number) =>
     `The narrowest layer has ${narrowest} units for ${classes} classes: too small to tell them apart. Even on its training digits it reaches only ${pct(train)} (${pct(test)} on test). Try a wider layer.`,
   tooMuchDropout: (rate: number, units: number, kept: number, train: number, test: number) =>
     `Dropout ${rate} on a layer of ${units} units keeps about ${kept} of them at each step, fewer than the classes to tell apart: training accuracy (measured with dropout on) is held at ${pct(train)} while the full model scores ${pct(test)} on test. Use less dropout.`,
-  overfitting: (last: EpochMetric, best: EpochMetric, limitTrain: number | null) =>
+  overfitting: (last: EpochMetric, best: EpochMetric, limitTrain: number | null, moreDropout: boolean) =>
     `The model learned its training digits by heart: ${pct(last.trainAccuracy)} on them against ${pct(last.testAccuracy)} on test, with a test loss of ${last.testLoss.toFixed(3)} against ${last.trainLoss.toFixed(3)} in training${
       best.epoch !== last.epoch ? ` (the test loss was lowest, ${best.testLoss.toFixed(3)}, after epoch ${best.epoch})` : ''
-    }. More dropout${limitTrain != null ? `, or more than ${limitTrain} training digits,` : ''} should close the gap.`,
+    }. ${[
+      moreDropout ? 'More dropout' : null,
+      limitTrain != null ? `more than ${limitTrain} training digits` : null,
+      best.epoch !== last.epoch ? `stopping after epoch ${best.epoch}` : null
+    ]
+      .filter(Boolean)
+      .join(', or ')
+      .replace(/^m/, 'M')
+      .replace(/^s/, 'S')} should close the gap.`,
   stillImproving: (before: number, last: number) =>
     `Test accuracy was still rising at the last epoch (${pct(before)} → ${pct(last)}): more epochs should help.`,
   vanishing: (ratio: number, fn: string, stuck: { share: number; layer: string } | null) =>
@@ -47,18 +55,24 @@ export const SAY = {
     }`,
   higherFailedToo: (higher: number[], lr: number) =>
     `Learning rate${higher.length > 1 ? 's' : ''} ${list(higher.map(String))} did no better than ${lr} in your earlier runs: go down, not up.`,
-  tried: (label: string, run: string, accuracy: number) => `${label} ("${run}", ${pct(accuracy)})`,
+  lowerTooSlow: (lower: number[], lr: number) =>
+    `Learning rate${lower.length > 1 ? 's' : ''} ${list(lower.map(String))} blew up in your earlier runs: the next try stays between ${lr} and ${Math.min(...lower)}.`,
+  /** A run as it ended: its test accuracy, or that it diverged. */
+  result: (accuracy: number, diverged: boolean) => (diverged ? 'diverged' : pct(accuracy)),
+  tried: (label: string, run: string, result: string) => `${label} (${run}: ${result})`,
   alreadyTried: (tried: string[], next: string | null) =>
     `Already tried and no better: ${list(tried)}. ${next ? `${next[0].toUpperCase()}${next.slice(1)} is the next to try.` : 'Nothing nearby is left to try by one setting.'}`,
-  triedBetter: (tried: string) => `You tried ${tried} already, and it did better than this run.`,
-  followUp: (f: Omit<FollowUp, 'message'>, chance: number | null) =>
-    `This run followed the suggestion "${f.change}" from "${f.runName}": test accuracy ${pct(f.before)} → ${pct(f.after)}, ${
-      chance != null
-        ? `both still guessing (chance is ${pct(chance)}): it has not helped yet`
+  goBack: (label: string, run: string, result: string) => `You tried ${label} in ${run}, and it did better (${result}): go back to that run.`,
+  followUp: (f: Omit<FollowUp, 'message'>, how: { guessingAt: number | null; fromDiverged: boolean; diverged: boolean }) =>
+    `This run followed the suggestion "${f.change}" from run #${f.runId} (${f.runName}): test accuracy ${how.fromDiverged ? 'diverged' : pct(f.before)} → ${
+      how.diverged ? 'diverged' : pct(f.after)
+    }, ${
+      how.guessingAt != null
+        ? `both still guessing (chance is ${pct(how.guessingAt)}): it has not helped yet`
         : f.verdict === 'helped'
           ? 'it helped'
           : f.verdict === 'worse'
             ? 'it made things worse'
-            : 'no real change'
+            : 'no change beyond noise'
     }.`
 } as const

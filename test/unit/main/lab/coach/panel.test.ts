@@ -42,7 +42,7 @@ describe("the coach's panel", () => {
   })
 
   it('scores the coach at 100% precision and recall for every kind, the first cause right on every run, and no healthy run warned', () => {
-    const score = scorePanel(recipe, runs, (input) => coach(input).map((h) => h.kind))
+    const score = scorePanel(recipe, runs, coach)
     const table = panelTable(score)
     for (const k of score.kinds) {
       expect({ kind: k.kind, falseAlarms: k.falseAlarms, misses: k.misses }, table).toEqual({ kind: k.kind, falseAlarms: [], misses: [] })
@@ -50,23 +50,32 @@ describe("the coach's panel", () => {
       expect(k.recall, table).toBe(1)
     }
     expect(score.wrongFirst, table).toEqual([])
+    expect(score.wrongSuggestions, table).toEqual([])
+    expect(score.suggestionsChecked).toBeGreaterThanOrEqual(10)
     expect(score.healthyWarned, table).toEqual([])
   })
 
-  it('catches a rule that is wrong: a coach that drops overfitting, or names one cause too many, fails the panel', () => {
-    const withoutOverfitting = scorePanel(recipe, runs, (input) =>
-      coach(input)
-        .map((h) => h.kind)
-        .filter((k) => k !== 'overfitting')
+  it('catches a rule that is wrong: a coach that drops overfitting, names one cause too many, or suggests ten times too much, fails the panel', () => {
+    const tenfold = scorePanel(recipe, runs, (input) =>
+      coach(input).map((h) =>
+        h.suggestion.settings.learningRate
+          ? { ...h, suggestion: { ...h.suggestion, settings: { learningRate: String(Number(h.suggestion.settings.learningRate) * 10) } } }
+          : h
+      )
     )
+    expect(tenfold.wrongSuggestions.map((w) => w.name)).toEqual(expect.arrayContaining(['cnn-lr-10', 'cnn-lr-0.0001']))
+    const withoutOverfitting = scorePanel(recipe, runs, (input) => coach(input).filter((h) => h.kind !== 'overfitting'))
     expect(withoutOverfitting.kinds.find((k) => k.kind === 'overfitting')!.misses).toEqual([
       'mlp-512x512-overfit',
       'cnn-300-digits-overfit',
-      'folder-mlp-overfit'
+      'folder-mlp-overfit',
+      'held-out-overfit-seed-2'
     ])
     const deadFirst = scorePanel(recipe, runs, (input) => {
-      const said = coach(input).map((h) => h.kind)
-      return input.inside?.activations.some((a) => (a.neverActive ?? 0) > 0.5) ? ['deadUnits', ...said] : said
+      const said = coach(input)
+      return input.inside?.activations.some((a) => (a.neverActive ?? 0) > 0.5)
+        ? [{ kind: 'deadUnits' as const, suggestion: { label: '', settings: {} } }, ...said]
+        : said
     })
     expect(deadFirst.wrongFirst.map((w) => w.name)).toEqual(expect.arrayContaining(['cnn-lr-10', 'mlp-relu-lr-1']))
   })
