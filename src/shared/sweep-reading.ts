@@ -1,6 +1,7 @@
 // A sweep read as a whole: for each setting it varied, the mean test accuracy of the runs that
 // tried each value (with the runs behind it), and which setting moved accuracy most (the spread
 // between its best and worst value's mean). The same reading for the Sweeps view and the CLI.
+import { accuracyNoise } from './accuracy-noise'
 import { FIELD, formatFieldValue } from './fields'
 import type { RunSummary } from './run-types'
 import type { SweepSpec, SweepSummary } from './sweep'
@@ -41,8 +42,6 @@ const pct = (v: number) => `${(v * 100).toFixed(1)}%`
 const points = (v: number) => `${(v * 100).toFixed(1)} points`
 /** What a run scored: a run that blew up scored nothing; one still training, stopped or failed says nothing about its settings. */
 const scored = (r: RunSummary) => (r.status === 'diverged' ? 0 : r.status === 'completed' ? r.finalTestAccuracy : null)
-/** Twice the binomial standard error of an accuracy near `p` measured on `n` test digits: a spread below it is noise. */
-const noise = (p: number, n: number) => 2 * Math.sqrt((Math.min(0.99, Math.max(0.01, p)) * (1 - Math.min(0.99, Math.max(0.01, p)))) / Math.max(1, n))
 
 export function readSweep(spec: SweepSpec, runs: RunSummary[]): SweepReading {
   const axes = spec.axes.map(({ key, values: given }): AxisEffect => {
@@ -75,7 +74,7 @@ export function readSweep(spec: SweepSpec, runs: RunSummary[]): SweepReading {
   if (!top) return { axes, strongest: null, message: 'Not enough runs have ended to tell which setting matters: each setting needs two values with a result.' }
   const scores = runs.map(scored).filter((v): v is number => v != null)
   const testDigits = Math.min(...runs.map((r) => r.hyperparams.limitTest ?? 10_000))
-  const floor = noise(Math.max(...scores), testDigits)
+  const floor = accuracyNoise(Math.max(...scores), testDigits)
   if (top.spread! < floor)
     return {
       axes,

@@ -1,6 +1,7 @@
 // The learner's history, as the coach reads it: earlier runs of the same data, what each tried and
 // how it ended. Settings are compared as the field table writes them, so "learning rate 1" is the
 // same setting however it was typed; a run's name and seed do not make it a different experiment.
+import { accuracyNoise } from '@shared/accuracy-noise'
 import { changedSettings, checkHyperparams, textsOf, type FieldKey } from '@shared/fields'
 import type { Hyperparams } from '@shared/hyperparams'
 import type { FollowUp, Hint, HintKind, RunStatus } from '@shared/run-types'
@@ -25,12 +26,8 @@ export const FINISHED: readonly RunStatus[] = ['completed', 'diverged']
 /** Accuracy below this many times chance is guessing: such runs are not better or worse than each other. */
 export const CHANCE_MARGIN = 1.5
 
-/**
- * How far apart two test accuracies must be to differ beyond chance: twice the binomial standard
- * error of `p` on `n` test digits (about ±1.9 points at 90% on 1,000 digits), and at least half a point.
- */
-export const noiseMargin = (p: number, n: number) =>
-  Math.max(0.005, 2 * Math.sqrt((Math.min(0.99, Math.max(0.01, p)) * (1 - Math.min(0.99, Math.max(0.01, p)))) / Math.max(1, n)))
+/** How far apart two test accuracies must be to differ beyond the test set's luck (accuracy-noise.ts), and at least half a point. */
+export const noiseMargin = (p: number, n: number) => Math.max(0.005, accuracyNoise(p, n))
 
 const IGNORED: readonly FieldKey[] = ['name', 'seed']
 
