@@ -10,8 +10,65 @@ export const ACT_ELU = 4
 
 // ---- pooling (valid padding; window p x p, stride s) ---------------------------------------
 
+// The course's pools are 2x2 with stride 2: their windows tile the input without overlapping, so
+// they get loops of their own, unrolled (the general ones spend more on loop control than on the
+// four loads) and, backward, writing each input's gradient once instead of adding to a zeroed one.
+
+@inline function pool2Forward(x: usize, W: i32, bytes: usize, y: usize, OH: i32, OW: i32): void {
+  const rb = <usize>W * bytes
+  let yp = y
+  for (let oy = 0; oy < OH; oy++) {
+    let a = x + <usize>(oy * 2) * rb
+    for (let ox = 0; ox < OW; ox++) {
+      const b = a + rb
+      for (let c: usize = 0; c < bytes; c += 16) {
+        const top = f32x4.max(v128.load(a + c), v128.load(a + bytes + c))
+        const bottom = f32x4.max(v128.load(b + c), v128.load(b + bytes + c))
+        v128.store(yp + c, f32x4.max(top, bottom))
+      }
+      a += bytes << 1
+      yp += bytes
+    }
+  }
+}
+
+/** The first maximum in row-major order gets dy, as in maxPoolBackward; the windows cover the input exactly. */
+@inline function pool2Backward(x: usize, W: i32, bytes: usize, y: usize, dy: usize, OH: i32, OW: i32, gx: usize): void {
+  const rb = <usize>W * bytes
+  const zero = f32x4.splat(0)
+  let o: usize = 0
+  for (let oy = 0; oy < OH; oy++) {
+    let at = <usize>(oy * 2) * rb
+    for (let ox = 0; ox < OW; ox++) {
+      const at1 = at + bytes
+      const at2 = at + rb
+      const at3 = at2 + bytes
+      for (let c: usize = 0; c < bytes; c += 16) {
+        const m = v128.load(y + o + c)
+        const g = v128.load(dy + o + c)
+        const h0 = f32x4.eq(v128.load(x + at + c), m)
+        const h1 = v128.andnot(f32x4.eq(v128.load(x + at1 + c), m), h0)
+        const seen = v128.or(h0, h1)
+        const h2 = v128.andnot(f32x4.eq(v128.load(x + at2 + c), m), seen)
+        const h3 = v128.andnot(f32x4.eq(v128.load(x + at3 + c), m), v128.or(seen, h2))
+        // 0 + value, as the general loop adds to zeroed memory: the same bits, -0 included.
+        v128.store(gx + at + c, f32x4.add(zero, v128.and(g, h0)))
+        v128.store(gx + at1 + c, f32x4.add(zero, v128.and(g, h1)))
+        v128.store(gx + at2 + c, f32x4.add(zero, v128.and(g, h2)))
+        v128.store(gx + at3 + c, f32x4.add(zero, v128.and(g, h3)))
+      }
+      at += bytes << 1
+      o += bytes
+    }
+  }
+}
+
 export function maxPoolForward(x: usize, W: i32, CS: i32, p: i32, s: i32, y: usize, OH: i32, OW: i32): void {
   const bytes = <usize>CS << 2
+  if (p == 2 && s == 2) {
+    pool2Forward(x, W, bytes, y, OH, OW)
+    return
+  }
   let yp = y
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
@@ -32,6 +89,10 @@ export function maxPoolForward(x: usize, W: i32, CS: i32, p: i32, s: i32, y: usi
 /** gx (zeroed here) gets each dy at the FIRST maximum of its window in row-major order, as tfjs's cpu backend. */
 export function maxPoolBackward(x: usize, H: i32, W: i32, CS: i32, p: i32, s: i32, y: usize, dy: usize, OH: i32, OW: i32, gx: usize): void {
   const bytes = <usize>CS << 2
+  if (p == 2 && s == 2 && H == OH * 2 && W == OW * 2) {
+    pool2Backward(x, W, bytes, y, dy, OH, OW, gx)
+    return
+  }
   memory.fill(gx, 0, <usize>(H * W) * bytes)
   let o: usize = 0
   for (let oy = 0; oy < OH; oy++) {
