@@ -345,9 +345,9 @@ function writeConv(layer: LayerOf<'conv'>, { words, input, output, inputStride, 
   const transposedKernels = inputGradient ? memory.alloc(kernel * kernel * output.channels * inputStride) : 0
   // The input gradient's list of one pixel's nonzero output gradients: (value, offset) pairs.
   const pixelNonzeros = inputGradient ? memory.alloc(2 * output.channels) : 0
-  // The filter gradient's list of nonzero output gradients (3 words each), and its
-  // channel-major accumulator [output channels][kernel][kernel * input stride].
-  const nonzeros = memory.alloc(3 * output.height * output.width * output.channels)
+  // The filter gradient's list of one output channel's nonzero gradients ((value, pixel) pairs),
+  // and its channel-major accumulator [output channels][kernel][kernel * input stride].
+  const nonzeros = memory.alloc(2 * output.height * output.width)
   const filterGradients = memory.alloc(output.channels * kernel * kernel * inputStride)
   words.set(
     [

@@ -105,8 +105,11 @@ export function convFilterGrad(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, 
 //
 // gwT [Cout][K][K*CSi] accumulates, for each nonzero dy[position][co], v times the K rows of
 // K*CSi input values under the kernel: each row is contiguous in x, so whole vectors are added.
-// convFoldFilterGrad moves gwT into gw's layout once per batch (a sum over examples commutes with
-// the move), dropping the pad lanes.
+// One output channel at a time: its nonzero values are listed, then each stretch of up to 8
+// vectors of a gwT row is summed over them in registers and written once (adding each value
+// straight into gwT read and wrote every vector once per value). convFoldFilterGrad moves gwT
+// into gw's layout once per batch (a sum over examples commutes with the move), dropping the pad
+// lanes.
 
 /** How many of dy's values are nonzero (pad lanes are 0). */
 export function countNonzero(dy: usize, positions: i32, CoP: i32): i32 {
@@ -117,37 +120,75 @@ export function countNonzero(dy: usize, positions: i32, CoP: i32): i32 {
   return i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3)
 }
 
-/** Lists dy's nonzero values without branches: (value, pixel's byte offset in x, co's byte offset in gwT). */
-export function listNonzero(dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, W: i32, CSi: i32, K: i32, list: usize): void {
-  const channelBytes = <u32>(K * K * CSi) << 2
-  let n = 0
-  for (let oy = 0; oy < OH; oy++) {
-    for (let ox = 0; ox < OW; ox++) {
-      const d = dy + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
-      const pixel = <u32>((oy * W + ox) * CSi) << 2
-      for (let co = 0; co < Cout; co++) {
-        const v = load<f32>(d + (<usize>co << 2))
-        const e = list + <usize>(n * 12)
-        store<f32>(e, v)
-        store<u32>(e, pixel, 4)
-        store<u32>(e, <u32>co * channelBytes, 8)
-        n += i32(v != 0)
-      }
-    }
+/** g[0..V) += sum over the n listed (value, x offset) pairs of value * x[offset + at ..], V vectors. */
+@inline function stretch(x: usize, list: usize, n: i32, at: usize, g: usize, V: i32): void {
+  let a0 = v128.load(g)
+  let a1 = V > 1 ? v128.load(g, 16) : a0
+  let a2 = V > 2 ? v128.load(g, 32) : a0
+  let a3 = V > 3 ? v128.load(g, 48) : a0
+  let a4 = V > 4 ? v128.load(g, 64) : a0
+  let a5 = V > 5 ? v128.load(g, 80) : a0
+  let a6 = V > 6 ? v128.load(g, 96) : a0
+  let a7 = V > 7 ? v128.load(g, 112) : a0
+  for (let k = 0; k < n; k++) {
+    const e = list + (<usize>k << 3)
+    const s = v128.load32_splat(e)
+    const xr = x + <usize>load<u32>(e, 4) + at
+    a0 = madd(s, v128.load(xr), a0)
+    if (V > 1) a1 = madd(s, v128.load(xr, 16), a1)
+    if (V > 2) a2 = madd(s, v128.load(xr, 32), a2)
+    if (V > 3) a3 = madd(s, v128.load(xr, 48), a3)
+    if (V > 4) a4 = madd(s, v128.load(xr, 64), a4)
+    if (V > 5) a5 = madd(s, v128.load(xr, 80), a5)
+    if (V > 6) a6 = madd(s, v128.load(xr, 96), a6)
+    if (V > 7) a7 = madd(s, v128.load(xr, 112), a7)
   }
+  v128.store(g, a0)
+  if (V > 1) v128.store(g, a1, 16)
+  if (V > 2) v128.store(g, a2, 32)
+  if (V > 3) v128.store(g, a3, 48)
+  if (V > 4) v128.store(g, a4, 64)
+  if (V > 5) v128.store(g, a5, 80)
+  if (V > 6) v128.store(g, a6, 96)
+  if (V > 7) v128.store(g, a7, 112)
 }
 
-export function convFilterGradSparse(x: usize, W: i32, CSi: i32, K: i32, list: usize, n: i32, gwT: usize): void {
+/** gwT += the filter gradient of dy's nonzero values; `list` holds 2 words per output position. */
+export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, W: i32, CSi: i32, K: i32, list: usize, gwT: usize): void {
   const run = <usize>(K * CSi) << 2
   const rowStep = <usize>(W * CSi) << 2
-  for (let k = 0; k < n; k++) {
-    const e = list + <usize>(k * 12)
-    const s = v128.load32_splat(e)
-    let xr = x + <usize>load<u32>(e, 4)
-    let g = gwT + <usize>load<u32>(e, 8)
+  const ds = <usize>CoP << 2
+  for (let co = 0; co < Cout; co++) {
+    // The channel's nonzero values and their pixels' byte offsets in x, listed without branches.
+    let n = 0
+    let d = dy + (<usize>co << 2)
+    for (let oy = 0; oy < OH; oy++) {
+      let pixel = <u32>(oy * W * CSi) << 2
+      for (let ox = 0; ox < OW; ox++) {
+        const v = load<f32>(d)
+        const e = list + (<usize>n << 3)
+        store<f32>(e, v)
+        store<u32>(e, pixel, 4)
+        n += i32(v != 0)
+        d += ds
+        pixel += <u32>CSi << 2
+      }
+    }
+    if (n == 0) continue
+    let g = gwT + <usize>(co * K) * run
     for (let ky = 0; ky < K; ky++) {
-      for (let j: usize = 0; j < run; j += 16) v128.store(g + j, madd(s, v128.load(xr + j), v128.load(g + j)))
-      xr += rowStep
+      const at = <usize>ky * rowStep
+      let j: usize = 0
+      for (; j + 128 <= run; j += 128) stretch(x, list, n, at + j, g + j, 8)
+      const rem = <i32>((run - j) >> 4)
+      const a = at + j
+      if (rem == 7) stretch(x, list, n, a, g + j, 7)
+      else if (rem == 6) stretch(x, list, n, a, g + j, 6)
+      else if (rem == 5) stretch(x, list, n, a, g + j, 5)
+      else if (rem == 4) stretch(x, list, n, a, g + j, 4)
+      else if (rem == 3) stretch(x, list, n, a, g + j, 3)
+      else if (rem == 2) stretch(x, list, n, a, g + j, 2)
+      else if (rem == 1) stretch(x, list, n, a, g + j, 1)
       g += run
     }
   }
