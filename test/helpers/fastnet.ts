@@ -31,10 +31,11 @@ export const VARIANTS: EngineVariant[] = (['simd128', 'relaxed'] as const).flatM
 export const variantName = (v: EngineVariant) => `${v.build}, ${v.path}`
 
 /** `count` random images of `input`'s size with random labels. */
-export function syntheticSplit(input: InputSpec, count: number, seed = 7): Split {
+export function syntheticSplit(input: InputSpec, count: number, seed = 7, ink = 1): Split {
   const rand = seededRandom(seed)
   const images = new Uint8Array(count * input.rows * input.cols)
-  for (let i = 0; i < images.length; i++) images[i] = Math.floor(rand() * 256)
+  // With ink < 1, the other pixels are background (0), as in a digit: flat regions, so ties.
+  for (let i = 0; i < images.length; i++) images[i] = ink < 1 && rand() >= ink ? 0 : Math.floor(rand() * 256)
   const labels = new Uint8Array(count)
   for (let i = 0; i < count; i++) labels[i] = Math.floor(rand() * input.numClasses)
   return { count, images, labels }

@@ -38,7 +38,7 @@ function tfjsGradients(logits: tf.LayersModel, input: InputSpec, x: Float32Array
 const c = (filters: number, kernelSize: number, padding: 'valid' | 'same' = 'valid'): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding })
 const act: LayerSpec = { type: 'activation' }
 
-const CASES: { name: string; input: InputSpec; layers: LayerSpec[] }[] = [
+const CASES: { name: string; input: InputSpec; layers: LayerSpec[]; ink?: number }[] = [
   {
     name: 'conv k3 x5, max-pool 2, conv k2 x6, avg-pool 2 stride 1, flatten, dense 7',
     input: { rows: 11, cols: 12, numClasses: 4 },
@@ -53,6 +53,14 @@ const CASES: { name: string; input: InputSpec; layers: LayerSpec[] }[] = [
       { type: 'dense', units: 7 },
       act
     ]
+  },
+  {
+    // The unrolled 2x2 pool. A 1x1 convolution maps the background to one value, so its windows
+    // tie and the first maximum must get dy (the pool comes before the activation, as in the course).
+    name: 'conv k1 x3 on a mostly blank image, max-pool 2 tiling it (12x10 -> 6x5), conv k2 x5, dense 7',
+    input: { rows: 12, cols: 10, numClasses: 4 },
+    layers: [c(3, 1), { type: 'maxPool', poolSize: 2 }, act, c(5, 2), act, { type: 'dense', units: 7 }, act],
+    ink: 0.3
   },
   {
     name: 'conv k1 x3, overlapping max-pool 3 stride 2, conv k4 x17, dense 9 (auto flatten)',
@@ -87,7 +95,7 @@ describe('fast engine gradients match tfjs (cpu backend)', () => {
       it(`${k.name}; ${activation}`, () => {
         const hp = { architecture: { preset: 'custom' as const, layers: k.layers }, activation, dropout: 0 }
         const { logits, plan } = buildBoth(hp, k.input)
-        const split = syntheticSplit(k.input, 6)
+        const split = syntheticSplit(k.input, 6, 7, k.ink)
         const idx = range(0, 6)
         const { x, y } = gatherBatch(split, idx, k.input.rows * k.input.cols, NORM)
         const ref = tfjsGradients(logits, k.input, x, y)
