@@ -133,6 +133,8 @@ interface LayerRecord {
   rows: number
   /** Whether this layer runs on the whole batch. */
   batched: boolean
+  /** Whether the next layer is a 2x2 stride-2 max-pool that tiles this layer's output exactly. */
+  pooledInTiles: boolean
 }
 
 /** Record fields 28-31: the row strides (bytes) of a layer's input, output and their gradients. */
@@ -200,7 +202,8 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
       grads,
       tables,
       rows,
-      batched: i >= from
+      batched: i >= from,
+      pooledInTiles: pooledInTiles(layers[i + 1], shapes[i + 1], shapes[i + 2])
     })
   }
   const streams = memory.alloc(rows)
@@ -250,6 +253,17 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
 /** Each layer's input shape, then the last layer's output (the logits). */
 export function shapesOf(plan: Plan): Shape[] {
   return layoutShapes(plan).shapes
+}
+
+function pooledInTiles(next: PlanLayer | undefined, input: Shape, output: Shape | undefined): boolean {
+  return (
+    next?.kind === 'maxPool' &&
+    next.pool === 2 &&
+    next.stride === 2 &&
+    output !== undefined &&
+    input.height === 2 * output.height &&
+    input.width === 2 * output.width
+  )
 }
 
 /** Each layer's output shape from the input image on, and the parameter blocks of the layers with weights. */
@@ -328,7 +342,10 @@ function writeLayer(layer: PlanLayer, record: LayerRecord): void {
   }
 }
 
-function writeConv(layer: LayerOf<'conv'>, { words, input, output, inputStride, inputGradient, blocks, memory, params, grads, tables }: LayerRecord): void {
+function writeConv(
+  layer: LayerOf<'conv'>,
+  { words, input, output, inputStride, inputGradient, blocks, memory, params, grads, tables, pooledInTiles }: LayerRecord
+): void {
   const kernel = layer.kernel
   const [kernelBlock, biasBlock] = blocks
   // Where each kernel tap reads, in bytes from the output position's top-left input value.
@@ -346,9 +363,14 @@ function writeConv(layer: LayerOf<'conv'>, { words, input, output, inputStride, 
   // The input gradient's list of one pixel's nonzero output gradients: (value, offset) pairs.
   const pixelNonzeros = inputGradient ? memory.alloc(2 * output.channels) : 0
   // The filter gradient's list of one output channel's nonzero gradients ((value, pixel) pairs),
-  // and its channel-major accumulator [output channels][kernel][kernel * input stride].
+  // and its channel-major accumulator [output channels][kernel][kernel * input stride] (a row
+  // of kernel values rounded up to a vector for a compact input, below: never more).
   const nonzeros = memory.alloc(2 * output.height * output.width)
   const filterGradients = memory.alloc(output.channels * kernel * kernel * inputStride)
+  // One input channel held in lane 0 of each vector: the sparse filter gradient copies it here,
+  // one value per pixel (and a vector of slack for its last row's reads), rather than carry 3
+  // zero lanes through every multiply-add. Its rows then fit in the accumulator above.
+  const compactInput = input.channels === 1 && inputStride > 1 ? memory.alloc(input.height * input.width + 4) : 0
   words.set(
     [
       input.height,
@@ -370,7 +392,10 @@ function writeConv(layer: LayerOf<'conv'>, { words, input, output, inputStride, 
       inputStride,
       pixelNonzeros,
       nonzeros,
-      filterGradients
+      filterGradients,
+      compactInput,
+      // The sparse filter gradient then lists dy a 2x2 tile at a time (../assembly/conv-grad.ts).
+      pooledInTiles ? 1 : 0
     ],
     5
   )

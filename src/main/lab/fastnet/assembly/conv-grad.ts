@@ -103,21 +103,49 @@ export function convFilterGrad(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, 
 
 // ---- filter gradient from the nonzero dy only ------------------------------------------------
 //
-// gwT [Cout][K][K*CSi] accumulates, for each nonzero dy[position][co], v times the K rows of
-// K*CSi input values under the kernel: each row is contiguous in x, so whole vectors are added.
-// One output channel at a time: its nonzero values are listed, then each stretch of up to 8
-// vectors of a gwT row is summed over them in registers and written once (adding each value
-// straight into gwT read and wrote every vector once per value). convFoldFilterGrad moves gwT
-// into gw's layout once per batch (a sum over examples commutes with the move), dropping the pad
-// lanes.
+// gwT [Cout][K][run] accumulates, for each nonzero dy[position][co], v times the K rows of input
+// values under the kernel: each row is contiguous in x, so whole vectors are added. One output
+// channel at a time: its nonzero values are listed, then each stretch of up to 8 vectors of a gwT
+// row is summed over them in registers and written once (adding each value straight into gwT read
+// and wrote every vector once per value). convFoldFilterGrad moves gwT into gw's layout once per
+// batch (a sum over examples commutes with the move), dropping the pad lanes.
+//
+// A row is K*CSi values (run = K*CSi), except for a single input channel held in a vector's
+// lane 0 (the input image): 3 lanes in 4 would be zeros, so x is first copied to one value per
+// pixel in `xc` and a row is K values rounded up to whole vectors (run = roundUp4(K)).
 
-/** How many of dy's values are nonzero (pad lanes are 0). */
-export function countNonzero(dy: usize, positions: i32, CoP: i32): i32 {
+/** Returns how many of dy's values are nonzero (pad lanes are 0) and adds dy's sum over positions to gb. */
+export function biasGradCount(dy: usize, positions: i32, CoP: i32, gb: usize): i32 {
+  const ds = <usize>CoP << 2
   const z = f32x4.splat(0)
-  let c = i32x4.splat(0)
-  const end = dy + ((<usize>(positions * CoP)) << 2)
-  for (let p = dy; p < end; p += 16) c = i32x4.sub(c, f32x4.ne(v128.load(p), z))
-  return i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3)
+  let count = i32x4.splat(0)
+  for (let c: usize = 0; c < <usize>CoP << 2; c += 16) {
+    // Two sums, even and odd positions, so each add need not wait for the one before.
+    let a = z
+    let b = z
+    let dp = dy + c
+    let i = 0
+    for (; i + 2 <= positions; i += 2) {
+      const u = v128.load(dp)
+      const v = v128.load(dp + ds)
+      a = f32x4.add(a, u)
+      b = f32x4.add(b, v)
+      count = i32x4.sub(i32x4.sub(count, f32x4.ne(u, z)), f32x4.ne(v, z))
+      dp += ds + ds
+    }
+    if (i < positions) {
+      const u = v128.load(dp)
+      a = f32x4.add(a, u)
+      count = i32x4.sub(count, f32x4.ne(u, z))
+    }
+    v128.store(gb + c, f32x4.add(v128.load(gb + c), f32x4.add(a, b)))
+  }
+  return i32x4.extract_lane(count, 0) + i32x4.extract_lane(count, 1) + i32x4.extract_lane(count, 2) + i32x4.extract_lane(count, 3)
+}
+
+/** A gwT row's length in values: see above. */
+@inline export function sparseRun(K: i32, CSi: i32, compact: bool): i32 {
+  return compact ? (K + 3) & ~3 : K * CSi
 }
 
 /** g[0..V) += sum over the n listed (value, x offset) pairs of value * x[offset + at ..], V vectors. */
@@ -153,29 +181,156 @@ export function countNonzero(dy: usize, positions: i32, CoP: i32): i32 {
   if (V > 7) v128.store(g, a7, 112)
 }
 
-/** gwT += the filter gradient of dy's nonzero values; `list` holds 2 words per output position. */
-export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, W: i32, CSi: i32, K: i32, list: usize, gwT: usize): void {
-  const run = <usize>(K * CSi) << 2
-  const rowStep = <usize>(W * CSi) << 2
-  const ds = <usize>CoP << 2
-  for (let co = 0; co < Cout; co++) {
-    // The channel's nonzero values and their pixels' byte offsets in x, listed without branches.
-    let n = 0
-    let d = dy + (<usize>co << 2)
-    for (let oy = 0; oy < OH; oy++) {
-      let pixel = <u32>(oy * W * CSi) << 2
-      for (let ox = 0; ox < OW; ox++) {
-        const v = load<f32>(d)
-        const e = list + (<usize>n << 3)
-        store<f32>(e, v)
-        store<u32>(e, pixel, 4)
-        n += i32(v != 0)
-        d += ds
-        pixel += <u32>CSi << 2
-      }
+/**
+ * Up to 5 gwT rows (row r at g + r*run, read from x at + r*rowStep) x V = 1 or 2 vectors, summed
+ * over the n listed values in registers: for short rows, so that enough sums run side by side.
+ */
+@inline function rows(x: usize, list: usize, n: i32, at: usize, rowStep: usize, g: usize, run: usize, R: i32, V: i32): void {
+  const g1 = g + run
+  const g2 = g1 + run
+  const g3 = g2 + run
+  const g4 = g3 + run
+  let a0 = v128.load(g)
+  let b0 = V > 1 ? v128.load(g, 16) : a0
+  let a1 = R > 1 ? v128.load(g1) : a0
+  let b1 = R > 1 && V > 1 ? v128.load(g1, 16) : a0
+  let a2 = R > 2 ? v128.load(g2) : a0
+  let b2 = R > 2 && V > 1 ? v128.load(g2, 16) : a0
+  let a3 = R > 3 ? v128.load(g3) : a0
+  let b3 = R > 3 && V > 1 ? v128.load(g3, 16) : a0
+  let a4 = R > 4 ? v128.load(g4) : a0
+  let b4 = R > 4 && V > 1 ? v128.load(g4, 16) : a0
+  for (let k = 0; k < n; k++) {
+    const e = list + (<usize>k << 3)
+    const s = v128.load32_splat(e)
+    const x0 = x + <usize>load<u32>(e, 4) + at
+    a0 = madd(s, v128.load(x0), a0)
+    if (V > 1) b0 = madd(s, v128.load(x0, 16), b0)
+    if (R > 1) {
+      const x1 = x0 + rowStep
+      a1 = madd(s, v128.load(x1), a1)
+      if (V > 1) b1 = madd(s, v128.load(x1, 16), b1)
     }
+    if (R > 2) {
+      const x2 = x0 + rowStep * 2
+      a2 = madd(s, v128.load(x2), a2)
+      if (V > 1) b2 = madd(s, v128.load(x2, 16), b2)
+    }
+    if (R > 3) {
+      const x3 = x0 + rowStep * 3
+      a3 = madd(s, v128.load(x3), a3)
+      if (V > 1) b3 = madd(s, v128.load(x3, 16), b3)
+    }
+    if (R > 4) {
+      const x4 = x0 + rowStep * 4
+      a4 = madd(s, v128.load(x4), a4)
+      if (V > 1) b4 = madd(s, v128.load(x4, 16), b4)
+    }
+  }
+  v128.store(g, a0)
+  if (V > 1) v128.store(g, b0, 16)
+  if (R > 1) v128.store(g1, a1)
+  if (R > 1 && V > 1) v128.store(g1, b1, 16)
+  if (R > 2) v128.store(g2, a2)
+  if (R > 2 && V > 1) v128.store(g2, b2, 16)
+  if (R > 3) v128.store(g3, a3)
+  if (R > 3 && V > 1) v128.store(g3, b3, 16)
+  if (R > 4) v128.store(g4, a4)
+  if (R > 4 && V > 1) v128.store(g4, b4, 16)
+}
+
+@inline function rowsOf(x: usize, list: usize, n: i32, at: usize, rowStep: usize, g: usize, run: usize, R: i32, V: i32): void {
+  if (R >= 5) rows(x, list, n, at, rowStep, g, run, 5, V)
+  else if (R == 4) rows(x, list, n, at, rowStep, g, run, 4, V)
+  else if (R == 3) rows(x, list, n, at, rowStep, g, run, 3, V)
+  else if (R == 2) rows(x, list, n, at, rowStep, g, run, 2, V)
+  else rows(x, list, n, at, rowStep, g, run, 1, V)
+}
+
+/**
+ * Lists channel co's nonzero dy values and their pixels' byte offsets in x (`pixel` bytes apart,
+ * rows `rowStep` apart), without branches; returns how many.
+ */
+@inline function listChannel(dy: usize, ds: usize, OH: i32, OW: i32, pixel: u32, rowStep: u32, list: usize): i32 {
+  let n = 0
+  let d = dy
+  for (let oy = 0; oy < OH; oy++) {
+    let at = <u32>oy * rowStep
+    for (let ox = 0; ox < OW; ox++) {
+      const v = load<f32>(d)
+      const e = list + (<usize>n << 3)
+      store<f32>(e, v)
+      store<u32>(e, at, 4)
+      n += i32(v != 0)
+      d += ds
+      at += pixel
+    }
+  }
+  return n
+}
+
+/**
+ * listChannel where dy comes from a 2x2 max-pool's backward pass that tiles it: at most one value
+ * of each 2x2 tile is nonzero (the pool gives its gradient to the first maximum only), so a tile's
+ * sum is that value, bit for bit, and it is listed with its pixel: a quarter of the iterations.
+ */
+@inline function listChannelTiles(dy: usize, ds: usize, OH: i32, OW: i32, pixel: u32, rowStep: u32, list: usize): i32 {
+  let n = 0
+  const dRow = <usize>OW * ds
+  for (let oy = 0; oy + 1 < OH; oy += 2) {
+    let d = dy + <usize>oy * dRow
+    let at = <u32>oy * rowStep
+    for (let ox = 0; ox + 1 < OW; ox += 2) {
+      const d0 = load<f32>(d)
+      const d1 = load<f32>(d + ds)
+      const d2 = load<f32>(d + dRow)
+      const d3 = load<f32>(d + dRow + ds)
+      const below = at + rowStep
+      const where = select<u32>(at, select<u32>(at + pixel, select<u32>(below, below + pixel, d2 != 0), d1 != 0), d0 != 0)
+      const v = d0 + d1 + d2 + d3
+      const e = list + (<usize>n << 3)
+      store<f32>(e, v)
+      store<u32>(e, where, 4)
+      n += i32(v != 0)
+      d += ds + ds
+      at += pixel + pixel
+    }
+  }
+  return n
+}
+
+/**
+ * gwT += the filter gradient of dy's nonzero values; `list` holds 2 words per output position.
+ * With `xc` (a single input channel), x is first copied there one value per pixel (H*W + 4
+ * values). `tiles`: dy comes from a 2x2 max-pool that tiles it (see listChannelTiles).
+ */
+export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, H: i32, W: i32, CSi: i32, K: i32, list: usize, gwT: usize, xc: usize, tiles: bool): void {
+  const compact = xc != 0
+  if (compact) {
+    const from = <usize>CSi << 2
+    for (let i = 0; i < H * W; i++) store<f32>(xc + (<usize>i << 2), load<f32>(x + <usize>i * from))
+    x = xc
+  }
+  const pixel = <u32>(compact ? 1 : CSi) << 2
+  const rowStep = <u32>W * pixel
+  const run = <usize>sparseRun(K, CSi, compact) << 2
+  const ds = <usize>CoP << 2
+  // Short rows (a compact input's: up to 2 vectors) are summed 5 rows at a time.
+  const V = <i32>(run >> 4)
+  for (let co = 0; co < Cout; co++) {
+    const d = dy + (<usize>co << 2)
+    const n = tiles ? listChannelTiles(d, ds, OH, OW, pixel, rowStep, list) : listChannel(d, ds, OH, OW, pixel, rowStep, list)
     if (n == 0) continue
     let g = gwT + <usize>(co * K) * run
+    if (V <= 2) {
+      for (let ky = 0; ky < K; ky += 5) {
+        const at = <usize>ky * rowStep
+        const gr = g + <usize>ky * run
+        if (V == 2) rowsOf(x, list, n, at, rowStep, gr, run, K - ky, 2)
+        else rowsOf(x, list, n, at, rowStep, gr, run, K - ky, 1)
+      }
+      continue
+    }
     for (let ky = 0; ky < K; ky++) {
       const at = <usize>ky * rowStep
       let j: usize = 0
@@ -194,14 +349,14 @@ export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP:
   }
 }
 
-/** gw[(ky, kx, ci)][co] += gwT[co][ky][kx * CSi + ci]; gwT back to 0. */
-export function convFoldFilterGrad(gwT: usize, K: i32, Cin: i32, CSi: i32, Cout: i32, CoP: i32, gw: usize): void {
-  const channel = K * K * CSi
+/** gw[(ky, kx, ci)][co] += gwT[co][ky][kx * pixelValues + ci] (rows of `run` values); gwT back to 0. */
+export function convFoldFilterGrad(gwT: usize, K: i32, Cin: i32, pixelValues: i32, run: i32, Cout: i32, CoP: i32, gw: usize): void {
+  const channel = K * run
   for (let co = 0; co < Cout; co++) {
     for (let ky = 0; ky < K; ky++) {
       for (let kx = 0; kx < K; kx++) {
         for (let ci = 0; ci < Cin; ci++) {
-          const src = gwT + (<usize>(co * channel + (ky * K + kx) * CSi + ci) << 2)
+          const src = gwT + (<usize>(co * channel + ky * run + kx * pixelValues + ci) << 2)
           const dst = gw + (<usize>(((ky * K + kx) * Cin + ci) * CoP + co) << 2)
           store<f32>(dst, load<f32>(dst) + load<f32>(src))
         }
@@ -209,20 +364,6 @@ export function convFoldFilterGrad(gwT: usize, K: i32, Cin: i32, CSi: i32, Cout:
     }
   }
   memory.fill(gwT, 0, <usize>(Cout * channel) << 2)
-}
-
-/** gb[c] += sum over output positions of dy[position][c]. */
-export function biasGrad(dy: usize, positions: i32, CoP: i32, gb: usize): void {
-  const ds = <usize>CoP << 2
-  for (let c: usize = 0; c < <usize>CoP << 2; c += 16) {
-    let a = f32x4.splat(0)
-    let dp = dy + c
-    for (let i = 0; i < positions; i++) {
-      a = f32x4.add(a, v128.load(dp))
-      dp += ds
-    }
-    v128.store(gb + c, f32x4.add(v128.load(gb + c), a))
-  }
 }
 
 // ---- input gradient ------------------------------------------------------------------------

@@ -13,7 +13,7 @@
 // The host (../net.ts) lays out all memory and writes a program: one record of OP_WORDS i32
 // per layer. Field numbers below must match ../program.ts.
 import { convForward, convPrepare } from './conv'
-import { biasGrad, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convInputGrad, countNonzero } from './conv-grad'
+import { biasGradCount, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convInputGrad, sparseRun } from './conv-grad'
 import { denseForward, denseInputGrad, denseParamGrad } from './dense'
 import { gemm, gemmGrad, transpose } from './gemm'
 import {
@@ -125,7 +125,11 @@ export function lastCorrect(): i32 {
 export function finishGradients(): void {
   for (let i = 0; i < nOps; i++) {
     const op = record(i)
-    if (f(op, 0) == CONV) convFoldFilterGrad(p(op, 24), f(op, 9), f(op, 8), f(op, 7), f(op, 10), f(op, 11), p(op, 16))
+    if (f(op, 0) == CONV) {
+      const compact = p(op, 25) != 0
+      const K = f(op, 9)
+      convFoldFilterGrad(p(op, 24), K, f(op, 8), compact ? 1 : f(op, 7), sparseRun(K, f(op, 7), compact), f(op, 10), f(op, 11), p(op, 16))
+    }
   }
 }
 
@@ -199,17 +203,17 @@ function backward(from: i32, e: i32): void {
         const OH = f(op, 12)
         const OW = f(op, 13)
         const CoP = f(op, 11)
-        biasGrad(gy, OH * OW, CoP, p(op, 17))
+        const n = biasGradCount(gy, OH * OW, CoP, p(op, 17))
         // Sparse where few output gradients are nonzero (after pooling and ReLU), dense otherwise:
-        // the sparse form does K*K*CSi/4 multiply-adds per nonzero value after listing every
-        // value of dy, the dense one K*K*Cin*CoP/4 per position. The factor 3 is measured (the
-        // course's CNN: its second convolution sparse, its first dense; 2 was slower).
-        // Either way the same sums, up to float rounding; the choice depends only on the data.
-        const CSi = f(op, 7)
-        const n = countNonzero(gy, OH * OW, CoP)
-        if (n * CSi * 3 < f(op, 8) * CoP * OH * OW) {
-          convFilterGradSparse(x, gy, OH, OW, CoP, f(op, 10), f(op, 6), CSi, f(op, 9), p(op, 23), p(op, 24))
-        } else convFilterGrad(x, f(op, 6), CSi, p(op, 18), f(op, 19), gy, OH, OW, CoP, p(op, 16))
+        // the sparse form does K*run/4 multiply-adds per nonzero value (run: a gwT row, see
+        // ./conv-grad.ts) after listing every value of dy, the dense one K*K*Cin*CoP/4 per
+        // position. The factor 3 is measured (the course's CNN: both convolutions sparse; 2 was
+        // slower). Either way the same sums, up to float rounding; the choice depends only on the data.
+        const K = f(op, 9)
+        const xc = p(op, 25)
+        if (n * sparseRun(K, f(op, 7), xc != 0) * 3 < K * f(op, 8) * CoP * OH * OW) {
+          convFilterGradSparse(x, gy, OH, OW, CoP, f(op, 10), f(op, 5), f(op, 6), f(op, 7), K, p(op, 23), p(op, 24), xc, f(op, 26) != 0)
+        } else convFilterGrad(x, f(op, 6), f(op, 7), p(op, 18), f(op, 19), gy, OH, OW, CoP, p(op, 16))
         if (gx) convInputGrad(gy, OH, OW, CoP, f(op, 10), p(op, 20), f(op, 9), gx, f(op, 5), f(op, 6), f(op, 21), p(op, 22))
         break
       }
