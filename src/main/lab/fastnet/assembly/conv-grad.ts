@@ -120,25 +120,34 @@ export function biasGradCount(dy: usize, positions: i32, CoP: i32, gb: usize): i
   const z = f32x4.splat(0)
   let count = i32x4.splat(0)
   for (let c: usize = 0; c < <usize>CoP << 2; c += 16) {
-    // Two sums, even and odd positions, so each add need not wait for the one before.
-    let a = z
-    let b = z
+    // Four sums, of positions 4k, 4k+1, 4k+2 and 4k+3, so that no add waits for the one before.
+    let a0 = z
+    let a1 = z
+    let a2 = z
+    let a3 = z
     let dp = dy + c
     let i = 0
-    for (; i + 2 <= positions; i += 2) {
-      const u = v128.load(dp)
-      const v = v128.load(dp + ds)
-      a = f32x4.add(a, u)
-      b = f32x4.add(b, v)
-      count = i32x4.sub(i32x4.sub(count, f32x4.ne(u, z)), f32x4.ne(v, z))
-      dp += ds + ds
+    for (; i + 4 <= positions; i += 4) {
+      const u0 = v128.load(dp)
+      const u1 = v128.load(dp + ds)
+      const u2 = v128.load(dp + ds * 2)
+      const u3 = v128.load(dp + ds * 3)
+      a0 = f32x4.add(a0, u0)
+      a1 = f32x4.add(a1, u1)
+      a2 = f32x4.add(a2, u2)
+      a3 = f32x4.add(a3, u3)
+      const k01 = i32x4.add(f32x4.ne(u0, z), f32x4.ne(u1, z))
+      const k23 = i32x4.add(f32x4.ne(u2, z), f32x4.ne(u3, z))
+      count = i32x4.sub(count, i32x4.add(k01, k23))
+      dp += ds * 4
     }
-    if (i < positions) {
+    for (; i < positions; i++) {
       const u = v128.load(dp)
-      a = f32x4.add(a, u)
+      a0 = f32x4.add(a0, u)
       count = i32x4.sub(count, f32x4.ne(u, z))
+      dp += ds
     }
-    v128.store(gb + c, f32x4.add(v128.load(gb + c), f32x4.add(a, b)))
+    v128.store(gb + c, f32x4.add(v128.load(gb + c), f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3))))
   }
   return i32x4.extract_lane(count, 0) + i32x4.extract_lane(count, 1) + i32x4.extract_lane(count, 2) + i32x4.extract_lane(count, 3)
 }
