@@ -278,40 +278,104 @@ export function biasGradCount(dy: usize, positions: i32, CoP: i32, gb: usize): i
   return n
 }
 
+// What listTiles4 counted, per channel of its 4.
+let listed0 = 0
+let listed1 = 0
+let listed2 = 0
+let listed3 = 0
+
 /**
- * listChannel where dy comes from a 2x2 max-pool's backward pass that tiles it: at most one value
- * of each 2x2 tile is nonzero (the pool gives its gradient to the first maximum only), so a tile's
- * sum is that value, bit for bit, and it is listed with its pixel: a quarter of the iterations.
+ * listChannel for 4 channels at once, where dy comes from a 2x2 max-pool's backward pass that
+ * tiles it: at most one value of each 2x2 tile is nonzero (the pool gives its gradient to the
+ * first maximum only), so a tile's sum is that value, bit for bit, and it is listed with its
+ * pixel. A quarter of the iterations, each on a vector of 4 channels; channel j's list starts
+ * at list + j*cap bytes. The counts go to listed0..listed3.
  */
-@inline function listChannelTiles(dy: usize, ds: usize, OH: i32, OW: i32, pixel: u32, rowStep: u32, list: usize): i32 {
-  let n = 0
+@inline function listTiles4(dy: usize, ds: usize, OH: i32, OW: i32, pixel: u32, rowStep: u32, list: usize, cap: usize): void {
+  const zero = f32x4.splat(0)
+  const l1 = list + cap
+  const l2 = l1 + cap
+  const l3 = l2 + cap
+  let n0 = 0
+  let n1 = 0
+  let n2 = 0
+  let n3 = 0
   const dRow = <usize>OW * ds
   for (let oy = 0; oy + 1 < OH; oy += 2) {
     let d = dy + <usize>oy * dRow
     let at = <u32>oy * rowStep
     for (let ox = 0; ox + 1 < OW; ox += 2) {
-      const d0 = load<f32>(d)
-      const d1 = load<f32>(d + ds)
-      const d2 = load<f32>(d + dRow)
-      const d3 = load<f32>(d + dRow + ds)
+      const d0 = v128.load(d)
+      const d1 = v128.load(d + ds)
+      const d2 = v128.load(d + dRow)
+      const d3 = v128.load(d + dRow + ds)
       const below = at + rowStep
-      const where = select<u32>(at, select<u32>(at + pixel, select<u32>(below, below + pixel, d2 != 0), d1 != 0), d0 != 0)
-      const v = d0 + d1 + d2 + d3
-      const e = list + (<usize>n << 3)
-      store<f32>(e, v)
-      store<u32>(e, where, 4)
-      n += i32(v != 0)
+      const right = i32x4.splat(below + pixel)
+      const w2 = v128.bitselect(i32x4.splat(below), right, f32x4.ne(d2, zero))
+      const w1 = v128.bitselect(i32x4.splat(at + pixel), w2, f32x4.ne(d1, zero))
+      const where = v128.bitselect(i32x4.splat(at), w1, f32x4.ne(d0, zero))
+      const v = f32x4.add(f32x4.add(f32x4.add(d0, d1), d2), d3)
+      const listed = f32x4.ne(v, zero)
+      let e = list + (<usize>n0 << 3)
+      store<f32>(e, f32x4.extract_lane(v, 0))
+      store<i32>(e, i32x4.extract_lane(where, 0), 4)
+      n0 -= i32x4.extract_lane(listed, 0)
+      e = l1 + (<usize>n1 << 3)
+      store<f32>(e, f32x4.extract_lane(v, 1))
+      store<i32>(e, i32x4.extract_lane(where, 1), 4)
+      n1 -= i32x4.extract_lane(listed, 1)
+      e = l2 + (<usize>n2 << 3)
+      store<f32>(e, f32x4.extract_lane(v, 2))
+      store<i32>(e, i32x4.extract_lane(where, 2), 4)
+      n2 -= i32x4.extract_lane(listed, 2)
+      e = l3 + (<usize>n3 << 3)
+      store<f32>(e, f32x4.extract_lane(v, 3))
+      store<i32>(e, i32x4.extract_lane(where, 3), 4)
+      n3 -= i32x4.extract_lane(listed, 3)
       d += ds + ds
       at += pixel + pixel
     }
   }
-  return n
+  listed0 = n0
+  listed1 = n1
+  listed2 = n2
+  listed3 = n3
+}
+
+/** gwT rows of one output channel (at g) += the filter gradient of its n listed values. */
+function accumulateChannel(x: usize, list: usize, n: i32, g: usize, run: usize, rowStep: usize, K: i32): void {
+  // Short rows (a compact input's: up to 2 vectors) are summed 5 rows at a time.
+  const V = <i32>(run >> 4)
+  if (V <= 2) {
+    for (let ky = 0; ky < K; ky += 5) {
+      const at = <usize>ky * rowStep
+      const gr = g + <usize>ky * run
+      if (V == 2) rowsOf(x, list, n, at, rowStep, gr, run, K - ky, 2)
+      else rowsOf(x, list, n, at, rowStep, gr, run, K - ky, 1)
+    }
+    return
+  }
+  for (let ky = 0; ky < K; ky++) {
+    const at = <usize>ky * rowStep
+    let j: usize = 0
+    for (; j + 128 <= run; j += 128) stretch(x, list, n, at + j, g + j, 8)
+    const rem = <i32>((run - j) >> 4)
+    const a = at + j
+    if (rem == 7) stretch(x, list, n, a, g + j, 7)
+    else if (rem == 6) stretch(x, list, n, a, g + j, 6)
+    else if (rem == 5) stretch(x, list, n, a, g + j, 5)
+    else if (rem == 4) stretch(x, list, n, a, g + j, 4)
+    else if (rem == 3) stretch(x, list, n, a, g + j, 3)
+    else if (rem == 2) stretch(x, list, n, a, g + j, 2)
+    else if (rem == 1) stretch(x, list, n, a, g + j, 1)
+    g += run
+  }
 }
 
 /**
  * gwT += the filter gradient of dy's nonzero values; `list` holds 2 words per output position.
  * With `xc` (a single input channel), x is first copied there one value per pixel (H*W + 4
- * values). `tiles`: dy comes from a 2x2 max-pool that tiles it (see listChannelTiles).
+ * values). `tiles`: dy comes from a 2x2 max-pool that tiles it (see listTiles4).
  */
 export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, H: i32, W: i32, CSi: i32, K: i32, list: usize, gwT: usize, xc: usize, tiles: bool): void {
   const compact = xc != 0
@@ -324,37 +388,23 @@ export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP:
   const rowStep = <u32>W * pixel
   const run = <usize>sparseRun(K, CSi, compact) << 2
   const ds = <usize>CoP << 2
-  // Short rows (a compact input's: up to 2 vectors) are summed 5 rows at a time.
-  const V = <i32>(run >> 4)
+  const channelBytes = <usize>K * run
+  if (tiles) {
+    // A quarter of the positions per channel: 4 channels' lists fit where one position's 2 words go.
+    const cap = <usize>(OH * OW) << 1
+    for (let c = 0; c < Cout; c += 4) {
+      listTiles4(dy + (<usize>c << 2), ds, OH, OW, pixel, rowStep, list, cap)
+      const g = gwT + <usize>c * channelBytes
+      if (listed0) accumulateChannel(x, list, listed0, g, run, rowStep, K)
+      if (listed1) accumulateChannel(x, list + cap, listed1, g + channelBytes, run, rowStep, K)
+      if (listed2) accumulateChannel(x, list + cap * 2, listed2, g + channelBytes * 2, run, rowStep, K)
+      if (listed3) accumulateChannel(x, list + cap * 3, listed3, g + channelBytes * 3, run, rowStep, K)
+    }
+    return
+  }
   for (let co = 0; co < Cout; co++) {
-    const d = dy + (<usize>co << 2)
-    const n = tiles ? listChannelTiles(d, ds, OH, OW, pixel, rowStep, list) : listChannel(d, ds, OH, OW, pixel, rowStep, list)
-    if (n == 0) continue
-    let g = gwT + <usize>(co * K) * run
-    if (V <= 2) {
-      for (let ky = 0; ky < K; ky += 5) {
-        const at = <usize>ky * rowStep
-        const gr = g + <usize>ky * run
-        if (V == 2) rowsOf(x, list, n, at, rowStep, gr, run, K - ky, 2)
-        else rowsOf(x, list, n, at, rowStep, gr, run, K - ky, 1)
-      }
-      continue
-    }
-    for (let ky = 0; ky < K; ky++) {
-      const at = <usize>ky * rowStep
-      let j: usize = 0
-      for (; j + 128 <= run; j += 128) stretch(x, list, n, at + j, g + j, 8)
-      const rem = <i32>((run - j) >> 4)
-      const a = at + j
-      if (rem == 7) stretch(x, list, n, a, g + j, 7)
-      else if (rem == 6) stretch(x, list, n, a, g + j, 6)
-      else if (rem == 5) stretch(x, list, n, a, g + j, 5)
-      else if (rem == 4) stretch(x, list, n, a, g + j, 4)
-      else if (rem == 3) stretch(x, list, n, a, g + j, 3)
-      else if (rem == 2) stretch(x, list, n, a, g + j, 2)
-      else if (rem == 1) stretch(x, list, n, a, g + j, 1)
-      g += run
-    }
+    const n = listChannel(dy + (<usize>co << 2), ds, OH, OW, pixel, rowStep, list)
+    if (n) accumulateChannel(x, list, n, gwT + <usize>co * channelBytes, run, rowStep, K)
   }
 }
 
