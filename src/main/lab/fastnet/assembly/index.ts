@@ -207,8 +207,9 @@ function backward(from: i32, e: i32): void {
         // Sparse where few output gradients are nonzero (after pooling and ReLU), dense otherwise:
         // the sparse form does K*run/4 multiply-adds per nonzero value (run: a gwT row, see
         // ./conv-grad.ts) after listing every value of dy, the dense one K*K*Cin*CoP/4 per
-        // position. The factor 3 is measured (the course's CNN: both convolutions sparse; 2 was
-        // slower). Either way the same sums, up to float rounding; the choice depends only on the data.
+        // position. The factor 3 was measured before lists were built by tiles (2 was slower then);
+        // the course's CNN now takes the sparse form in both convolutions. Either way the same
+        // sums, up to float rounding; the choice depends only on the data.
         const K = f(op, 9)
         const xc = p(op, 25)
         if (n * sparseRun(K, f(op, 7), xc != 0) * 3 < K * f(op, 8) * CoP * OH * OW) {
