@@ -24,6 +24,8 @@ setFlagsFromString('--experimental-wasm-relaxed-simd')
 export interface EngineVariant {
   build: FastnetBuild
   path: EnginePath
+  /** false: every convolution by the direct sum (unset: Winograd's form where program.ts says it pays). */
+  winograd?: boolean
 }
 export const VARIANTS: EngineVariant[] = (['simd128', 'relaxed'] as const).flatMap((build) =>
   (['per-example', 'batched'] as const).map((path) => ({ build, path }))
@@ -71,7 +73,8 @@ export function engineFor(
     learningRate: params.learningRate,
     maxExamples,
     norm: NORM,
-    ...(variant ? { path: variant.path } : {})
+    ...(variant ? { path: variant.path } : {}),
+    ...(variant?.winograd === false ? { winograd: false } : {})
   })
   net.setWeights(readModelWeights(logits, plan))
   return net

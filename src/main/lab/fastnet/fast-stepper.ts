@@ -17,12 +17,15 @@ import type { Plan } from './net-plan'
 import { stepSeed } from './seed'
 
 export const FASTNET_NAME = 'digit-lab-wasm'
-/** How the engine runs `net`'s layers, in words: which run one example at a time, which on the whole batch. */
+/** How the engine runs `net`'s layers, in words: which run one example at a time, which on the whole batch, which convolutions by Winograd's form. */
 function description(net: FastNet): string {
-  const { batchedFrom } = net.c
-  if (batchedFrom >= net.plan.layers.length) return "the lab's WebAssembly engine, one example at a time"
-  const below = net.plan.layers.slice(0, batchedFrom).some((l) => l.kind === 'conv') ? 'convolutions one example at a time, ' : ''
-  return `the lab's WebAssembly engine, ${below}dense layers as matrix products over the whole batch`
+  const { batchedFrom, winogradLayers } = net.c
+  const layers = net.plan.layers
+  const convolutions = layers.flatMap((l, i) => (l.kind === 'conv' ? [i] : []))
+  const winograd = winogradLayers.map((i) => `convolution ${convolutions.indexOf(i) + 1}'s forward pass by Winograd's F(2x2, 5x5)`)
+  if (batchedFrom >= layers.length) return ["the lab's WebAssembly engine, one example at a time", ...winograd].join(', ')
+  const below = convolutions.some((i) => i < batchedFrom) ? 'convolutions one example at a time, ' : ''
+  return [`the lab's WebAssembly engine, ${below}dense layers as matrix products over the whole batch`, ...winograd].join(', ')
 }
 /** Examples staged in the engine's memory at once (batches and evaluations go through in chunks). */
 const CHUNK = 256

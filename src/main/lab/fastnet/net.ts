@@ -51,6 +51,8 @@ export interface NetOptions {
   norm: Normaliser
   /** Instead of program.ts's choice of which layers run on the whole batch (tests and the bench compare the paths). */
   path?: EnginePath
+  /** false: every convolution by the direct sum, none by Winograd's form (tests and the bench compare them). */
+  winograd?: boolean
 }
 
 export interface Totals {
@@ -65,7 +67,7 @@ export class FastNet {
   private readonly u8: Uint8Array
   private accBeta1 = Math.fround(BETA1)
   private accBeta2 = Math.fround(BETA2)
-  /** Whether the conv kernels' transposes are stale (after setting weights or an update). */
+  /** Whether the conv kernels' transposes and Winograd transforms are stale (after setting weights or an update). */
   private stale = true
   /** Where the last example trained or evaluated sits among the examples of its call. */
   private lastRow = 0
@@ -76,7 +78,7 @@ export class FastNet {
     private readonly options: NetOptions
   ) {
     this.x = instantiate(module) as Exports
-    this.c = compile(plan, this.x.heapBase(), Math.max(1, options.maxExamples), options.path)
+    this.c = compile(plan, this.x.heapBase(), Math.max(1, options.maxExamples), options.path, options.winograd ?? true)
     const memory = this.x.memory
     const missing = this.c.at.end - memory.buffer.byteLength
     if (missing > 0) memory.grow(Math.ceil(missing / 65536))
@@ -192,10 +194,7 @@ export class FastNet {
    * `first` (the first example's position in its batch) choose the dropout masks.
    */
   accumulate(split: Split, indices: ArrayLike<number>, seed: number, first = 0): Totals {
-    if (this.stale) {
-      this.x.prepare()
-      this.stale = false
-    }
+    this.prepare()
     let lossSum = 0
     let correct = 0
     for (let from = 0; from < indices.length; from += this.c.maxExamples) {
@@ -258,6 +257,7 @@ export class FastNet {
   evaluate(split: Split, start: number, count: number, out: Float32Array): Totals {
     const { classes, maxExamples, at } = this.c
     const row = classes + 1
+    this.prepare()
     let lossSum = 0
     let correct = 0
     for (let from = 0; from < count; from += maxExamples) {
@@ -269,5 +269,12 @@ export class FastNet {
       out.set(this.f32.subarray(at.out / 4, at.out / 4 + n * row), from * row)
     }
     return { lossSum, correct }
+  }
+
+  /** The kernels' transposes (input gradients) and Winograd transforms (forward), after weights changed. */
+  private prepare(): void {
+    if (!this.stale) return
+    this.x.prepare()
+    this.stale = false
   }
 }

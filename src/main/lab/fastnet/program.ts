@@ -62,6 +62,8 @@ export interface Compiled {
   }
   /** The first layer run on the whole batch; the layer count where every layer runs per example. */
   batchedFrom: number
+  /** The convolutions whose forward pass goes by Winograd's F(2x2, 5x5). */
+  winogradLayers: number[]
   words: Int32Array
   ops: number
   /** Each layer's output for one example: byte offset, float count (padding included), and `positions` (pixels, or 1) x `stride` floats of which `units` are values; example e's is `row` bytes further on per e. */
@@ -135,10 +137,34 @@ interface LayerRecord {
   batched: boolean
   /** Whether the next layer is a 2x2 stride-2 max-pool that tiles this layer's output exactly. */
   pooledInTiles: boolean
+  /** Whether a convolution may take Winograd's form where it pays (winogradPays). */
+  winograd: boolean
 }
 
 /** Record fields 28-31: the row strides (bytes) of a layer's input, output and their gradients. */
 const ROW_FIELDS = 28
+/** A conv record's field 27: its Winograd scratch area, 0 where it takes the direct sum. */
+const WINOGRAD_FIELD = 27
+
+/**
+ * Whether a convolution's forward pass goes by Winograd's F(2x2, 5x5) (../assembly/winograd.ts):
+ * 5x5 kernels, an output that 2x2 tiles cover, and channels enough to share its transforms (a
+ * patch's over every output channel, a tile's over every input channel). Measured side by side
+ * (README, "Below the split, per example"): the course's second convolution (10 channels in, 20
+ * out) takes it; its first (one channel in) is faster direct.
+ */
+function winogradPays(kernel: number, input: Shape, output: Shape): boolean {
+  return kernel === 5 && output.height % 2 === 0 && output.width % 2 === 0 && input.channels >= 4
+}
+
+/** Floats of a Winograd convolution's scratch: U, V, T and M as ../assembly/winograd.ts lays them out. */
+function winogradFloats(input: Shape, output: Shape): number {
+  const inVector = up4(input.channels)
+  const outVector = up4(output.channels)
+  const tileColumns = output.width / 2
+  const tiles = (output.height / 2) * tileColumns
+  return 36 * input.channels * outVector + tiles * 36 * inVector + input.height * tileColumns * 6 * inVector + 2 * 36 * outVector
+}
 
 /**
  * Which layers run on the whole batch: from the first one with a flat input on (the dense layers
@@ -158,8 +184,11 @@ const addressOf = (block: ParamBlock, region: number) => region + block.offset *
 /** Every layer one example at a time, or the flat layers on the whole batch; unset: batchedFrom decides. */
 export type EnginePath = 'per-example' | 'batched'
 
-/** `path` overrides batchedFrom's choice (tests and the bench compare the two). */
-export function compile(plan: Plan, base: number, maxExamples: number, path?: EnginePath): Compiled {
+/**
+ * `path` overrides batchedFrom's choice, `winograd` false keeps every convolution on the direct
+ * sum (tests and the bench compare them).
+ */
+export function compile(plan: Plan, base: number, maxExamples: number, path?: EnginePath, winograd = true): Compiled {
   const memory = new Allocator(base)
   const { layers } = plan
   const program = memory.alloc(layers.length * OP_WORDS)
@@ -203,6 +232,7 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
       tables,
       rows,
       batched: i >= from,
+      winograd,
       pooledInTiles: pooledInTiles(layers[i + 1], shapes[i + 1], shapes[i + 2])
     })
   }
@@ -231,6 +261,7 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
       end: memory.next
     },
     batchedFrom: from,
+    winogradLayers: layers.flatMap((_, i) => (words[i * OP_WORDS + WINOGRAD_FIELD] ? [i] : [])),
     words,
     ops: layers.length,
     outputs: shapes.slice(1).map((shape, i) => ({
@@ -344,7 +375,7 @@ function writeLayer(layer: PlanLayer, record: LayerRecord): void {
 
 function writeConv(
   layer: LayerOf<'conv'>,
-  { words, input, output, inputStride, inputGradient, blocks, memory, params, grads, tables, pooledInTiles }: LayerRecord
+  { words, input, output, inputStride, inputGradient, blocks, memory, params, grads, tables, pooledInTiles, winograd }: LayerRecord
 ): void {
   const kernel = layer.kernel
   const [kernelBlock, biasBlock] = blocks
@@ -371,6 +402,7 @@ function writeConv(
   // one value per pixel (and a vector of slack for its last row's reads), rather than carry 3
   // zero lanes through every multiply-add. Its rows then fit in the accumulator above.
   const compactInput = input.channels === 1 && inputStride > 1 ? memory.alloc(input.height * input.width + 4) : 0
+  const winogradArea = winograd && winogradPays(kernel, input, output) ? memory.alloc(winogradFloats(input, output)) : 0
   words.set(
     [
       input.height,
@@ -395,7 +427,8 @@ function writeConv(
       filterGradients,
       compactInput,
       // The sparse filter gradient then lists dy a 2x2 tile at a time (../assembly/conv-grad.ts).
-      pooledInTiles ? 1 : 0
+      pooledInTiles ? 1 : 0,
+      winogradArea
     ],
     5
   )

@@ -14,6 +14,7 @@
 // per layer. Field numbers below must match ../program.ts.
 import { convForward, convPrepare } from './conv'
 import { biasGradCount, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convInputGrad, sparseRun } from './conv-grad'
+import { convForwardWinograd, winogradPrepare } from './winograd'
 import { denseForward, denseInputGrad, denseParamGrad } from './dense'
 import { gemm, gemmGrad, transpose } from './gemm'
 import {
@@ -137,6 +138,7 @@ export function finishGradients(): void {
 export function prepare(): void {
   for (let i = 0; i < nOps; i++) {
     const op = record(i)
+    if (f(op, 0) == CONV && p(op, 27) != 0) winogradPrepare(p(op, 14), f(op, 8), f(op, 11), f(op, 5), f(op, 12), f(op, 13), p(op, 27))
     if (f(op, 0) == CONV && f(op, 3) != 0) convPrepare(p(op, 14), f(op, 9), f(op, 8), f(op, 10), f(op, 11), p(op, 20), f(op, 21))
     else if (f(op, 0) == DENSE && p(op, 11) != 0) transpose(p(op, 7), f(op, 5), f(op, 6), p(op, 11), f(op, 12))
   }
@@ -157,7 +159,8 @@ function forward(training: bool, to: i32, e: i32): void {
     const y = row(op, 2, e)
     switch (f(op, 0)) {
       case CONV:
-        convForward(x, f(op, 6), f(op, 7), p(op, 18), f(op, 19), p(op, 14), p(op, 15), y, f(op, 12), f(op, 13), f(op, 11))
+        if (p(op, 27) != 0) convForwardWinograd(x, f(op, 5), f(op, 6), f(op, 7), f(op, 8), p(op, 15), y, f(op, 12), f(op, 13), f(op, 11), p(op, 27))
+        else convForward(x, f(op, 6), f(op, 7), p(op, 18), f(op, 19), p(op, 14), p(op, 15), y, f(op, 12), f(op, 13), f(op, 11))
         break
       case MAXPOOL:
         maxPoolForward(x, f(op, 6), f(op, 7), f(op, 8), f(op, 9), y, f(op, 10), f(op, 11))

@@ -77,6 +77,13 @@ const CASES: { name: string; input: InputSpec; layers: LayerSpec[]; ink?: number
     input: { rows: 9, cols: 8, numClasses: 3 },
     layers: [c(3, 3, 'same'), act, c(5, 4, 'same'), act, { type: 'maxPool', poolSize: 2 }, { type: 'dense', units: 6 }, act]
   },
+  {
+    // Winograd's F(2x2, 5x5) forward (5 channels in, 7 out, neither a multiple of 4) on a 10x14
+    // output: 35 tiles, an odd count, so the last goes through alone.
+    name: 'conv k3 x5, conv k5 x7 (Winograd: 35 tiles of 2x2), dense 6',
+    input: { rows: 16, cols: 20, numClasses: 3 },
+    layers: [c(5, 3), act, c(7, 5), act, { type: 'dense', units: 6 }, act]
+  },
   { name: 'the default custom layer list', input: { rows: 12, cols: 12, numClasses: 10 }, layers: DEFAULT_CUSTOM_LAYERS },
   {
     name: 'an MLP: dense 13, dropout (rate 0 here), dense 6',
