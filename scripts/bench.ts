@@ -6,6 +6,10 @@
 // then, for the first model, where an epoch goes, and how long the dataset takes to load.
 // Never pass/fail: these machines are shared, and a busy one makes every number noise, so the
 // bench looks at the machine first and says loudly when it is not quiet (--require-quiet refuses).
+// Even a quiet one drifts: its speed moved by a third from minute to minute, for the lab and
+// PyTorch alike. So each model runs --rounds times (3), the lab then PyTorch, and the table takes
+// the round whose ratio is the median: a ratio from two runs side by side in time, not from two
+// phases of the machine. Every round's times are printed.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
@@ -54,9 +58,12 @@ const { values } = parseArgs({
     models: { type: 'string', default: Object.keys(MODELS).join(',') },
     'no-torch': { type: 'boolean' },
     'no-profile': { type: 'boolean' },
-    'require-quiet': { type: 'boolean' }
+    'require-quiet': { type: 'boolean' },
+    rounds: { type: 'string', default: '3' }
   }
 })
+const rounds = Number(values.rounds)
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: a whole number of at least 1, not "${values.rounds}"`)
 const epochs = Number(values.epochs)
 const modelNames = values.models.split(',').map((m) => m.trim())
 for (const m of modelNames) if (!(m in MODELS)) throw new Error(`--models: unknown model "${m}" (known: ${Object.keys(MODELS).join(', ')})`)
@@ -426,10 +433,25 @@ try {
   const compare = blas && !limitTrain
   if (blas && limitTrain) out('torch                not run: --limit-train trains the lab on a subset, the references on all of MNIST')
   const results = []
+  const roundLines: string[] = []
   for (const model of modelNames) {
     const label = MODELS[model].label
-    const run = await benchLab(hpFor(model), label)
-    const torch = compare ? benchTorch(model) : null
+    const tries = []
+    for (let round = 0; round < rounds; round++) {
+      const run = await benchLab(hpFor(model), label)
+      const torch = compare ? benchTorch(model) : null
+      tries.push({ run, torch, ratio: torch ? run.epochSeconds / (torch.train + torch.test) : run.epochSeconds })
+    }
+    const middle = [...tries].sort((a, b) => a.ratio - b.ratio)[(rounds - 1) >> 1]
+    roundLines.push(
+      `  ${label.padEnd(18)}${tries
+        .map(
+          (t) =>
+            `${s(t.run.epochSeconds / epochs)}${t.torch ? ` / ${s((t.torch.train + t.torch.test) / epochs)} = ${t.ratio.toFixed(2)}x` : ''}${t === middle && rounds > 1 ? ' (in the table)' : ''}`
+        )
+        .join(';  ')}`
+    )
+    const { run, torch } = middle
     const examples = run.batches.length * hpFor(model).batchSize
     const flops = await flopsPerEpoch(hpFor(model), examples / epochs)
     results.push({ model, label, run, torch, examples, flops })
@@ -478,6 +500,12 @@ try {
     `  SIMD-128 peak: ${peak.text}; the lab's flops: 2 per multiply-add of its conv and dense layers, forward, weight and input gradients, and the test split's forward passes${noisy}`
   )
   if (!compare) lines.push(`  lab / PyTorch n/a${values['no-torch'] ? ' (--no-torch)' : ''}`)
+  if (rounds > 1)
+    lines.push(
+      '',
+      `each round, lab${compare ? ' / PyTorch, run one after the other' : ''} (the table shows the round with the median ${compare ? 'ratio' : 'time'}):`,
+      ...roundLines
+    )
   if (blas && !blas.ok) lines.push(`  !!! ${blas.text}`)
   lines.push('', `the first model below: ${results[0].label}`)
   if (plain) {
