@@ -7,9 +7,10 @@
 // Never pass/fail: these machines are shared, and a busy one makes every number noise, so the
 // bench looks at the machine first and says loudly when it is not quiet (--require-quiet refuses).
 // Even a quiet one drifts: its speed moved by a third from minute to minute, for the lab and
-// PyTorch alike. So each model runs --rounds times (3), the lab then PyTorch, and the table takes
-// the round whose ratio is the median: a ratio from two runs side by side in time, not from two
-// phases of the machine. Every round's times are printed.
+// PyTorch alike. So each model runs --rounds times (3), the lab and PyTorch one after the other
+// (the lab first, then PyTorch first, and so on), and the table takes the round whose ratio is
+// the median: a ratio from two runs side by side in time, not from two phases of the machine.
+// Every round's times are printed.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
@@ -438,8 +439,10 @@ try {
     const label = MODELS[model].label
     const tries = []
     for (let round = 0; round < rounds; round++) {
+      // Every other round PyTorch goes first: neither side always runs on the machine the other left.
+      const torchFirst = compare && round % 2 === 1 ? benchTorch(model) : null
       const run = await benchLab(hpFor(model), label)
-      const torch = compare ? benchTorch(model) : null
+      const torch = compare ? (torchFirst ?? benchTorch(model)) : null
       tries.push({ run, torch, ratio: torch ? run.epochSeconds / (torch.train + torch.test) : run.epochSeconds })
     }
     const middle = [...tries].sort((a, b) => a.ratio - b.ratio)[(rounds - 1) >> 1]
@@ -503,7 +506,7 @@ try {
   if (rounds > 1)
     lines.push(
       '',
-      `each round, lab${compare ? ' / PyTorch, run one after the other' : ''} (the table shows the round with the median ${compare ? 'ratio' : 'time'}):`,
+      `each round, lab${compare ? ' / PyTorch, run one after the other (the lab first in odd rounds)' : ''} (the table shows the round with the median ${compare ? 'ratio' : 'time'}):`,
       ...roundLines
     )
   if (blas && !blas.ok) lines.push(`  !!! ${blas.text}`)
