@@ -500,7 +500,7 @@ try {
     )
   }
   lines.push(
-    `  SIMD-128 peak: ${peak.text}; the lab's flops: 2 per multiply-add of its conv and dense layers, forward, weight and input gradients, and the test split's forward passes${noisy}`
+    `  SIMD-128 peak: ${peak.text}; the lab's flops: 2 per multiply-add of its conv and dense layers as direct sums (its sparse gradients and Winograd's form do fewer), forward, weight and input gradients, and the test split's forward passes${noisy}`
   )
   if (!compare) lines.push(`  lab / PyTorch n/a${values['no-torch'] ? ' (--no-torch)' : ''}`)
   if (rounds > 1)

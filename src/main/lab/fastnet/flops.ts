@@ -1,7 +1,9 @@
 // The arithmetic a model costs, for the bench's GFLOP/s: the multiply-adds of its conv and dense
 // layers (pools and activations are a rounding error beside them), two flops each. Training an
 // example is the forward pass, the weight gradients and the input gradients (none below the lowest
-// layer with weights); evaluating one is the forward pass.
+// layer with weights); evaluating one is the forward pass. Counted as the direct dense sums do
+// them: the engine's sparse gradients and Winograd's form do fewer, so these are flops of the
+// direct form per second, the usual way to compare against a peak.
 import type { Plan } from './net-plan'
 import { shapesOf } from './program'
 
