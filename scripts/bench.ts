@@ -64,7 +64,8 @@ const { values } = parseArgs({
   }
 })
 const rounds = Number(values.rounds)
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: a whole number of at least 1, not "${values.rounds}"`)
+// Odd, so the median is one round's ratio, not the better-looking of the two middle ones.
+if (!Number.isInteger(rounds) || rounds < 1 || rounds % 2 === 0) throw new Error(`--rounds: an odd whole number (1, 3, 5...), not "${values.rounds}"`)
 const epochs = Number(values.epochs)
 const modelNames = values.models.split(',').map((m) => m.trim())
 for (const m of modelNames) if (!(m in MODELS)) throw new Error(`--models: unknown model "${m}" (known: ${Object.keys(MODELS).join(', ')})`)
@@ -440,17 +441,18 @@ try {
     const tries = []
     for (let round = 0; round < rounds; round++) {
       // Every other round PyTorch goes first: neither side always runs on the machine the other left.
-      const torchFirst = compare && round % 2 === 1 ? benchTorch(model) : null
+      const torchFirst = compare && round % 2 === 1
+      const first = torchFirst ? benchTorch(model) : null
       const run = await benchLab(hpFor(model), label)
-      const torch = compare ? (torchFirst ?? benchTorch(model)) : null
+      const torch = torchFirst ? first : compare ? benchTorch(model) : null
       tries.push({ run, torch, ratio: torch ? run.epochSeconds / (torch.train + torch.test) : run.epochSeconds })
     }
-    const middle = [...tries].sort((a, b) => a.ratio - b.ratio)[(rounds - 1) >> 1]
+    const middle = [...tries].sort((a, b) => a.ratio - b.ratio)[(rounds - 1) / 2]
     roundLines.push(
       `  ${label.padEnd(18)}${tries
         .map(
-          (t) =>
-            `${s(t.run.epochSeconds / epochs)}${t.torch ? ` / ${s((t.torch.train + t.torch.test) / epochs)} = ${t.ratio.toFixed(2)}x` : ''}${t === middle && rounds > 1 ? ' (in the table)' : ''}`
+          (t, i) =>
+            `${i + 1}: ${s(t.run.epochSeconds / epochs)}${t.torch ? ` / ${s((t.torch.train + t.torch.test) / epochs)} = ${t.ratio.toFixed(2)}x` : ''}${t === middle && rounds > 1 ? ' (in the table)' : ''}`
         )
         .join(';  ')}`
     )
@@ -506,7 +508,7 @@ try {
   if (rounds > 1)
     lines.push(
       '',
-      `each round, lab${compare ? ' / PyTorch, run one after the other (the lab first in odd rounds)' : ''} (the table shows the round with the median ${compare ? 'ratio' : 'time'}):`,
+      `each round, lab${compare ? ' / PyTorch, run one after the other (the lab first in rounds 1, 3, ...)' : ''} (the table shows the round with the median ${compare ? 'ratio' : 'time'}):`,
       ...roundLines
     )
   if (blas && !blas.ok) lines.push(`  !!! ${blas.text}`)

@@ -154,7 +154,11 @@ const WINOGRAD_FIELD = 27
  * out) takes it; its first (one channel in) is faster direct.
  */
 function winogradPays(kernel: number, input: Shape, output: Shape): boolean {
-  return kernel === 5 && output.height % 2 === 0 && output.width % 2 === 0 && input.channels >= 4
+  const shape = kernel === 5 && output.height % 2 === 0 && output.width % 2 === 0
+  // Channels in and out: at least one vector of each, two out, so the transforms are shared (a
+  // rule from the operation counts, measured only at 10 in and 20 out). And a scratch within about
+  // a megabyte: it holds every tile's transformed patch at once, which only small images keep in cache.
+  return shape && input.channels >= 4 && output.channels >= 8 && winogradFloats(input, output) <= 1 << 18
 }
 
 /** Floats of a Winograd convolution's scratch: U, V, T and M as ../assembly/winograd.ts lays them out. */
@@ -185,8 +189,8 @@ const addressOf = (block: ParamBlock, region: number) => region + block.offset *
 export type EnginePath = 'per-example' | 'batched'
 
 /**
- * `path` overrides batchedFrom's choice, `winograd` false keeps every convolution on the direct
- * sum (tests and the bench compare them).
+ * `path` overrides batchedFrom's choice (tests and the bench compare the two paths); `winograd`
+ * false keeps every convolution on the direct sum (tests compare it with Winograd's form).
  */
 export function compile(plan: Plan, base: number, maxExamples: number, path?: EnginePath, winograd = true): Compiled {
   const memory = new Allocator(base)
@@ -261,7 +265,7 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
       end: memory.next
     },
     batchedFrom: from,
-    winogradLayers: layers.flatMap((_, i) => (words[i * OP_WORDS + WINOGRAD_FIELD] ? [i] : [])),
+    winogradLayers: layers.flatMap((layer, i) => (layer.kind === 'conv' && words[i * OP_WORDS + WINOGRAD_FIELD] ? [i] : [])),
     words,
     ops: layers.length,
     outputs: shapes.slice(1).map((shape, i) => ({

@@ -134,7 +134,10 @@ export function finishGradients(): void {
   }
 }
 
-/** The input gradient of convolutions needs their kernels transposed: once per step, after an update. */
+/**
+ * After every change of the weights, before any forward or backward pass: the input gradient of
+ * convolutions needs their kernels transposed, Winograd's forward pass its transformed kernels.
+ */
 export function prepare(): void {
   for (let i = 0; i < nOps; i++) {
     const op = record(i)

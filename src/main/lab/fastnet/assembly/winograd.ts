@@ -16,7 +16,8 @@
 //   U  [36][Cin][CoP]      the transformed kernels, pos = 6 * row + column of the 6x6
 //   V  [tiles][36][CiV]    the transformed patches, CiV = Cin rounded up to 4
 //   T  [H][TX][6][CiV]     the input rows transformed along x, per tile column
-//   M  [2][36][CoP]        two tiles' channel sums before the output transform
+//   M  [2][36][CoP]        two tiles' channel sums before the output transform; winogradPrepare
+//                          borrows its first 30 vectors (M has 72 * CoP >= 288 floats)
 import { madd } from './simd'
 
 /** B^T applied to 6 vectors at src + i*ss; the 6 results to dst + j*ds. */
@@ -78,19 +79,20 @@ export function winogradPrepare(w: usize, Cin: i32, CoP: i32, H: i32, OH: i32, O
   const TX = OW >> 1
   const scratch = wa + uBytes(Cin, CoP) + vBytes((OH >> 1) * TX, CiV) + tBytes(H, TX, CiV)
   const row = <usize>CoP << 2
-  const u = row * <usize>Cin
+  // Bytes per kernel tap in w ([K][K][Cin] rows of CoP), and per position in U ([36][Cin] rows).
+  const tapBytes = row * <usize>Cin
   for (let ci = 0; ci < Cin; ci++) {
     for (let c = 0; c < CoP; c += 4) {
       const src = w + <usize>ci * row + (<usize>c << 2)
       // Along the kernel's rows (ky, stride 5 taps), then along its columns (kx, stride 1 tap).
-      for (let kx = 0; kx < 5; kx++) kernelTransform(src + <usize>kx * u, u * 5, scratch + (<usize>kx << 4), 5 << 4)
-      for (let a = 0; a < 6; a++) kernelTransform(scratch + (<usize>(a * 5) << 4), 16, wa + <usize>(a * 6) * u + <usize>ci * row + (<usize>c << 2), u)
+      for (let kx = 0; kx < 5; kx++) kernelTransform(src + <usize>kx * tapBytes, tapBytes * 5, scratch + (<usize>kx << 4), 5 << 4)
+      for (let a = 0; a < 6; a++) kernelTransform(scratch + (<usize>(a * 5) << 4), 16, wa + <usize>(a * 6) * tapBytes + <usize>ci * row + (<usize>c << 2), tapBytes)
     }
   }
 }
 
-/** M rows pos of one or two tiles: V vectors of output channels summed over the input channels. */
-@inline function channelSums(v0: usize, v1: usize, u: usize, row: usize, Cin: i32, m0: usize, m1: usize, V: i32, TWO: bool): void {
+/** M rows pos of one or two tiles: `vectors` vectors of output channels summed over the input channels. */
+@inline function channelSums(v0: usize, v1: usize, u: usize, row: usize, Cin: i32, m0: usize, m1: usize, vectors: i32, TWO: bool): void {
   const z = f32x4.splat(0)
   let a0 = z, a1 = z, a2 = z, a3 = z
   let b0 = z, b1 = z, b2 = z, b3 = z
@@ -98,30 +100,30 @@ export function winogradPrepare(w: usize, Cin: i32, CoP: i32, H: i32, OH: i32, O
     const s = v128.load32_splat(v0 + (<usize>ci << 2))
     const w0 = v128.load(u)
     a0 = madd(s, w0, a0)
-    const w1 = V > 1 ? v128.load(u, 16) : z
-    const w2 = V > 2 ? v128.load(u, 32) : z
-    const w3 = V > 3 ? v128.load(u, 48) : z
-    if (V > 1) a1 = madd(s, w1, a1)
-    if (V > 2) a2 = madd(s, w2, a2)
-    if (V > 3) a3 = madd(s, w3, a3)
+    const w1 = vectors > 1 ? v128.load(u, 16) : z
+    const w2 = vectors > 2 ? v128.load(u, 32) : z
+    const w3 = vectors > 3 ? v128.load(u, 48) : z
+    if (vectors > 1) a1 = madd(s, w1, a1)
+    if (vectors > 2) a2 = madd(s, w2, a2)
+    if (vectors > 3) a3 = madd(s, w3, a3)
     if (TWO) {
       const t = v128.load32_splat(v1 + (<usize>ci << 2))
       b0 = madd(t, w0, b0)
-      if (V > 1) b1 = madd(t, w1, b1)
-      if (V > 2) b2 = madd(t, w2, b2)
-      if (V > 3) b3 = madd(t, w3, b3)
+      if (vectors > 1) b1 = madd(t, w1, b1)
+      if (vectors > 2) b2 = madd(t, w2, b2)
+      if (vectors > 3) b3 = madd(t, w3, b3)
     }
     u += row
   }
   v128.store(m0, a0)
-  if (V > 1) v128.store(m0, a1, 16)
-  if (V > 2) v128.store(m0, a2, 32)
-  if (V > 3) v128.store(m0, a3, 48)
+  if (vectors > 1) v128.store(m0, a1, 16)
+  if (vectors > 2) v128.store(m0, a2, 32)
+  if (vectors > 3) v128.store(m0, a3, 48)
   if (TWO) {
     v128.store(m1, b0)
-    if (V > 1) v128.store(m1, b1, 16)
-    if (V > 2) v128.store(m1, b2, 32)
-    if (V > 3) v128.store(m1, b3, 48)
+    if (vectors > 1) v128.store(m1, b1, 16)
+    if (vectors > 2) v128.store(m1, b2, 32)
+    if (vectors > 3) v128.store(m1, b3, 48)
   }
 }
 
@@ -143,11 +145,11 @@ export function winogradPrepare(w: usize, Cin: i32, CoP: i32, H: i32, OH: i32, O
   }
 }
 
-/** Row sums of A^T for one column of M: m0 + ... + m4. */
+/** A^T's first row (1 1 1 1 1 0) applied to one column of M. */
 @inline function sum5(p: usize, rs: usize): v128 {
   return f32x4.add(f32x4.add(f32x4.add(v128.load(p), v128.load(p + rs)), f32x4.add(v128.load(p + rs * 2), v128.load(p + rs * 3))), v128.load(p + rs * 4))
 }
-/** And A^T's second row: (m1 - m2) + 2 (m3 - m4) + m5. */
+/** And its second row (0 1 -1 2 -2 1). */
 @inline function diff5(p: usize, rs: usize): v128 {
   const d = madd(f32x4.splat(2), f32x4.sub(v128.load(p + rs * 3), v128.load(p + rs * 4)), f32x4.sub(v128.load(p + rs), v128.load(p + rs * 2)))
   return f32x4.add(d, v128.load(p + rs * 5))
@@ -215,10 +217,10 @@ export function convForwardWinograd(x: usize, H: i32, W: i32, CSi: i32, Cin: i32
   const m1 = M + mBytes
   for (let t = 0; t < tiles; t += 2) {
     const v0 = Vt + <usize>(t * 36) * vs
-    const two = t + 1 < tiles
-    if (two) multiplyTiles(v0, v0 + 36 * vs, U, Cin, CoP, CiV, M, m1, true)
+    const pair = t + 1 < tiles
+    if (pair) multiplyTiles(v0, v0 + 36 * vs, U, Cin, CoP, CiV, M, m1, true)
     else multiplyTiles(v0, v0, U, Cin, CoP, CiV, M, M, false)
-    const done = two ? 2 : 1
+    const done = pair ? 2 : 1
     for (let k = 0; k < done; k++) {
       const tile = t + k
       const ty = tile / TX

@@ -38,7 +38,8 @@ function tfjsGradients(logits: tf.LayersModel, input: InputSpec, x: Float32Array
 const c = (filters: number, kernelSize: number, padding: 'valid' | 'same' = 'valid'): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding })
 const act: LayerSpec = { type: 'activation' }
 
-const CASES: { name: string; input: InputSpec; layers: LayerSpec[]; ink?: number }[] = [
+/** `winograd`: the layers that must take Winograd's form (the others must not). */
+const CASES: { name: string; input: InputSpec; layers: LayerSpec[]; ink?: number; winograd?: number[] }[] = [
   {
     name: 'conv k3 x5, max-pool 2, conv k2 x6, avg-pool 2 stride 1, flatten, dense 7',
     input: { rows: 11, cols: 12, numClasses: 4 },
@@ -78,11 +79,12 @@ const CASES: { name: string; input: InputSpec; layers: LayerSpec[]; ink?: number
     layers: [c(3, 3, 'same'), act, c(5, 4, 'same'), act, { type: 'maxPool', poolSize: 2 }, { type: 'dense', units: 6 }, act]
   },
   {
-    // Winograd's F(2x2, 5x5) forward (5 channels in, 7 out, neither a multiple of 4) on a 10x14
+    // Winograd's F(2x2, 5x5) forward (5 channels in, 9 out, neither a multiple of 4) on a 10x14
     // output: 35 tiles, an odd count, so the last goes through alone.
-    name: 'conv k3 x5, conv k5 x7 (Winograd: 35 tiles of 2x2), dense 6',
+    name: 'conv k3 x5, conv k5 x9 (Winograd: 35 tiles of 2x2), dense 6',
     input: { rows: 16, cols: 20, numClasses: 3 },
-    layers: [c(5, 3), act, c(7, 5), act, { type: 'dense', units: 6 }, act]
+    layers: [c(5, 3), act, c(9, 5), act, { type: 'dense', units: 6 }, act],
+    winograd: [2]
   },
   { name: 'the default custom layer list', input: { rows: 12, cols: 12, numClasses: 10 }, layers: DEFAULT_CUSTOM_LAYERS },
   {
@@ -108,6 +110,7 @@ describe('fast engine gradients match tfjs (cpu backend)', () => {
         const ref = tfjsGradients(logits, k.input, x, y)
         for (const variant of VARIANTS) {
           const net = engineFor(plan, logits, parseHyperparams(hp), 32, variant)
+          expect(net.c.winogradLayers).toEqual(k.winograd ?? [])
           net.zeroGrads()
           const mine = net.accumulate(split, idx, 1)
           expect(Math.abs(mine.lossSum - ref.loss) / ref.loss, variantName(variant)).toBeLessThan(LOSS_TOLERANCE)
@@ -130,6 +133,7 @@ describe('fast engine gradients match tfjs (cpu backend)', () => {
       const ref = tfjsGradients(logits, input, x, y)
       for (const variant of VARIANTS) {
         const net = engineFor(plan, logits, parseHyperparams({ activation }), 32, variant)
+        expect(net.c.winogradLayers).toEqual([3])
         net.zeroGrads()
         const mine = net.accumulate(split, idx, 1)
         const name = `${activation}, ${variantName(variant)}`

@@ -9,57 +9,61 @@ import { buildBoth, engineFor, relativeError, syntheticSplit } from '../../../..
 
 const c = (filters: number, kernelSize: number): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding: 'valid' })
 const act: LayerSpec = { type: 'activation' }
-// 5 channels into the 5x5 convolution, 7 out of it, a 10x14 output: 35 tiles, the last alone.
+// 5 channels into the 5x5 convolution, `out` out of it, a 10x14 output: 35 tiles, the last alone.
 const INPUT = { rows: 16, cols: 20, numClasses: 4 }
-const LAYERS: LayerSpec[] = [c(5, 3), act, c(7, 5), act, { type: 'maxPool', poolSize: 2 }, { type: 'dense', units: 6 }, act]
+const layers = (out: number): LayerSpec[] => [c(5, 3), act, c(out, 5), act, { type: 'maxPool', poolSize: 2 }, { type: 'dense', units: 6 }, act]
 
 describe("Winograd's form of a 5x5 convolution", () => {
   it('is taken for 5x5 kernels with an even output and channels to share, and nowhere else', () => {
-    const winogradLayers = (layers: LayerSpec[], input = INPUT) => {
-      const { net, logits } = buildBoth({ architecture: { preset: 'custom', layers } }, input)
+    const winogradLayers = (list: LayerSpec[], input = INPUT) => {
+      const { net, logits } = buildBoth({ architecture: { preset: 'custom', layers: list } }, input)
       logits.dispose()
       return net.c.winogradLayers
     }
-    expect(winogradLayers(LAYERS)).toEqual([2])
+    expect(winogradLayers(layers(9))).toEqual([2])
     // The course's CNN: its second convolution (10 channels in), not its first (the image alone).
     const { net, logits, plan } = buildBoth({}, { rows: 28, cols: 28, numClasses: 10 })
     expect(plan.layers.map((l) => l.kind).slice(0, 4)).toEqual(['conv', 'maxPool', 'activation', 'conv'])
     expect(net.c.winogradLayers).toEqual([3])
     logits.dispose()
-    expect(winogradLayers([c(5, 3), act, c(7, 3), act, { type: 'dense', units: 6 }])).toEqual([])
-    expect(winogradLayers([c(3, 3), act, c(7, 5), act, { type: 'dense', units: 6 }])).toEqual([]) // 3 channels in
-    expect(winogradLayers([c(5, 3), act, c(7, 5), act, { type: 'dense', units: 6 }], { ...INPUT, cols: 19 })).toEqual([]) // 13 wide
+    expect(winogradLayers([c(5, 3), act, c(9, 3), act, { type: 'dense', units: 6 }])).toEqual([]) // 3x3
+    expect(winogradLayers([c(3, 3), act, c(9, 5), act, { type: 'dense', units: 6 }])).toEqual([]) // 3 channels in
+    expect(winogradLayers(layers(7))).toEqual([]) // 7 channels out
+    expect(winogradLayers(layers(9), { ...INPUT, cols: 19 })).toEqual([]) // 13 wide
   })
 
+  // Output channels in vectors of 4: 3 (one block of 3), 4 (a block of 4), 5 (4 + 1).
   for (const build of ['simd128', 'relaxed'] as const) {
-    it(`gives the direct sum's outputs and training within float rounding (${build})`, () => {
-      const hp = parseHyperparams({ architecture: { preset: 'custom', layers: LAYERS }, optimizer: 'adam', learningRate: 0.01 })
-      const { logits, plan } = buildBoth(hp, INPUT)
-      const split = syntheticSplit(INPUT, 40, 3)
-      const [direct, winograd] = [false, true].map((on) => engineFor(plan, logits, hp, 16, { build, path: 'batched', winograd: on }))
-      expect(direct.c.winogradLayers).toEqual([])
-      expect(winograd.c.winogradLayers).toEqual([2])
-      const evaluate = (net: typeof direct) => {
-        const out = new Float32Array(40 * (INPUT.numClasses + 1))
-        net.evaluate(split, 0, 40, out)
-        return out
-      }
-      expect(relativeError(evaluate(winograd), evaluate(direct))).toBeLessThan(1e-5)
-      expect(relativeError(winograd.layerOutput(2), direct.layerOutput(2))).toBeLessThan(1e-5)
-      // Steps change the weights, so the kernels' transforms must follow them.
-      for (const [step, batch] of [range(0, 13), range(13, 30), range(30, 40)].entries()) {
-        const losses = [direct, winograd].map((net) => {
-          net.zeroGrads()
-          const t = net.accumulate(split, batch, 500 + step)
-          net.update(batch.length)
-          return t.lossSum
-        })
-        expect(Math.abs(losses[1] - losses[0]) / losses[0], `loss of step ${step}`).toBeLessThan(1e-5)
-      }
-      const weights = winograd.getWeights()
-      direct.getWeights().forEach((w, i) => expect(relativeError(weights[i].values, w.values), `weight ${i}`).toBeLessThan(1e-4))
-      expect(relativeError(evaluate(winograd), evaluate(direct))).toBeLessThan(1e-5)
-      logits.dispose()
-    })
+    for (const out of [9, 16, 20]) {
+      it(`gives the direct sum's outputs and training within float rounding (${build}, ${out} channels out)`, () => {
+        const hp = parseHyperparams({ architecture: { preset: 'custom', layers: layers(out) }, optimizer: 'adam', learningRate: 0.01 })
+        const { logits, plan } = buildBoth(hp, INPUT)
+        const split = syntheticSplit(INPUT, 40, 3)
+        const [direct, winograd] = [false, true].map((on) => engineFor(plan, logits, hp, 16, { build, path: 'batched', winograd: on }))
+        expect(direct.c.winogradLayers).toEqual([])
+        expect(winograd.c.winogradLayers).toEqual([2])
+        const evaluate = (net: typeof direct) => {
+          const rows = new Float32Array(40 * (INPUT.numClasses + 1))
+          net.evaluate(split, 0, 40, rows)
+          return rows
+        }
+        expect(relativeError(evaluate(winograd), evaluate(direct))).toBeLessThan(1e-5)
+        expect(relativeError(winograd.layerOutput(2), direct.layerOutput(2))).toBeLessThan(1e-5)
+        // Steps change the weights, so the kernels' transforms must follow them.
+        for (const [step, batch] of [range(0, 13), range(13, 30), range(30, 40)].entries()) {
+          const losses = [direct, winograd].map((net) => {
+            net.zeroGrads()
+            const t = net.accumulate(split, batch, 500 + step)
+            net.update(batch.length)
+            return t.lossSum
+          })
+          expect(Math.abs(losses[1] - losses[0]) / losses[0], `loss of step ${step}`).toBeLessThan(1e-5)
+        }
+        const weights = winograd.getWeights()
+        direct.getWeights().forEach((w, i) => expect(relativeError(weights[i].values, w.values), `weight ${i}`).toBeLessThan(1e-4))
+        expect(relativeError(evaluate(winograd), evaluate(direct))).toBeLessThan(1e-5)
+        logits.dispose()
+      })
+    }
   }
 })
