@@ -1,7 +1,7 @@
-// The benches' one door into the core below Lab (scripts/bench.ts, scripts/bench-ui.ts): what they
+// The benches' one door into the core below Lab (scripts/bench.ts, bench-engine.ts, bench-ui.ts): what they
 // need to time an engine, the training loop and the inside recorder on their own, and to seed a
 // store with runs; the coach panel's recorder and scorer (coach:panel, coach:eval). Exactly that: a script that needs more adds it here, where it shows.
-export { gatherBatch, range, seededRandom } from './data/batches'
+export { batchAt, epochOrder, gatherBatch, range, seededRandom } from './data/batches'
 export { loadDataset, mnistDir } from './data/datasets'
 export type { EngineEpochEvent } from './engine/engine-event'
 export { prepareRun } from './engine/prepared-run'
@@ -16,3 +16,6 @@ export { coach } from './coach/hints'
 export { panelRunOf, scorePanel, panelTable, type PanelRecipe, type PanelRun } from './coach/panel'
 export { modelFlops } from './fastnet/flops'
 export { planFromModel } from './fastnet/net-plan'
+export { fastnetBuild, fastnetModule, type WasmModule } from './fastnet/loader'
+export { readModelWeights } from './fastnet/model-weights'
+export { FastNet } from './fastnet/net'
