@@ -14,11 +14,18 @@ import { madd } from './simd'
 
 // ---- forward -------------------------------------------------------------------------------
 
-/** Four neighbouring output pixels x V vectors of output channels (V = 1 or 2). */
-@inline function fwd4(xb: usize, ps: usize, xoff: usize, R: i32, w: usize, ws: usize, b: usize, y: usize, V: i32): void {
+/**
+ * P neighbouring output pixels x V vectors of output channels, each accumulator in a register over
+ * the whole reduction: 4 x 1 and 4 x 2, or 3 x 3 where a layer has 12 channel lanes (the course's
+ * first convolution). There 4 x 2 then 4 x 1 would load each tap's 4 input values twice, and the
+ * loads, not the multiply-adds, would set the pace; 4 x 3 spills the registers.
+ */
+@inline function convBlock(xb: usize, ps: usize, xoff: usize, R: i32, w: usize, ws: usize, b: usize, y: usize, P: i32, V: i32): void {
   const z = f32x4.splat(0)
+  // Per vector of channels, per pixel.
   let a0 = z, a1 = z, a2 = z, a3 = z
   let c0 = z, c1 = z, c2 = z, c3 = z
+  let e0 = z, e1 = z, e2 = z, e3 = z
   const ps2 = ps + ps
   const ps3 = ps2 + ps
   for (let r = 0; r < R; r++) {
@@ -26,18 +33,25 @@ import { madd } from './simd'
     const s0 = v128.load32_splat(p)
     const s1 = v128.load32_splat(p + ps)
     const s2 = v128.load32_splat(p + ps2)
-    const s3 = v128.load32_splat(p + ps3)
+    const s3 = P > 3 ? v128.load32_splat(p + ps3) : z
     const w0 = v128.load(w)
     a0 = madd(s0, w0, a0)
     a1 = madd(s1, w0, a1)
     a2 = madd(s2, w0, a2)
-    a3 = madd(s3, w0, a3)
+    if (P > 3) a3 = madd(s3, w0, a3)
     if (V > 1) {
       const w1 = v128.load(w, 16)
       c0 = madd(s0, w1, c0)
       c1 = madd(s1, w1, c1)
       c2 = madd(s2, w1, c2)
-      c3 = madd(s3, w1, c3)
+      if (P > 3) c3 = madd(s3, w1, c3)
+    }
+    if (V > 2) {
+      const w2 = v128.load(w, 32)
+      e0 = madd(s0, w2, e0)
+      e1 = madd(s1, w2, e1)
+      e2 = madd(s2, w2, e2)
+      if (P > 3) e3 = madd(s3, w2, e3)
     }
     w += ws
   }
@@ -46,60 +60,21 @@ import { madd } from './simd'
   v128.store(y, f32x4.add(a0, b0))
   v128.store(y + ws, f32x4.add(a1, b0))
   v128.store(y + ws + ws, f32x4.add(a2, b0))
-  v128.store(y + ws * 3, f32x4.add(a3, b0))
+  if (P > 3) v128.store(y + ws * 3, f32x4.add(a3, b0))
   if (V > 1) {
     const b1 = v128.load(b, 16)
     v128.store(y, f32x4.add(c0, b1), 16)
     v128.store(y + ws, f32x4.add(c1, b1), 16)
     v128.store(y + ws + ws, f32x4.add(c2, b1), 16)
-    v128.store(y + ws * 3, f32x4.add(c3, b1), 16)
+    if (P > 3) v128.store(y + ws * 3, f32x4.add(c3, b1), 16)
   }
-}
-
-/**
- * Three neighbouring output pixels x 3 vectors of output channels: for CoP = 12, where fwd4 would
- * take two passes (8 channels, then 4) that each load the same 4 input values per tap, so that
- * the loads, not the multiply-adds, set the pace. 9 accumulators, 3 splats and a weight vector
- * fit the registers (4 pixels x 3 vectors would not).
- */
-@inline function fwd3x3(xb: usize, ps: usize, xoff: usize, R: i32, w: usize, ws: usize, b: usize, y: usize): void {
-  const z = f32x4.splat(0)
-  let a0 = z, a1 = z, a2 = z
-  let b0 = z, b1 = z, b2 = z
-  let c0 = z, c1 = z, c2 = z
-  const ps2 = ps + ps
-  for (let r = 0; r < R; r++) {
-    const p = xb + <usize>load<i32>(xoff + (<usize>r << 2))
-    const s0 = v128.load32_splat(p)
-    const s1 = v128.load32_splat(p + ps)
-    const s2 = v128.load32_splat(p + ps2)
-    const w0 = v128.load(w)
-    a0 = madd(s0, w0, a0)
-    b0 = madd(s1, w0, b0)
-    c0 = madd(s2, w0, c0)
-    const w1 = v128.load(w, 16)
-    a1 = madd(s0, w1, a1)
-    b1 = madd(s1, w1, b1)
-    c1 = madd(s2, w1, c1)
-    const w2 = v128.load(w, 32)
-    a2 = madd(s0, w2, a2)
-    b2 = madd(s1, w2, b2)
-    c2 = madd(s2, w2, c2)
-    w += ws
+  if (V > 2) {
+    const b2 = v128.load(b, 32)
+    v128.store(y, f32x4.add(e0, b2), 32)
+    v128.store(y + ws, f32x4.add(e1, b2), 32)
+    v128.store(y + ws + ws, f32x4.add(e2, b2), 32)
+    if (P > 3) v128.store(y + ws * 3, f32x4.add(e3, b2), 32)
   }
-  // As tfjs does: the convolution's sum first, then the bias.
-  const e0 = v128.load(b)
-  const e1 = v128.load(b, 16)
-  const e2 = v128.load(b, 32)
-  v128.store(y, f32x4.add(a0, e0))
-  v128.store(y, f32x4.add(a1, e1), 16)
-  v128.store(y, f32x4.add(a2, e2), 32)
-  v128.store(y + ws, f32x4.add(b0, e0))
-  v128.store(y + ws, f32x4.add(b1, e1), 16)
-  v128.store(y + ws, f32x4.add(b2, e2), 32)
-  v128.store(y + ws + ws, f32x4.add(c0, e0))
-  v128.store(y + ws + ws, f32x4.add(c1, e1), 16)
-  v128.store(y + ws + ws, f32x4.add(c2, e2), 32)
 }
 
 /** One output pixel x V vectors of output channels (V = 1..4). */
@@ -128,15 +103,15 @@ export function convForward(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, w: 
     if (CoP == 12) {
       for (; ox + 3 <= OW; ox += 3) {
         const xb = x + ((<usize>(oy * W + ox) * <usize>CSi) << 2)
-        fwd3x3(xb, ps, xoff, R, w, ws, b, y + ((<usize>(oy * OW + ox) * <usize>CoP) << 2))
+        convBlock(xb, ps, xoff, R, w, ws, b, y + ((<usize>(oy * OW + ox) * <usize>CoP) << 2), 3, 3)
       }
     }
     for (; ox + 4 <= OW; ox += 4) {
       const xb = x + ((<usize>(oy * W + ox) * <usize>CSi) << 2)
       const yb = y + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
       let c = 0
-      for (; c + 8 <= CoP; c += 8) fwd4(xb, ps, xoff, R, w + (<usize>c << 2), ws, b + (<usize>c << 2), yb + (<usize>c << 2), 2)
-      if (c < CoP) fwd4(xb, ps, xoff, R, w + (<usize>c << 2), ws, b + (<usize>c << 2), yb + (<usize>c << 2), 1)
+      for (; c + 8 <= CoP; c += 8) convBlock(xb, ps, xoff, R, w + (<usize>c << 2), ws, b + (<usize>c << 2), yb + (<usize>c << 2), 4, 2)
+      if (c < CoP) convBlock(xb, ps, xoff, R, w + (<usize>c << 2), ws, b + (<usize>c << 2), yb + (<usize>c << 2), 4, 1)
     }
     for (; ox < OW; ox++) {
       const xb = x + ((<usize>(oy * W + ox) * <usize>CSi) << 2)
