@@ -51,7 +51,7 @@ export interface NetOptions {
   norm: Normaliser
   /** Instead of program.ts's choice of which layers run on the whole batch (tests and the bench compare the paths). */
   path?: EnginePath
-  /** false: every convolution by the direct sum, none by Winograd's form (tests compare the two). */
+  /** false: every convolution by the direct sum, none by Winograd's form (tests and npm run bench:engine compare the two). */
   winograd?: boolean
 }
 

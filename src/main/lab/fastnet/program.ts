@@ -190,7 +190,7 @@ export type EnginePath = 'per-example' | 'batched'
 
 /**
  * `path` overrides batchedFrom's choice (tests and the bench compare the two paths); `winograd`
- * false keeps every convolution on the direct sum (tests compare it with Winograd's form).
+ * false keeps every convolution on the direct sum (tests and bench:engine compare it with Winograd's form).
  */
 export function compile(plan: Plan, base: number, maxExamples: number, path?: EnginePath, winograd = true): Compiled {
   const memory = new Allocator(base)
