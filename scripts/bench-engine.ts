@@ -3,7 +3,9 @@
 // source's build against another build (--against FILE.wasm, e.g. from
 // `git show REF:src/main/lab/fastnet/fastnet-relaxed.wasm`) or against itself with Winograd's form
 // off (--no-winograd). Prints each one's time per example, the ratio and both loss sums (equal
-// when the change keeps every sum's order).
+// when the change keeps every sum's order). Both run on this source's program.ts, so the other
+// build must read the same layer records: a build from before a record field changed meaning
+// would compute something else.
 //
 // Why not two bench runs: this machine's speed drifts by a third from minute to minute, so two
 // runs a minute apart compare two phases of the machine as often as two engines. Alternating
@@ -48,6 +50,24 @@ const rounds = Number(values.rounds)
 const steps = Number(values.steps)
 if (!(rounds >= 2 && steps >= 1)) throw new Error('--rounds needs at least 2 (the first warms up) and --steps at least 1')
 
+// Node's own WebAssembly (this project's Node types leave out the DOM's declaration of it).
+const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } }).WebAssembly
+/** The other build, read and compiled before anything else starts, so a bad path fails alone and at once. */
+function compileAgainst(file: string): WasmModule {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(file)
+  } catch (err) {
+    throw new Error(`--against: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+  }
+  try {
+    return new wasm.Module(bytes)
+  } catch (err) {
+    throw new Error(`--against: ${file} is not a WebAssembly module this runtime compiles (${(err as Error).message})`)
+  }
+}
+const againstModule = values.against ? compileAgainst(values.against) : null
+
 // 6,000 training images: 60 batches of 100; each step trains half a batch, as one of two threads does.
 const hp = parseHyperparams({ ...MODELS[values.model as keyof typeof MODELS], limitTrain: 6000 } as never)
 const run = await prepareRun(hp)
@@ -55,9 +75,7 @@ const planned = planFromModel(run.logits, run.shape)
 if (!('plan' in planned)) throw new Error(`the lab's engine does not cover this model: ${planned.unsupported}`)
 const build = fastnetBuild()
 const mine = fastnetModule(build)
-// Node's own WebAssembly (this project's Node types leave out the DOM's declaration of it).
-const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } }).WebAssembly
-const other = values.against ? new wasm.Module(readFileSync(values.against)) : mine
+const other = againstModule ?? mine
 const engine = (module: WasmModule, winograd: boolean) => {
   const net = new FastNet(module, planned.plan, {
     optimizer: hp.optimizer,
