@@ -1,7 +1,7 @@
 // Convolution gradients for ONE example (layouts as in conv.ts): the filter's (dense, or from the
 // nonzero output gradients only), the bias's, and the input's (scattered through the transposed
 // kernel that convPrepare builds).
-import { madd } from './simd'
+import { madd, storeVectors } from './simd'
 
 // ---- filter gradient -----------------------------------------------------------------------
 
@@ -180,14 +180,8 @@ export function biasGradCount(dy: usize, positions: i32, CoP: i32, gb: usize): i
     if (V > 6) a6 = madd(s, v128.load(xr, 96), a6)
     if (V > 7) a7 = madd(s, v128.load(xr, 112), a7)
   }
-  v128.store(g, a0)
-  if (V > 1) v128.store(g, a1, 16)
-  if (V > 2) v128.store(g, a2, 32)
-  if (V > 3) v128.store(g, a3, 48)
-  if (V > 4) v128.store(g, a4, 64)
-  if (V > 5) v128.store(g, a5, 80)
-  if (V > 6) v128.store(g, a6, 96)
-  if (V > 7) v128.store(g, a7, 112)
+  storeVectors(g, V < 4 ? V : 4, a0, a1, a2, a3)
+  if (V > 4) storeVectors(g + 64, V - 4, a4, a5, a6, a7)
 }
 
 /**
@@ -256,6 +250,13 @@ export function biasGradCount(dy: usize, positions: i32, CoP: i32, gb: usize): i
   else rows(x, list, n, at, rowStep, g, run, 1, V)
 }
 
+/** A list's (value, offset) pair n. */
+@inline function listAt(list: usize, n: i32, value: f32, offset: i32): void {
+  const e = list + (<usize>n << 3)
+  store<f32>(e, value)
+  store<i32>(e, offset, 4)
+}
+
 /**
  * Lists channel co's nonzero dy values and their pixels' byte offsets in x (`pixel` bytes apart,
  * rows `rowStep` apart), without branches; returns how many.
@@ -267,9 +268,7 @@ export function biasGradCount(dy: usize, positions: i32, CoP: i32, gb: usize): i
     let at = <u32>oy * rowStep
     for (let ox = 0; ox < OW; ox++) {
       const v = load<f32>(d)
-      const e = list + (<usize>n << 3)
-      store<f32>(e, v)
-      store<u32>(e, at, 4)
+      listAt(list, n, v, <i32>at)
       n += i32(v != 0)
       d += ds
       at += pixel
@@ -316,21 +315,14 @@ let listed3 = 0
       const where = v128.bitselect(i32x4.splat(at), w1, f32x4.ne(d0, zero))
       const v = f32x4.add(f32x4.add(f32x4.add(d0, d1), d2), d3)
       const listed = f32x4.ne(v, zero)
-      let e = list + (<usize>n0 << 3)
-      store<f32>(e, f32x4.extract_lane(v, 0))
-      store<i32>(e, i32x4.extract_lane(where, 0), 4)
+      // Each lane's pair goes to its channel's list; its count moves on only if it is nonzero.
+      listAt(list, n0, f32x4.extract_lane(v, 0), i32x4.extract_lane(where, 0))
       n0 -= i32x4.extract_lane(listed, 0)
-      e = l1 + (<usize>n1 << 3)
-      store<f32>(e, f32x4.extract_lane(v, 1))
-      store<i32>(e, i32x4.extract_lane(where, 1), 4)
+      listAt(l1, n1, f32x4.extract_lane(v, 1), i32x4.extract_lane(where, 1))
       n1 -= i32x4.extract_lane(listed, 1)
-      e = l2 + (<usize>n2 << 3)
-      store<f32>(e, f32x4.extract_lane(v, 2))
-      store<i32>(e, i32x4.extract_lane(where, 2), 4)
+      listAt(l2, n2, f32x4.extract_lane(v, 2), i32x4.extract_lane(where, 2))
       n2 -= i32x4.extract_lane(listed, 2)
-      e = l3 + (<usize>n3 << 3)
-      store<f32>(e, f32x4.extract_lane(v, 3))
-      store<i32>(e, i32x4.extract_lane(where, 3), 4)
+      listAt(l3, n3, f32x4.extract_lane(v, 3), i32x4.extract_lane(where, 3))
       n3 -= i32x4.extract_lane(listed, 3)
       d += ds + ds
       at += pixel + pixel
@@ -457,16 +449,8 @@ export function convFoldFilterGrad(gwT: usize, K: i32, Cin: i32, pixelValues: i3
       if (V > 3) b3 = madd(s, v128.load(w2, 48), b3)
     }
   }
-  v128.store(gp, a0)
-  if (V > 1) v128.store(gp, a1, 16)
-  if (V > 2) v128.store(gp, a2, 32)
-  if (V > 3) v128.store(gp, a3, 48)
-  if (PAIR) {
-    v128.store(q, b0)
-    if (V > 1) v128.store(q, b1, 16)
-    if (V > 2) v128.store(q, b2, 32)
-    if (V > 3) v128.store(q, b3, 48)
-  }
+  storeVectors(gp, V, a0, a1, a2, a3)
+  if (PAIR) storeVectors(q, V, b0, b1, b2, b3)
 }
 
 @inline function dxVectors(nz: usize, n: i32, wp: usize, kstep: usize, gp: usize, rs: usize, CiP: i32, PAIR: bool): void {
@@ -495,9 +479,7 @@ export function convInputGrad(dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, 
       let n = 0
       for (let co = 0; co < Cout; co++) {
         const v = load<f32>(d + (<usize>co << 2))
-        const e = nz + (<usize>n << 3)
-        store<f32>(e, v)
-        store<u32>(e, <u32>co * <u32>rs, 4)
+        listAt(nz, n, v, co * <i32>rs)
         n += i32(v != 0)
       }
       if (n == 0) continue

@@ -141,9 +141,10 @@ export function finishGradients(): void {
 export function prepare(): void {
   for (let i = 0; i < nOps; i++) {
     const op = record(i)
-    if (f(op, 0) == CONV && p(op, 27) != 0) winogradPrepare(p(op, 14), f(op, 8), f(op, 11), f(op, 5), f(op, 12), f(op, 13), p(op, 27))
-    if (f(op, 0) == CONV && f(op, 3) != 0) convPrepare(p(op, 14), f(op, 9), f(op, 8), f(op, 10), f(op, 11), p(op, 20), f(op, 21))
-    else if (f(op, 0) == DENSE && p(op, 11) != 0) transpose(p(op, 7), f(op, 5), f(op, 6), p(op, 11), f(op, 12))
+    if (f(op, 0) == CONV) {
+      if (p(op, 27) != 0) winogradPrepare(p(op, 14), f(op, 8), f(op, 11), f(op, 5), f(op, 12), f(op, 13), p(op, 27))
+      if (f(op, 3) != 0) convPrepare(p(op, 14), f(op, 9), f(op, 8), f(op, 10), f(op, 11), p(op, 20), f(op, 21))
+    } else if (f(op, 0) == DENSE && p(op, 11) != 0) transpose(p(op, 7), f(op, 5), f(op, 6), p(op, 11), f(op, 12))
   }
 }
 

@@ -18,7 +18,7 @@
 //   T  [H][TX][6][CiV]     the input rows transformed along x, per tile column
 //   M  [2][36][CoP]        two tiles' channel sums before the output transform; winogradPrepare
 //                          borrows its first 30 vectors (M has 72 * CoP >= 288 floats)
-import { madd } from './simd'
+import { madd, storeVectors } from './simd'
 
 /** B^T applied to 6 vectors at src + i*ss; the 6 results to dst + j*ds. */
 @inline function inputTransform(src: usize, ss: usize, dst: usize, ds: usize): void {
@@ -115,16 +115,8 @@ export function winogradPrepare(w: usize, Cin: i32, CoP: i32, H: i32, OH: i32, O
     }
     u += row
   }
-  v128.store(m0, a0)
-  if (vectors > 1) v128.store(m0, a1, 16)
-  if (vectors > 2) v128.store(m0, a2, 32)
-  if (vectors > 3) v128.store(m0, a3, 48)
-  if (TWO) {
-    v128.store(m1, b0)
-    if (vectors > 1) v128.store(m1, b1, 16)
-    if (vectors > 2) v128.store(m1, b2, 32)
-    if (vectors > 3) v128.store(m1, b3, 48)
-  }
+  storeVectors(m0, vectors, a0, a1, a2, a3)
+  if (TWO) storeVectors(m1, vectors, b0, b1, b2, b3)
 }
 
 @inline function multiplyTiles(v0: usize, v1: usize, U: usize, Cin: i32, CoP: i32, CiV: i32, m0: usize, m1: usize, TWO: bool): void {
