@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import {
   batchAt,
+  compileFastnet,
   epochOrder,
   FastNet,
   fastnetBuild,
@@ -25,15 +26,10 @@ import {
   type WasmModule
 } from '../src/main/lab/bench-entry'
 import { parseHyperparams } from '../src/shared/fields'
+import { BENCH_MODELS } from './bench-models'
 
 // As in bench.ts: measure the build Electron runs (Node 20 validates relaxed SIMD only with this).
 setFlagsFromString('--experimental-wasm-relaxed-simd')
-
-const MODELS = {
-  cnn: {},
-  mlp100: { architecture: { preset: 'mlp', hidden: [100] } },
-  mlp512: { architecture: { preset: 'mlp', hidden: [512, 512] } }
-} as const
 
 const { values } = parseArgs({
   options: {
@@ -45,13 +41,11 @@ const { values } = parseArgs({
   }
 })
 if (!values.against === !values['no-winograd']) throw new Error('say what to compare with: --against FILE.wasm or --no-winograd (one of them)')
-if (!(values.model in MODELS)) throw new Error(`--model: one of ${Object.keys(MODELS).join(', ')} (got "${values.model}")`)
+if (!Object.hasOwn(BENCH_MODELS, values.model)) throw new Error(`--model: one of ${Object.keys(BENCH_MODELS).join(', ')} (got "${values.model}")`)
 const rounds = Number(values.rounds)
 const steps = Number(values.steps)
 if (!(rounds >= 2 && steps >= 1)) throw new Error('--rounds needs at least 2 (the first warms up) and --steps at least 1')
 
-// Node's own WebAssembly (this project's Node types leave out the DOM's declaration of it).
-const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } }).WebAssembly
 /** The other build, read and compiled before anything else starts, so a bad path fails alone and at once. */
 function compileAgainst(file: string): WasmModule {
   let bytes: Buffer
@@ -61,7 +55,7 @@ function compileAgainst(file: string): WasmModule {
     throw new Error(`--against: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
   }
   try {
-    return new wasm.Module(bytes)
+    return compileFastnet(bytes)
   } catch (err) {
     throw new Error(`--against: ${file} is not a WebAssembly module this runtime compiles (${(err as Error).message})`)
   }
@@ -69,7 +63,7 @@ function compileAgainst(file: string): WasmModule {
 const againstModule = values.against ? compileAgainst(values.against) : null
 
 // 6,000 training images: 60 batches of 100; each step trains half a batch, as one of two threads does.
-const hp = parseHyperparams({ ...MODELS[values.model as keyof typeof MODELS], limitTrain: 6000 } as never)
+const hp = parseHyperparams({ ...BENCH_MODELS[values.model].input, limitTrain: 6000 })
 const run = await prepareRun(hp)
 const planned = planFromModel(run.logits, run.shape)
 if (!('plan' in planned)) throw new Error(`the lab's engine does not cover this model: ${planned.unsupported}`)

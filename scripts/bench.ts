@@ -37,15 +37,9 @@ import {
 } from '../src/main/lab/bench-entry'
 import { Lab } from '../src/main/lab/lab'
 import { parseHyperparams } from '../src/shared/fields'
-import type { Hyperparams, HyperparamsInput } from '../src/shared/hyperparams'
+import { BENCH_MODELS as MODELS } from './bench-models'
+import type { Hyperparams } from '../src/shared/hyperparams'
 import type { BackendInfo, BatchMetric, EpochMetric } from '../src/shared/run-types'
-
-/** The models compared, each with the PyTorch reference script and arguments that train the same recipe. */
-const MODELS: Record<string, { label: string; input: HyperparamsInput; script: string; args: string[]; goal: number }> = {
-  cnn: { label: "the course's Net", input: {}, script: 'seed_reference.py', args: [], goal: 0.45 },
-  mlp100: { label: 'MLP 100', input: { architecture: { preset: 'mlp', hidden: [100] } }, script: 'mlp_reference.py', args: ['100'], goal: 1 },
-  mlp512: { label: 'MLP 512,512', input: { architecture: { preset: 'mlp', hidden: [512, 512] } }, script: 'mlp_reference.py', args: ['512,512'], goal: 1 }
-}
 
 // Measure what the desktop app runs: Electron's V8 validates relaxed SIMD by default, Node 20 only
 // behind this flag (Node 22 has it on). V8's flags are per process, so the lab's worker threads
@@ -68,7 +62,7 @@ const rounds = Number(values.rounds)
 if (!Number.isInteger(rounds) || rounds < 1 || rounds % 2 === 0) throw new Error(`--rounds: an odd whole number (1, 3, 5...), not "${values.rounds}"`)
 const epochs = Number(values.epochs)
 const modelNames = values.models.split(',').map((m) => m.trim())
-for (const m of modelNames) if (!(m in MODELS)) throw new Error(`--models: unknown model "${m}" (known: ${Object.keys(MODELS).join(', ')})`)
+for (const m of modelNames) if (!Object.hasOwn(MODELS, m)) throw new Error(`--models: unknown model "${m}" (known: ${Object.keys(MODELS).join(', ')})`)
 const limitTrain = values['limit-train'] ? Number(values['limit-train']) : null
 const hpFor = (model: string): Hyperparams => parseHyperparams({ ...MODELS[model].input, epochs, limitTrain })
 /** The first model's: the one whose epoch is taken apart below the table. */

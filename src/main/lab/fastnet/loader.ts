@@ -42,6 +42,11 @@ export function fastnetPath(build: FastnetBuild = 'simd128'): string {
   throw new Error(`${name} not found (looked for ${tried.join(' and ')}): rebuild with "npm run build"`)
 }
 
+/** A module from an engine build's bytes (bench:engine compares another build with this one's). */
+export function compileFastnet(bytes: Uint8Array): WasmModule {
+  return new wasm.Module(bytes)
+}
+
 function compile(build: FastnetBuild): { module: WasmModule; version: string } {
   let entry = compiled.get(build)
   if (!entry) {
@@ -53,7 +58,7 @@ function compile(build: FastnetBuild): { module: WasmModule; version: string } {
           : 'this runtime cannot run WebAssembly SIMD-128'
       )
     const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 8)
-    entry = { module: new wasm.Module(bytes), version: `${ENGINE_VERSION}, ${BUILD_NAMES[build]} (wasm ${hash})` }
+    entry = { module: compileFastnet(bytes), version: `${ENGINE_VERSION}, ${BUILD_NAMES[build]} (wasm ${hash})` }
     compiled.set(build, entry)
   }
   return entry
