@@ -19,10 +19,12 @@ import { stepSeed } from './seed'
 export const FASTNET_NAME = 'digit-lab-wasm'
 /** How the engine runs `net`'s layers, in words: which run one example at a time, which on the whole batch, which convolutions by Winograd's form. */
 function description(net: FastNet): string {
-  const { batchedFrom, winogradLayers } = net.c
+  const { batchedFrom, winogradLayers, winogradTiles } = net.c
   const layers = net.plan.layers
   const convolutions = layers.flatMap((l, i) => (l.kind === 'conv' ? [i] : []))
-  const winograd = winogradLayers.map((i) => `convolution ${convolutions.indexOf(i) + 1}'s forward pass by Winograd's F(2x2, 5x5)`)
+  const winograd = winogradLayers.map(
+    (i, k) => `convolution ${convolutions.indexOf(i) + 1}'s forward pass by Winograd's F(${winogradTiles[k]}x${winogradTiles[k]}, 5x5)`
+  )
   if (batchedFrom >= layers.length) return ["the lab's WebAssembly engine, one example at a time", ...winograd].join(', ')
   const below = convolutions.some((i) => i < batchedFrom) ? 'convolutions one example at a time, ' : ''
   return [`the lab's WebAssembly engine, ${below}dense layers as matrix products over the whole batch`, ...winograd].join(', ')

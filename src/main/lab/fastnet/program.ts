@@ -62,8 +62,10 @@ export interface Compiled {
   }
   /** The first layer run on the whole batch; the layer count where every layer runs per example. */
   batchedFrom: number
-  /** The convolutions whose forward pass goes by Winograd's F(2x2, 5x5). */
+  /** The convolutions whose forward pass goes by Winograd's F(2x2, 5x5) or F(4x4, 5x5)... */
   winogradLayers: number[]
+  /** ...and the side of each one's tile, in the same order. */
+  winogradTiles: (2 | 4)[]
   words: Int32Array
   ops: number
   /** Each layer's output for one example: byte offset, float count (padding included), and `positions` (pixels, or 1) x `stride` floats of which `units` are values; example e's is `row` bytes further on per e. */
@@ -147,7 +149,7 @@ const ROW_FIELDS = 28
 const WINOGRAD_FIELD = 27
 
 /**
- * Whether a convolution's forward pass goes by Winograd's F(2x2, 5x5) (../assembly/winograd.ts):
+ * Whether a convolution's forward pass goes by Winograd's minimal filtering (../assembly/winograd.ts):
  * 5x5 kernels, an output that 2x2 tiles cover, and channels enough to share its transforms (a
  * patch's over every output channel, a tile's over every input channel). Measured side by side
  * (README, "Below the split, per example"): the course's second convolution (10 channels in, 20
@@ -161,13 +163,24 @@ function winogradPays(kernel: number, input: Shape, output: Shape): boolean {
   return shape && input.channels >= 4 && output.channels >= 8 && winogradFloats(input, output) <= 1 << 18
 }
 
+/**
+ * Its tile's side: F(4x4, 5x5) where 4x4 tiles cover the output, else F(2x2, 5x5) (the same rule
+ * as tileSide in ../assembly/winograd.ts). The larger tile does 64 multiplies for 16 outputs where
+ * the smaller does 36 for 4; its points 1/2 and 2 round a little more (winograd.test.ts).
+ */
+export function winogradTile(output: Shape): 2 | 4 {
+  return output.height % 4 === 0 && output.width % 4 === 0 ? 4 : 2
+}
+
 /** Floats of a Winograd convolution's scratch: U, V, T and M as ../assembly/winograd.ts lays them out. */
 function winogradFloats(input: Shape, output: Shape): number {
+  const side = winogradTile(output)
+  const patch = (side + 4) ** 2
   const inVector = up4(input.channels)
   const outVector = up4(output.channels)
-  const tileColumns = output.width / 2
-  const tiles = (output.height / 2) * tileColumns
-  return 36 * input.channels * outVector + tiles * 36 * inVector + input.height * tileColumns * 6 * inVector + 2 * 36 * outVector
+  const tileColumns = output.width / side
+  const tiles = (output.height / side) * tileColumns
+  return patch * input.channels * outVector + tiles * patch * inVector + input.height * tileColumns * (side + 4) * inVector + 2 * patch * outVector
 }
 
 /**
@@ -240,6 +253,7 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
       pooledInTiles: pooledInTiles(layers[i + 1], shapes[i + 1], shapes[i + 2])
     })
   }
+  const winogradLayers = layers.flatMap((layer, i) => (layer.kind === 'conv' && words[i * OP_WORDS + WINOGRAD_FIELD] ? [i] : []))
   const streams = memory.alloc(rows)
   const pixels = plan.rows * plan.cols
   const table = memory.alloc(256)
@@ -265,7 +279,8 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
       end: memory.next
     },
     batchedFrom: from,
-    winogradLayers: layers.flatMap((layer, i) => (layer.kind === 'conv' && words[i * OP_WORDS + WINOGRAD_FIELD] ? [i] : [])),
+    winogradLayers,
+    winogradTiles: winogradLayers.map((i) => winogradTile(shapes[i + 1])),
     words,
     ops: layers.length,
     outputs: shapes.slice(1).map((shape, i) => ({

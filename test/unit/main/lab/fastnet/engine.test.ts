@@ -69,7 +69,7 @@ describe('engine choice', () => {
     // Which build (SIMD-128 or relaxed) depends on the runtime: loader.test.ts checks the choice.
     expect(run.backend?.version).toMatch(/^\d+\.\d+, (SIMD-128|relaxed SIMD \(fused multiply-add\)) \(wasm [0-9a-f]{8}\)$/)
     const paths =
-      /WebAssembly engine, convolutions one example at a time, dense layers as matrix products over the whole batch, convolution 2's forward pass by Winograd's F\(2x2, 5x5\)/
+      /WebAssembly engine, convolutions one example at a time, dense layers as matrix products over the whole batch, convolution 2's forward pass by Winograd's F\(4x4, 5x5\)/
     expect(run.backend?.note).toMatch(paths)
     if (split) expect(run.backend?.note).toMatch(/data parallel over 2 worker threads$/)
     expect(run.epochs[0].numTensors).toBeGreaterThan(0)

@@ -86,6 +86,13 @@ const CASES: { name: string; input: InputSpec; layers: LayerSpec[]; ink?: number
     layers: [c(5, 3), act, c(9, 5), act, { type: 'dense', units: 6 }, act],
     winograd: [2]
   },
+  {
+    // F(4x4, 5x5) on a 12x4 output: 3 tiles, the last alone.
+    name: 'conv k3 x5, conv k5 x9 (Winograd: 3 tiles of 4x4), dense 6',
+    input: { rows: 18, cols: 10, numClasses: 3 },
+    layers: [c(5, 3), act, c(9, 5), act, { type: 'dense', units: 6 }, act],
+    winograd: [2]
+  },
   { name: 'the default custom layer list', input: { rows: 12, cols: 12, numClasses: 10 }, layers: DEFAULT_CUSTOM_LAYERS },
   {
     name: 'an MLP: dense 13, dropout (rate 0 here), dense 6',
