@@ -26,6 +26,8 @@ export interface EngineVariant {
   path: EnginePath
   /** false: every convolution by the direct sum (unset: Winograd's form where program.ts says it pays). */
   winograd?: boolean
+  /** false: the first convolution's pool and ReLU backward one by one (unset: at once where program.ts fuses them). */
+  fusedBackward?: boolean
 }
 export const VARIANTS: EngineVariant[] = (['simd128', 'relaxed'] as const).flatMap((build) =>
   (['per-example', 'batched'] as const).map((path) => ({ build, path }))
@@ -74,7 +76,8 @@ export function engineFor(
     maxExamples,
     norm: NORM,
     ...(variant ? { path: variant.path } : {}),
-    ...(variant?.winograd === false ? { winograd: false } : {})
+    ...(variant?.winograd === false ? { winograd: false } : {}),
+    ...(variant?.fusedBackward === false ? { fusedBackward: false } : {})
   })
   net.setWeights(readModelWeights(logits, plan))
   return net

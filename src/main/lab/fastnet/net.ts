@@ -53,6 +53,8 @@ export interface NetOptions {
   path?: EnginePath
   /** false: every convolution by the direct sum, none by Winograd's form (tests and npm run bench:engine compare the two). */
   winograd?: boolean
+  /** false: the first convolution's max-pool and ReLU backward one by one, not at once with it (tests compare the two). */
+  fusedBackward?: boolean
 }
 
 export interface Totals {
@@ -78,7 +80,10 @@ export class FastNet {
     private readonly options: NetOptions
   ) {
     this.x = instantiate(module) as Exports
-    this.c = compile(plan, this.x.heapBase(), Math.max(1, options.maxExamples), options.path, options.winograd ?? true)
+    this.c = compile(plan, this.x.heapBase(), Math.max(1, options.maxExamples), options.path, {
+      winograd: options.winograd,
+      fusedBackward: options.fusedBackward
+    })
     const memory = this.x.memory
     const missing = this.c.at.end - memory.buffer.byteLength
     if (missing > 0) memory.grow(Math.ceil(missing / 65536))

@@ -66,6 +66,8 @@ export interface Compiled {
   winogradLayers: number[]
   /** ...and the side of each one's tile, in the same order. */
   winogradTiles: (2 | 4)[]
+  /** The ReLUs that go backward at once with the max-pool and the convolution below them (poolReluFused). */
+  fusedBackward: number[]
   words: Int32Array
   ops: number
   /** Each layer's output for one example: byte offset, float count (padding included), and `positions` (pixels, or 1) x `stride` floats of which `units` are values; example e's is `row` bytes further on per e. */
@@ -141,6 +143,8 @@ interface LayerRecord {
   pooledInTiles: boolean
   /** Whether a convolution may take Winograd's form where it pays (winogradPays). */
   winograd: boolean
+  /** For a ReLU: whether a tiling 2x2 max-pool below it reads a convolution that passes no gradient down (poolReluFused). */
+  fusedBackward: boolean
 }
 
 /** Record fields 28-31: the row strides (bytes) of a layer's input, output and their gradients. */
@@ -201,11 +205,16 @@ const addressOf = (block: ParamBlock, region: number) => region + block.offset *
 /** Every layer one example at a time, or the flat layers on the whole batch; unset: batchedFrom decides. */
 export type EnginePath = 'per-example' | 'batched'
 
-/**
- * `path` overrides batchedFrom's choice (tests and the bench compare the two paths); `winograd`
- * false keeps every convolution on the direct sum (tests and bench:engine compare it with Winograd's form).
- */
-export function compile(plan: Plan, base: number, maxExamples: number, path?: EnginePath, winograd = true): Compiled {
+/** Faster forms of some layers, each on unless set false (tests and bench:engine compare them with the plain ones). */
+export interface Forms {
+  /** Winograd's form for the convolutions where it pays (winogradPays); false: every one by the direct sum. */
+  winograd?: boolean
+  /** A ReLU, its max-pool and the first convolution backward at once (poolReluFused); false: one by one. */
+  fusedBackward?: boolean
+}
+
+/** `path` overrides batchedFrom's choice (tests and the bench compare the two paths). */
+export function compile(plan: Plan, base: number, maxExamples: number, path?: EnginePath, { winograd = true, fusedBackward = true }: Forms = {}): Compiled {
   const memory = new Allocator(base)
   const { layers } = plan
   const program = memory.alloc(layers.length * OP_WORDS)
@@ -250,7 +259,8 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
       rows,
       batched: i >= from,
       winograd,
-      pooledInTiles: pooledInTiles(layers[i + 1], shapes[i + 1], shapes[i + 2])
+      pooledInTiles: pooledInTiles(layers[i + 1], shapes[i + 1], shapes[i + 2]),
+      fusedBackward: fusedBackward && poolReluFused(layers, shapes, gradients, i)
     })
   }
   const winogradLayers = layers.flatMap((layer, i) => (layer.kind === 'conv' && words[i * OP_WORDS + WINOGRAD_FIELD] ? [i] : []))
@@ -281,6 +291,7 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
     batchedFrom: from,
     winogradLayers,
     winogradTiles: winogradLayers.map((i) => winogradTile(shapes[i + 1])),
+    fusedBackward: layers.flatMap((layer, i) => (layer.kind === 'activation' && words[i * OP_WORDS + 8] ? [i] : [])),
     words,
     ops: layers.length,
     outputs: shapes.slice(1).map((shape, i) => ({
@@ -303,6 +314,26 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
 /** Each layer's input shape, then the last layer's output (the logits). */
 export function shapesOf(plan: Plan): Shape[] {
   return layoutShapes(plan).shapes
+}
+
+/**
+ * Whether layer i is a ReLU over a 2x2 stride-2 max-pool that tiles a convolution's output, where
+ * no gradient flows below the convolution (the network's first layer, as in the course's CNN):
+ * then the three go backward at once, the ReLU's dy straight into the filter gradient's lists
+ * (convPoolReluGrad in ../assembly/conv-grad.ts; field 8 of the ReLU's record). Only where those
+ * lists cost no more than the dense filter gradient even with every pooled value nonzero (the
+ * backward pass's rule, at its worst), as for the course's first convolution: fused, they are
+ * never counted first.
+ */
+function poolReluFused(layers: PlanLayer[], shapes: Shape[], gradients: number[], i: number): boolean {
+  const [conv, pool, relu] = layers.slice(i - 2, i + 1)
+  if (i < 2 || relu.kind !== 'activation' || relu.fn !== 'relu' || conv.kind !== 'conv' || gradients[i - 2] !== 0) return false
+  if (!pooledInTiles(pool, shapes[i - 1], shapes[i])) return false
+  const input = shapes[i - 2]
+  const stride = i === 2 ? INPUT_STRIDE : channelStride(input)
+  // A row of the sparse form's accumulator (sparseRun in ../assembly/conv-grad.ts).
+  const run = input.channels === 1 && stride > 1 ? up4(conv.kernel) : conv.kernel * stride
+  return 3 * conv.filters * run <= 4 * conv.kernel * input.channels * up4(conv.filters)
 }
 
 function pooledInTiles(next: PlanLayer | undefined, input: Shape, output: Shape | undefined): boolean {
@@ -484,9 +515,10 @@ function writePad(layer: LayerOf<'pad'>, { words, input, output, inputStride }: 
   words.set([input.height, input.width, inputStride, layer.top, layer.left, output.height, output.width], 5)
 }
 
-function writeActivation(layer: LayerOf<'activation'>, { words, floats, input }: LayerRecord): void {
+function writeActivation(layer: LayerOf<'activation'>, { words, floats, input, fusedBackward }: LayerRecord): void {
   words.set([floatsOf(input), ACTIVATION[layer.fn]], 5)
   floats[7] = layer.alpha
+  words[8] = fusedBackward ? 1 : 0
 }
 
 function writeMaxout(layer: LayerOf<'maxout'>, { words, input, output, inputStride }: LayerRecord): void {

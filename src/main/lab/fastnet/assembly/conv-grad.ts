@@ -364,6 +364,14 @@ function accumulateChannel(x: usize, list: usize, n: i32, g: usize, run: usize, 
   }
 }
 
+/** The 4 lists of listTiles4 or listPooled4 (cap bytes apart) into 4 channels' gwT rows (channelBytes apart, from g). */
+@inline function accumulateListed(x: usize, list: usize, cap: usize, g: usize, channelBytes: usize, run: usize, rowStep: usize, K: i32): void {
+  if (listed0) accumulateChannel(x, list, listed0, g, run, rowStep, K)
+  if (listed1) accumulateChannel(x, list + cap, listed1, g + channelBytes, run, rowStep, K)
+  if (listed2) accumulateChannel(x, list + cap * 2, listed2, g + channelBytes * 2, run, rowStep, K)
+  if (listed3) accumulateChannel(x, list + cap * 3, listed3, g + channelBytes * 3, run, rowStep, K)
+}
+
 /**
  * gwT += the filter gradient of dy's nonzero values; `list` holds 2 words per output position.
  * With `xc` (a single input channel), x is first copied there one value per pixel (H*W + 4
@@ -386,17 +394,152 @@ export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP:
     const cap = <usize>(OH * OW) << 1
     for (let c = 0; c < Cout; c += 4) {
       listTiles4(dy + (<usize>c << 2), ds, OH, OW, pixel, rowStep, list, cap)
-      const g = gwT + <usize>c * channelBytes
-      if (listed0) accumulateChannel(x, list, listed0, g, run, rowStep, K)
-      if (listed1) accumulateChannel(x, list + cap, listed1, g + channelBytes, run, rowStep, K)
-      if (listed2) accumulateChannel(x, list + cap * 2, listed2, g + channelBytes * 2, run, rowStep, K)
-      if (listed3) accumulateChannel(x, list + cap * 3, listed3, g + channelBytes * 3, run, rowStep, K)
+      accumulateListed(x, list, cap, gwT + <usize>c * channelBytes, channelBytes, run, rowStep, K)
     }
     return
   }
   for (let co = 0; co < Cout; co++) {
     const n = listChannel(dy + (<usize>co << 2), ds, OH, OW, pixel, rowStep, list)
     if (n) accumulateChannel(x, list, n, gwT + <usize>co * channelBytes, run, rowStep, K)
+  }
+}
+
+// ---- through a 2x2 max-pool and a ReLU -----------------------------------------------------
+//
+// Where a convolution's output goes only into a 2x2 stride-2 max-pool that tiles it, the pool's
+// only into a ReLU, and no gradient flows below the convolution (the network's first layer),
+// its filter and bias gradients come straight from the ReLU's dy: the pool's and the ReLU's
+// backward passes would write a gradient as large as the convolution's output, nonzero at most
+// once per tile, only for the lists above to find each nonzero again. Here each tile's value is
+// the ReLU's dy where the pooled value is positive, and its pixel the pool's first maximum (as
+// maxPoolBackward's). The lists, and the bias's sums (biasGradCountTiles's order), are those of
+// the three layers one by one: the same bits. ../program.ts fuses only where the sparse form
+// costs no more than the dense one even with every value nonzero, so nothing is counted first.
+
+/**
+ * The four sums of a vector of channels, a0 holding tile t's (t & 3 = `phase`) after a rotation
+ * per tile: their total in biasGradCount's association, (sum 0 + sum 1) + (sum 2 + sum 3).
+ */
+@inline function tileSums(a0: v128, a1: v128, a2: v128, a3: v128, phase: i32): v128 {
+  // a0 holds sum `phase`, a1 sum phase + 1, ... (mod 4).
+  if (phase == 1) return f32x4.add(f32x4.add(a3, a0), f32x4.add(a1, a2))
+  if (phase == 2) return f32x4.add(f32x4.add(a2, a3), f32x4.add(a0, a1))
+  if (phase == 3) return f32x4.add(f32x4.add(a1, a2), f32x4.add(a3, a0))
+  return f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3))
+}
+
+/**
+ * biasGradCount where a 2x2 max-pool tiles dy (at most one value per tile and channel is nonzero,
+ * see listTiles4): each tile's sum is that value, and the tiles, in row-major order, are summed
+ * four ways as biasGradCount sums positions (tile t into sum t & 3). The order convPoolReluGrad
+ * can follow without writing the unpooled gradient.
+ */
+export function biasGradCountTiles(dy: usize, OH: i32, OW: i32, CoP: i32, gb: usize): i32 {
+  const ds = <usize>CoP << 2
+  const dRow = <usize>OW * ds
+  const zero = f32x4.splat(0)
+  const tiles = (OH >> 1) * (OW >> 1)
+  let count = i32x4.splat(0)
+  for (let c: usize = 0; c < ds; c += 16) {
+    let a0 = zero
+    let a1 = zero
+    let a2 = zero
+    let a3 = zero
+    for (let oy = 0; oy + 1 < OH; oy += 2) {
+      let d = dy + <usize>oy * dRow + c
+      for (let ox = 0; ox + 1 < OW; ox += 2) {
+        const v = f32x4.add(f32x4.add(f32x4.add(v128.load(d), v128.load(d + ds)), v128.load(d + dRow)), v128.load(d + dRow + ds))
+        count = i32x4.sub(count, f32x4.ne(v, zero))
+        const t = f32x4.add(a0, v)
+        a0 = a1
+        a1 = a2
+        a2 = a3
+        a3 = t
+        d += ds + ds
+      }
+    }
+    v128.store(gb + c, f32x4.add(v128.load(gb + c), tileSums(a0, a1, a2, a3, tiles & 3)))
+  }
+  return i32x4.extract_lane(count, 0) + i32x4.extract_lane(count, 1) + i32x4.extract_lane(count, 2) + i32x4.extract_lane(count, 3)
+}
+
+/**
+ * listTiles4's lists and counts for 4 channels, from the pool's input `cy`, its output `py` and
+ * the ReLU's `dy` (rows of CoP floats); and their bias sums, as biasGradCountTiles's, into gb.
+ */
+@inline function listPooled4(cy: usize, py: usize, dy: usize, ds: usize, PH: i32, PW: i32, pixel: u32, rowStep: u32, list: usize, cap: usize, gb: usize): void {
+  const zero = f32x4.splat(0)
+  const l1 = list + cap
+  const l2 = l1 + cap
+  const l3 = l2 + cap
+  let n0 = 0
+  let n1 = 0
+  let n2 = 0
+  let n3 = 0
+  let a0 = zero
+  let a1 = zero
+  let a2 = zero
+  let a3 = zero
+  const cRow = <usize>(PW << 1) * ds
+  let o: usize = 0
+  for (let ty = 0; ty < PH; ty++) {
+    let c = cy + <usize>(ty << 1) * cRow
+    let at = <u32>(ty << 1) * rowStep
+    for (let tx = 0; tx < PW; tx++) {
+      const m = v128.load(py + o)
+      // The ReLU's backward pass, then the pool's: the first maximum in row-major order gets it.
+      const v = v128.and(v128.load(dy + o), f32x4.gt(m, zero))
+      const below = at + rowStep
+      const w2 = v128.bitselect(i32x4.splat(below), i32x4.splat(below + pixel), f32x4.eq(v128.load(c + cRow), m))
+      const w1 = v128.bitselect(i32x4.splat(at + pixel), w2, f32x4.eq(v128.load(c + ds), m))
+      const where = v128.bitselect(i32x4.splat(at), w1, f32x4.eq(v128.load(c), m))
+      const listed = f32x4.ne(v, zero)
+      listAt(list, n0, f32x4.extract_lane(v, 0), i32x4.extract_lane(where, 0))
+      n0 -= i32x4.extract_lane(listed, 0)
+      listAt(l1, n1, f32x4.extract_lane(v, 1), i32x4.extract_lane(where, 1))
+      n1 -= i32x4.extract_lane(listed, 1)
+      listAt(l2, n2, f32x4.extract_lane(v, 2), i32x4.extract_lane(where, 2))
+      n2 -= i32x4.extract_lane(listed, 2)
+      listAt(l3, n3, f32x4.extract_lane(v, 3), i32x4.extract_lane(where, 3))
+      n3 -= i32x4.extract_lane(listed, 3)
+      const t = f32x4.add(a0, v)
+      a0 = a1
+      a1 = a2
+      a2 = a3
+      a3 = t
+      c += ds + ds
+      at += pixel + pixel
+      o += ds
+    }
+  }
+  listed0 = n0
+  listed1 = n1
+  listed2 = n2
+  listed3 = n3
+  v128.store(gb, f32x4.add(v128.load(gb), tileSums(a0, a1, a2, a3, (PH * PW) & 3)))
+}
+
+/**
+ * The filter and bias gradients of a convolution (input x, output cy: OH x OW x CoP) followed by
+ * a tiling 2x2 max-pool (output py) and a ReLU whose dy is given; see above.
+ */
+export function convPoolReluGrad(x: usize, H: i32, W: i32, CSi: i32, K: i32, cy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, py: usize, dy: usize, list: usize, gwT: usize, xc: usize, gb: usize): void {
+  const compact = xc != 0
+  if (compact) {
+    const from = <usize>CSi << 2
+    for (let i = 0; i < H * W; i++) store<f32>(xc + (<usize>i << 2), load<f32>(x + <usize>i * from))
+    x = xc
+  }
+  const pixel = <u32>(compact ? 1 : CSi) << 2
+  const rowStep = <u32>W * pixel
+  const run = <usize>sparseRun(K, CSi, compact) << 2
+  const channelBytes = <usize>K * run
+  const ds = <usize>CoP << 2
+  const cap = <usize>(OH * OW) << 1
+  for (let c = 0; c < Cout; c += 4) {
+    const at = <usize>c << 2
+    listPooled4(cy + at, py + at, dy + at, ds, OH >> 1, OW >> 1, pixel, rowStep, list, cap, gb + at)
+    accumulateListed(x, list, cap, gwT + <usize>c * channelBytes, channelBytes, run, rowStep, K)
   }
 }
 

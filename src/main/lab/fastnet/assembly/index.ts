@@ -13,7 +13,7 @@
 // The host (../net.ts) lays out all memory and writes a program: one record of OP_WORDS i32
 // per layer. Field numbers below must match ../program.ts.
 import { convForward, convPrepare } from './conv'
-import { biasGradCount, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convInputGrad, sparseRun } from './conv-grad'
+import { biasGradCount, biasGradCountTiles, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convInputGrad, convPoolReluGrad, sparseRun } from './conv-grad'
 import { convForwardWinograd, winogradPrepare } from './winograd'
 import { denseForward, denseInputGrad, denseParamGrad } from './dense'
 import { gemm, gemmGrad, transpose } from './gemm'
@@ -210,7 +210,7 @@ function backward(from: i32, e: i32): void {
         const OH = f(op, 12)
         const OW = f(op, 13)
         const CoP = f(op, 11)
-        const n = biasGradCount(gy, OH * OW, CoP, p(op, 17))
+        const n = f(op, 26) != 0 ? biasGradCountTiles(gy, OH, OW, CoP, p(op, 17)) : biasGradCount(gy, OH * OW, CoP, p(op, 17))
         // Sparse where few output gradients are nonzero (after pooling and ReLU), dense otherwise:
         // the sparse form does K*run/4 multiply-adds per nonzero value (run: a gwT row, see
         // ./conv-grad.ts) after listing every value of dy, the dense one K*K*Cin*CoP/4 per
@@ -239,6 +239,13 @@ function backward(from: i32, e: i32): void {
         if (gx) flattenBackward(gy, f(op, 5), f(op, 6), f(op, 7), gx)
         break
       case ACTIVATION:
+        // A ReLU over a tiling max-pool over the first convolution (field 8, ../program.ts):
+        // the three at once, where the sparse filter gradient pays.
+        if (f(op, 8) != 0) {
+          poolReluBackward(i, e)
+          i -= 2
+          break
+        }
         if (gx) activationBackward(f(op, 6), fl(op, 7), x, y, gy, gx, f(op, 5))
         break
       case MAXOUT:
@@ -254,6 +261,13 @@ function backward(from: i32, e: i32): void {
         unreachable()
     }
   }
+}
+
+/** Layers i (ReLU), i-1 (max-pool) and i-2 (convolution) backward for example e, at once (convPoolReluGrad). */
+function poolReluBackward(i: i32, e: i32): void {
+  const relu = record(i)
+  const conv = record(i - 2)
+  convPoolReluGrad(row(conv, 1, e), f(conv, 5), f(conv, 6), f(conv, 7), f(conv, 9), row(conv, 2, e), f(conv, 12), f(conv, 13), f(conv, 11), f(conv, 10), row(relu, 1, e), row(relu, 4, e), p(conv, 23), p(conv, 24), p(conv, 25), p(conv, 17))
 }
 
 /** The batched layers [split, nOps) forward, on `count` examples at once. */
