@@ -28,6 +28,8 @@ export interface EngineVariant {
   winograd?: boolean
   /** false: the first convolution's pool and ReLU backward one by one (unset: at once where program.ts fuses them). */
   fusedBackward?: boolean
+  /** false: the first convolution sums its blank windows too (unset: from one sum, where program.ts says). */
+  blankWindows?: boolean
 }
 export const VARIANTS: EngineVariant[] = (['simd128', 'relaxed'] as const).flatMap((build) =>
   (['per-example', 'batched'] as const).map((path) => ({ build, path }))
@@ -77,7 +79,8 @@ export function engineFor(
     norm: NORM,
     ...(variant ? { path: variant.path } : {}),
     ...(variant?.winograd === false ? { winograd: false } : {}),
-    ...(variant?.fusedBackward === false ? { fusedBackward: false } : {})
+    ...(variant?.fusedBackward === false ? { fusedBackward: false } : {}),
+    ...(variant?.blankWindows === false ? { blankWindows: false } : {})
   })
   net.setWeights(readModelWeights(logits, plan))
   return net

@@ -21,7 +21,9 @@ interface Exports {
     logits: number,
     dlogits: number,
     batchedFrom: number,
-    streams: number
+    streams: number,
+    /** 1: the first convolution takes blank windows from their one sum (Compiled.blankWindows). */
+    blankWindows: number
   ): void
   prepare(): void
   finishGradients(): void
@@ -55,6 +57,8 @@ export interface NetOptions {
   winograd?: boolean
   /** false: the first convolution's max-pool and ReLU backward one by one, not at once with it (tests compare the two). */
   fusedBackward?: boolean
+  /** false: the first convolution sums every window, blank ones too (tests compare the two). */
+  blankWindows?: boolean
 }
 
 export interface Totals {
@@ -82,7 +86,8 @@ export class FastNet {
     this.x = instantiate(module) as Exports
     this.c = compile(plan, this.x.heapBase(), Math.max(1, options.maxExamples), options.path, {
       winograd: options.winograd,
-      fusedBackward: options.fusedBackward
+      fusedBackward: options.fusedBackward,
+      blankWindows: options.blankWindows
     })
     const memory = this.x.memory
     const missing = this.c.at.end - memory.buffer.byteLength
@@ -94,7 +99,19 @@ export class FastNet {
     for (const [at, table] of this.c.tables) i32.set(table, at / 4)
     this.f32.set(normalisationTable(options.norm), this.c.at.table / 4)
     const { at } = this.c
-    this.x.configure(at.program, this.c.ops, this.c.pixels, at.input, at.table, this.c.classes, at.logits, at.dlogits, this.c.batchedFrom, at.streams)
+    this.x.configure(
+      at.program,
+      this.c.ops,
+      this.c.pixels,
+      at.input,
+      at.table,
+      this.c.classes,
+      at.logits,
+      at.dlogits,
+      this.c.batchedFrom,
+      at.streams,
+      this.c.blankWindows ? 1 : 0
+    )
     this.x.setProfiling(profile.enabled)
   }
 

@@ -68,6 +68,8 @@ export interface Compiled {
   winogradTiles: (2 | 4)[]
   /** The ReLUs that go backward at once with the max-pool and the convolution below them (poolReluFused). */
   fusedBackward: number[]
+  /** Whether the first convolution takes its blank windows' sums from one per step (blankWindowsFit). */
+  blankWindows: boolean
   words: Int32Array
   ops: number
   /** Each layer's output for one example: byte offset, float count (padding included), and `positions` (pixels, or 1) x `stride` floats of which `units` are values; example e's is `row` bytes further on per e. */
@@ -211,10 +213,18 @@ export interface Forms {
   winograd?: boolean
   /** A ReLU, its max-pool and the first convolution backward at once (poolReluFused); false: one by one. */
   fusedBackward?: boolean
+  /** The first convolution's blank windows taken from one sum per step (blankWindowsFit); false: every window summed. */
+  blankWindows?: boolean
 }
 
 /** `path` overrides batchedFrom's choice (tests and the bench compare the two paths). */
-export function compile(plan: Plan, base: number, maxExamples: number, path?: EnginePath, { winograd = true, fusedBackward = true }: Forms = {}): Compiled {
+export function compile(
+  plan: Plan,
+  base: number,
+  maxExamples: number,
+  path?: EnginePath,
+  { winograd = true, fusedBackward = true, blankWindows = true }: Forms = {}
+): Compiled {
   const memory = new Allocator(base)
   const { layers } = plan
   const program = memory.alloc(layers.length * OP_WORDS)
@@ -292,6 +302,7 @@ export function compile(plan: Plan, base: number, maxExamples: number, path?: En
     winogradLayers,
     winogradTiles: winogradLayers.map((i) => winogradTile(shapes[i + 1])),
     fusedBackward: layers.flatMap((layer, i) => (layer.kind === 'activation' && words[i * OP_WORDS + 8] ? [i] : [])),
+    blankWindows: blankWindows && blankWindowsFit(plan, words),
     words,
     ops: layers.length,
     outputs: shapes.slice(1).map((shape, i) => ({
@@ -334,6 +345,17 @@ function poolReluFused(layers: PlanLayer[], shapes: Shape[], gradients: number[]
   // A row of the sparse form's accumulator (sparseRun in ../assembly/conv-grad.ts).
   const run = input.channels === 1 && stride > 1 ? up4(conv.kernel) : conv.kernel * stride
   return 3 * conv.filters * run <= 4 * conv.kernel * input.channels * up4(conv.filters)
+}
+
+/**
+ * Whether the first layer is a convolution by the direct sum over an image the engine's bit maps
+ * of ink cover (at most 32 wide, 64 high; its blank sums hold up to 256 channels): then a window
+ * of blank pixel bytes (MNIST's background) takes its sums from one computed per step (blankSums
+ * in ../assembly/conv.ts), the same bits. Measured in README, "Below the split, per example".
+ */
+function blankWindowsFit(plan: Plan, words: Int32Array): boolean {
+  const first = plan.layers[0]
+  return first?.kind === 'conv' && words[WINOGRAD_FIELD] === 0 && plan.cols <= 32 && plan.rows <= 64 && first.filters <= 256
 }
 
 function pooledInTiles(next: PlanLayer | undefined, input: Shape, output: Shape | undefined): boolean {

@@ -95,20 +95,48 @@ import { madd } from './simd'
   if (V > 3) v128.store(y, f32x4.add(a3, v128.load(b, 48)), 48)
 }
 
-export function convForward(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, w: usize, b: usize, y: usize, OH: i32, OW: i32, CoP: i32): void {
+/**
+ * Pixels px..px+P-1 of y (pixel stride ws bytes) = blank + b: the sums over a window of blank
+ * input, where the first layer skips them (see blankSums).
+ */
+@inline function fillBlank(y: usize, ws: usize, P: i32, blank: usize, b: usize): void {
+  for (let k = 0; k < P; k++) {
+    const yp = y + <usize>k * ws
+    for (let c: usize = 0; c < ws; c += 16) v128.store(yp + c, f32x4.add(v128.load(blank + c), v128.load(b + c)))
+  }
+}
+
+/**
+ * y = the convolution of x + b. With `ink` (the network's first layer, over the example's image):
+ * ink[oy] has bit ox set where output pixel (oy, ox)'s window holds a nonzero pixel byte (see
+ * inkWindows); a block of pixels whose windows hold none takes `blank` (blankSums) + b instead of
+ * its sums, which are those very values: MNIST's background is a third of the first layer's blocks.
+ */
+export function convForward(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, w: usize, b: usize, y: usize, OH: i32, OW: i32, CoP: i32, ink: usize, blank: usize): void {
   const ps = <usize>CSi << 2
   const ws = <usize>CoP << 2
   for (let oy = 0; oy < OH; oy++) {
     let ox = 0
+    // Every pixel inked where there is no map: no block is ever blank.
+    const inked: u32 = ink ? load<u32>(ink + (<usize>oy << 2)) : 0xffffffff
     if (CoP == 12) {
       for (; ox + 3 <= OW; ox += 3) {
+        const yb = y + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
+        if (((inked >> <u32>ox) & 7) == 0) {
+          fillBlank(yb, ws, 3, blank, b)
+          continue
+        }
         const xb = x + ((<usize>(oy * W + ox) * <usize>CSi) << 2)
-        convBlock(xb, ps, xoff, R, w, ws, b, y + ((<usize>(oy * OW + ox) * <usize>CoP) << 2), 3, 3)
+        convBlock(xb, ps, xoff, R, w, ws, b, yb, 3, 3)
       }
     }
     for (; ox + 4 <= OW; ox += 4) {
       const xb = x + ((<usize>(oy * W + ox) * <usize>CSi) << 2)
       const yb = y + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
+      if (((inked >> <u32>ox) & 15) == 0) {
+        fillBlank(yb, ws, 4, blank, b)
+        continue
+      }
       let c = 0
       for (; c + 8 <= CoP; c += 8) convBlock(xb, ps, xoff, R, w + (<usize>c << 2), ws, b + (<usize>c << 2), yb + (<usize>c << 2), 4, 2)
       if (c < CoP) convBlock(xb, ps, xoff, R, w + (<usize>c << 2), ws, b + (<usize>c << 2), yb + (<usize>c << 2), 4, 1)
@@ -116,6 +144,10 @@ export function convForward(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, w: 
     for (; ox < OW; ox++) {
       const xb = x + ((<usize>(oy * W + ox) * <usize>CSi) << 2)
       const yb = y + ((<usize>(oy * OW + ox) * <usize>CoP) << 2)
+      if (((inked >> <u32>ox) & 1) == 0) {
+        fillBlank(yb, ws, 1, blank, b)
+        continue
+      }
       let c = 0
       for (; c + 16 <= CoP; c += 16) fwd1(xb, xoff, R, w + (<usize>c << 2), ws, b + (<usize>c << 2), yb + (<usize>c << 2), 4)
       const rem = (CoP - c) >> 2
@@ -124,6 +156,38 @@ export function convForward(x: usize, W: i32, CSi: i32, xoff: usize, R: i32, w: 
       else if (rem == 2) fwd1(xb, xoff, R, w + o, ws, b + o, yb + o, 2)
       else if (rem == 1) fwd1(xb, xoff, R, w + o, ws, b + o, yb + o, 1)
     }
+  }
+}
+
+// ---- blank windows of the first layer -------------------------------------------------------
+//
+// Where every pixel byte under a first-layer kernel is 0, each tap reads the same value (the
+// normalised background, `background`), so the window's sums are the same for every such pixel:
+// computed once per step here, in the forward pass's order (each channel's sum over the rows r in
+// order, one madd each), they are the very bits the direct sum gives there.
+
+/** blank[c] = the sum over r of background * w[r][c], as convBlock and fwd1 sum it; after each update. */
+export function blankSums(w: usize, R: i32, CoP: i32, background: f32, blank: usize): void {
+  const s = f32x4.splat(background)
+  const ws = <usize>CoP << 2
+  for (let c: usize = 0; c < ws; c += 16) {
+    let a = f32x4.splat(0)
+    for (let r = 0; r < R; r++) a = madd(s, v128.load(w + <usize>r * ws + c), a)
+    v128.store(blank + c, a)
+  }
+}
+
+/**
+ * ink[oy] (OH words) = a bit per output pixel ox of row oy: set where its K x K window holds a
+ * nonzero byte, from rows[iy] (a bit per input column; rows no wider than 32).
+ */
+export function inkWindows(rows: usize, K: i32, OH: i32, ink: usize): void {
+  for (let oy = 0; oy < OH; oy++) {
+    let m: u32 = 0
+    for (let k = 0; k < K; k++) m |= load<u32>(rows + (<usize>(oy + k) << 2))
+    let spread: u32 = 0
+    for (let k = 0; k < K; k++) spread |= m >> <u32>k
+    store<u32>(ink + (<usize>oy << 2), spread)
   }
 }
 

@@ -12,7 +12,7 @@
 //
 // The host (../net.ts) lays out all memory and writes a program: one record of OP_WORDS i32
 // per layer. Field numbers below must match ../program.ts.
-import { convForward, convPrepare } from './conv'
+import { blankSums, convForward, convPrepare, inkWindows } from './conv'
 import { biasGradCount, biasGradCountTiles, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convInputGrad, convPoolReluGrad, sparseRun } from './conv-grad'
 import { convForwardWinograd, winogradPrepare } from './winograd'
 import { denseForward, denseInputGrad, denseParamGrad } from './dense'
@@ -87,7 +87,17 @@ export function heapBase(): usize {
   return __heap_base
 }
 
-export function configure(program: usize, ops: i32, inputPixels: i32, inputBuffer: usize, normTable: usize, numClasses: i32, logitsBuffer: usize, logitsGrad: usize, batchedFrom: i32, rngBuffer: usize): void {
+// The first layer's blank windows (see blankSums in ./conv.ts), where the host turns them on (a
+// first convolution over an image at most 32 wide and 64 high): which of the example's pixel
+// bytes are nonzero (a word of column bits per row), which output pixels' windows hold any (a word
+// per output row), and the sums over a blank window (one per output channel, at most 256).
+const INK_ROWS: usize = memory.data(64 << 2, 16)
+const INK_WINDOWS: usize = memory.data(64 << 2, 16)
+const BLANK: usize = memory.data(256 << 2, 16)
+let blankWindows = false
+
+export function configure(program: usize, ops: i32, inputPixels: i32, inputBuffer: usize, normTable: usize, numClasses: i32, logitsBuffer: usize, logitsGrad: usize, batchedFrom: i32, rngBuffer: usize, skipBlank: bool): void {
+  blankWindows = skipBlank
   split = batchedFrom
   rngStates = rngBuffer
   prog = program
@@ -146,6 +156,8 @@ export function prepare(): void {
       if (f(op, 3) != 0) convPrepare(p(op, 14), f(op, 9), f(op, 8), f(op, 10), f(op, 11), p(op, 20), f(op, 21))
     } else if (f(op, 0) == DENSE && p(op, 11) != 0) transpose(p(op, 7), f(op, 5), f(op, 6), p(op, 11), f(op, 12))
   }
+  // Pixel byte 0's normalised value is the background every blank window reads.
+  if (blankWindows) blankSums(p(record(0), 14), f(record(0), 19), f(record(0), 11), load<f32>(table), BLANK)
 }
 
 /** Example e's pixels into `to` (its row of the input). */
@@ -153,6 +165,20 @@ function loadExample(images: usize, e: i32, to: usize): void {
   const src = images + <usize>(e * pixels)
   // One value per pixel in lane 0 of a vector (INPUT_STRIDE in ../program.ts); lanes 1-3 stay 0.
   for (let i = 0; i < pixels; i++) store<f32>(to + (<usize>i << 4), load<f32>(table + (<usize>load<u8>(src + <usize>i) << 2)))
+  if (blankWindows) markInk(src, f(record(0), 5), f(record(0), 6))
+}
+
+/** INK_ROWS[iy] = a bit per column x of row iy, set where the pixel byte is nonzero (W <= 32). */
+function markInk(src: usize, H: i32, W: i32): void {
+  const zero = i8x16.splat(0)
+  const width: u32 = W < 32 ? (<u32>1 << <u32>W) - 1 : 0xffffffff
+  for (let iy = 0; iy < H; iy++) {
+    const row = src + <usize>(iy * W)
+    // 16 columns a load (rows narrower than 16 read into the next one's bytes: masked off).
+    let m = <u32>i8x16.bitmask(i8x16.ne(v128.load(row), zero))
+    if (W > 16) m |= <u32>i8x16.bitmask(i8x16.ne(v128.load(row + <usize>(W - 16)), zero)) << <u32>(W - 16)
+    store<u32>(INK_ROWS + (<usize>iy << 2), m & width)
+  }
 }
 
 /** Layers [0, to) for example e, in row e of their values (row 0 on the per-example path). */
@@ -164,7 +190,11 @@ function forward(training: bool, to: i32, e: i32): void {
     switch (f(op, 0)) {
       case CONV:
         if (p(op, 27) != 0) convForwardWinograd(x, f(op, 5), f(op, 6), f(op, 7), f(op, 8), p(op, 15), y, f(op, 12), f(op, 13), f(op, 11), p(op, 27))
-        else convForward(x, f(op, 6), f(op, 7), p(op, 18), f(op, 19), p(op, 14), p(op, 15), y, f(op, 12), f(op, 13), f(op, 11))
+        else {
+          const ink = i == 0 && blankWindows
+          if (ink) inkWindows(INK_ROWS, f(op, 9), f(op, 12), INK_WINDOWS)
+          convForward(x, f(op, 6), f(op, 7), p(op, 18), f(op, 19), p(op, 14), p(op, 15), y, f(op, 12), f(op, 13), f(op, 11), ink ? INK_WINDOWS : 0, BLANK)
+        }
         break
       case MAXPOOL:
         maxPoolForward(x, f(op, 6), f(op, 7), f(op, 8), f(op, 9), y, f(op, 10), f(op, 11))
