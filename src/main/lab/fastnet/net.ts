@@ -27,6 +27,7 @@ interface Exports {
   ): void
   prepare(): void
   finishGradients(): void
+  takeBlankFilled(): number
   trainExamples(images: number, labels: number, count: number, seed: number, first: number): number
   evalExamples(images: number, labels: number, count: number, out: number): number
   lastCorrect(): number
@@ -291,6 +292,11 @@ export class FastNet {
       out.set(this.f32.subarray(at.out / 4, at.out / 4 + n * row), from * row)
     }
     return { lossSum, correct }
+  }
+
+  /** Output pixels the first convolution filled from its blank sums since the last call (tests check that path runs). */
+  takeBlankFilled(): number {
+    return this.x.takeBlankFilled()
   }
 
   /** The kernels' transposes (input gradients) and Winograd transforms (forward), after weights changed. */

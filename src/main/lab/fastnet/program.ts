@@ -166,21 +166,25 @@ function winogradPays(kernel: number, input: Shape, output: Shape): boolean {
   // Channels in and out: at least one vector of each, two out, so the transforms are shared (a
   // rule from the operation counts, measured only at 10 in and 20 out). And a scratch within about
   // a megabyte: it holds every tile's transformed patch at once, which only small images keep in cache.
-  return shape && input.channels >= 4 && output.channels >= 8 && winogradFloats(input, output) <= 1 << 18
+  return shape && input.channels >= 4 && output.channels >= 8 && winogradFloats(winogradTile(input, output), input, output) <= WINOGRAD_SCRATCH
 }
+
+/** The most floats a Winograd scratch may take (WINOGRAD_SCRATCH_BYTES in ../assembly/winograd.ts). */
+const WINOGRAD_SCRATCH = 1 << 18
 
 /**
- * Its tile's side: F(4x4, 5x5) where 4x4 tiles cover the output, else F(2x2, 5x5) (the same rule
- * as tileSide in ../assembly/winograd.ts). The larger tile does 64 multiplies for 16 outputs where
- * the smaller does 36 for 4; its points 1/2 and 2 round a little more (winograd.test.ts).
+ * Its tile's side: F(4x4, 5x5) where 4x4 tiles cover the output and their scratch fits, else
+ * F(2x2, 5x5) (the same rule as tileSide in ../assembly/winograd.ts). The larger tile does 64
+ * multiplies for 16 outputs where the smaller does 36 for 4; its points 1/2 and 2 round a little
+ * more (winograd.test.ts), and its transformed kernels take 64 positions to 36.
  */
-export function winogradTile(output: Shape): 2 | 4 {
-  return output.height % 4 === 0 && output.width % 4 === 0 ? 4 : 2
+export function winogradTile(input: Shape, output: Shape): 2 | 4 {
+  const covered = output.height % 4 === 0 && output.width % 4 === 0
+  return covered && winogradFloats(4, input, output) <= WINOGRAD_SCRATCH ? 4 : 2
 }
 
-/** Floats of a Winograd convolution's scratch: U, V, T and M as ../assembly/winograd.ts lays them out. */
-function winogradFloats(input: Shape, output: Shape): number {
-  const side = winogradTile(output)
+/** Floats of a Winograd convolution's scratch for tiles of `side`: U, V, T and M as ../assembly/winograd.ts lays them out. */
+function winogradFloats(side: 2 | 4, input: Shape, output: Shape): number {
   const patch = (side + 4) ** 2
   const inVector = up4(input.channels)
   const outVector = up4(output.channels)
@@ -300,7 +304,7 @@ export function compile(
     },
     batchedFrom: from,
     winogradLayers,
-    winogradTiles: winogradLayers.map((i) => winogradTile(shapes[i + 1])),
+    winogradTiles: winogradLayers.map((i) => winogradTile(shapes[i], shapes[i + 1])),
     fusedBackward: layers.flatMap((layer, i) => (layer.kind === 'activation' && words[i * OP_WORDS + 8] ? [i] : [])),
     blankWindows: blankWindows && blankWindowsFit(plan, words),
     words,
@@ -329,12 +333,12 @@ export function shapesOf(plan: Plan): Shape[] {
 
 /**
  * Whether layer i is a ReLU over a 2x2 stride-2 max-pool that tiles a convolution's output, where
- * no gradient flows below the convolution (the network's first layer, as in the course's CNN):
- * then the three go backward at once, the ReLU's dy straight into the filter gradient's lists
- * (convPoolReluGrad in ../assembly/conv-grad.ts; field 8 of the ReLU's record). Only where those
- * lists cost no more than the dense filter gradient even with every pooled value nonzero (the
- * backward pass's rule, at its worst), as for the course's first convolution: fused, they are
- * never counted first.
+ * no gradient flows below the convolution (the lowest layer with weights, as the course CNN's
+ * first): then the three go backward at once, the ReLU's dy straight into the filter gradient's
+ * lists (convPoolReluGrad in ../assembly/conv-grad.ts; field 8 of the ReLU's record). Only where
+ * those lists cost no more than the dense filter gradient even with every pooled value nonzero
+ * (the backward pass's rule, at its worst; a tie goes to the lists there too), as for the
+ * course's first convolution: fused, they are never counted first.
  */
 function poolReluFused(layers: PlanLayer[], shapes: Shape[], gradients: number[], i: number): boolean {
   const [conv, pool, relu] = layers.slice(i - 2, i + 1)
@@ -474,7 +478,7 @@ function writeConv(
   // one value per pixel (and a vector of slack for its last row's reads), rather than carry 3
   // zero lanes through every multiply-add. Its rows then fit in the accumulator above.
   const compactInput = input.channels === 1 && inputStride > 1 ? memory.alloc(input.height * input.width + 4) : 0
-  const winogradArea = winograd && winogradPays(kernel, input, output) ? memory.alloc(winogradFloats(input, output)) : 0
+  const winogradArea = winograd && winogradPays(kernel, input, output) ? memory.alloc(winogradFloats(winogradTile(input, output), input, output)) : 0
   words.set(
     [
       input.height,

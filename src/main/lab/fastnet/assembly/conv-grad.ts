@@ -407,14 +407,15 @@ export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP:
 // ---- through a 2x2 max-pool and a ReLU -----------------------------------------------------
 //
 // Where a convolution's output goes only into a 2x2 stride-2 max-pool that tiles it, the pool's
-// only into a ReLU, and no gradient flows below the convolution (the network's first layer),
+// only into a ReLU, and no gradient flows below the convolution (the lowest layer with weights),
 // its filter and bias gradients come straight from the ReLU's dy: the pool's and the ReLU's
 // backward passes would write a gradient as large as the convolution's output, nonzero at most
 // once per tile, only for the lists above to find each nonzero again. Here each tile's value is
 // the ReLU's dy where the pooled value is positive, and its pixel the pool's first maximum (as
 // maxPoolBackward's). The lists, and the bias's sums (biasGradCountTiles's order), are those of
 // the three layers one by one: the same bits. ../program.ts fuses only where the sparse form
-// costs no more than the dense one even with every value nonzero, so nothing is counted first.
+// costs no more than the dense one even with every value nonzero, so nothing is counted first
+// (and one by one, a tie goes to the sparse form too).
 
 /**
  * The four sums of a vector of channels, a0 holding tile t's (t & 3 = `phase`) after a rotation

@@ -13,6 +13,7 @@
 // The host (../net.ts) lays out all memory and writes a program: one record of OP_WORDS i32
 // per layer. Field numbers below must match ../program.ts.
 import { blankSums, convForward, convPrepare, inkWindows } from './conv'
+export { takeBlankFilled } from './conv'
 import { biasGradCount, biasGradCountTiles, convFilterGrad, convFilterGradSparse, convFoldFilterGrad, convInputGrad, convPoolReluGrad, sparseRun } from './conv-grad'
 import { convForwardWinograd, winogradPrepare } from './winograd'
 import { denseForward, denseInputGrad, denseParamGrad } from './dense'
@@ -246,10 +247,11 @@ function backward(from: i32, e: i32): void {
         // ./conv-grad.ts) after listing every value of dy, the dense one K*K*Cin*CoP/4 per
         // position. The factor 3 was measured before lists were built by tiles (2 was slower then);
         // the course's CNN now takes the sparse form in both convolutions. Either way the same
-        // sums, up to float rounding; the choice depends only on the data.
+        // sums, up to float rounding; the choice depends only on the data. At a tie, sparse:
+        // as convPoolReluGrad, which takes it where it ties at full density (../program.ts).
         const K = f(op, 9)
         const xc = p(op, 25)
-        if (n * sparseRun(K, f(op, 7), xc != 0) * 3 < K * f(op, 8) * CoP * OH * OW) {
+        if (n * sparseRun(K, f(op, 7), xc != 0) * 3 <= K * f(op, 8) * CoP * OH * OW) {
           convFilterGradSparse(x, gy, OH, OW, CoP, f(op, 10), f(op, 5), f(op, 6), f(op, 7), K, p(op, 23), p(op, 24), xc, f(op, 26) != 0)
         } else convFilterGrad(x, f(op, 6), f(op, 7), p(op, 18), f(op, 19), gy, OH, OW, CoP, p(op, 16))
         if (gx) convInputGrad(gy, OH, OW, CoP, f(op, 10), p(op, 20), f(op, 9), gx, f(op, 5), f(op, 6), f(op, 21), p(op, 22))
@@ -269,7 +271,7 @@ function backward(from: i32, e: i32): void {
         if (gx) flattenBackward(gy, f(op, 5), f(op, 6), f(op, 7), gx)
         break
       case ACTIVATION:
-        // A ReLU over a tiling max-pool over the first convolution (field 8, ../program.ts):
+        // A ReLU over a tiling max-pool over the lowest convolution (field 8, ../program.ts):
         // the three at once, where the sparse filter gradient pays.
         if (f(op, 8) != 0) {
           poolReluBackward(i, e)

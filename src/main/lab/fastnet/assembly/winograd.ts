@@ -14,8 +14,8 @@
 // 1e-6 of the output's size for S = 2, 2e-6 for S = 4 (the points 1/2 and 2 scale values by up
 // to 8), within the tests' tolerances.
 //
-// The tile is 4x4 where both sides of the output are multiples of 4, else 2x2 (tileSide; the same
-// rule in ../program.ts).
+// The tile is 4x4 where both sides of the output are multiples of 4 and its scratch fits, else 2x2
+// (tileSide; the same rule in ../program.ts).
 //
 // Scratch area `wa` (../program.ts sizes it), in bytes from wa:
 //   U  [A*A][Cin][CoP]     the transformed kernels, pos = A * row + column of the A x A
@@ -142,9 +142,19 @@ import { madd, storeVectors } from './simd'
   else kernelTransform6(src, ss, dst, ds)
 }
 
-/** The tile's side for an OH x OW output: 4 where both sides are multiples of 4, else 2 (as ../program.ts). */
-@inline function tileSide(OH: i32, OW: i32): i32 {
-  return (OH & 3) == 0 && (OW & 3) == 0 ? 4 : 2
+/** The most bytes a scratch area may take (WINOGRAD_SCRATCH in ../program.ts, in floats). */
+const SCRATCH_BYTES: usize = 1 << 20
+
+/**
+ * The tile's side: 4 where both sides of the OH x OW output are multiples of 4 and that tile's
+ * scratch fits in SCRATCH_BYTES, else 2 (as winogradTile in ../program.ts, which sized the area).
+ */
+@inline function tileSide(H: i32, Cin: i32, CoP: i32, OH: i32, OW: i32): i32 {
+  if ((OH & 3) != 0 || (OW & 3) != 0) return 2
+  const CiV = (Cin + 3) & ~3
+  const TX = OW >> 2
+  const bytes = uBytes(64, Cin, CoP) + vBytes((OH >> 2) * TX, 64, CiV) + tBytes(H, TX, 8, CiV) + (<usize>(2 * 64 * CoP) << 2)
+  return bytes <= SCRATCH_BYTES ? 4 : 2
 }
 
 /** Bytes of each part of the scratch area, in order U, V, T, M (../program.ts allocates their sum). */
@@ -160,7 +170,7 @@ import { madd, storeVectors } from './simd'
 
 /** U = G w G^T for every (input, output channel): after each update, like convPrepare. */
 export function winogradPrepare(w: usize, Cin: i32, CoP: i32, H: i32, OH: i32, OW: i32, wa: usize): void {
-  if (tileSide(OH, OW) == 4) prepareTiles(w, Cin, CoP, H, OH, OW, wa, 4)
+  if (tileSide(H, Cin, CoP, OH, OW) == 4) prepareTiles(w, Cin, CoP, H, OH, OW, wa, 4)
   else prepareTiles(w, Cin, CoP, H, OH, OW, wa, 2)
 }
 
@@ -318,7 +328,7 @@ export function winogradPrepare(w: usize, Cin: i32, CoP: i32, H: i32, OH: i32, O
 
 /** y [OH][OW][CoP] = the convolution of x [H][W][CSi] (K = 5, stride 1, OH and OW even) + b. */
 export function convForwardWinograd(x: usize, H: i32, W: i32, CSi: i32, Cin: i32, b: usize, y: usize, OH: i32, OW: i32, CoP: i32, wa: usize): void {
-  if (tileSide(OH, OW) == 4) forwardTiles(x, H, W, CSi, Cin, b, y, OH, OW, CoP, wa, 4)
+  if (tileSide(H, Cin, CoP, OH, OW) == 4) forwardTiles(x, H, W, CSi, Cin, b, y, OH, OW, CoP, wa, 4)
   else forwardTiles(x, H, W, CSi, Cin, b, y, OH, OW, CoP, wa, 2)
 }
 

@@ -2,6 +2,7 @@
 // (convPoolReluGrad) against the three layers one by one, in one engine build and path at a time:
 // the same gradient sums and the same training, bit for bit, and taken only where program.ts
 // says. (gradients.test.ts checks both against tfjs.)
+import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { range } from '../../../../../src/main/lab/data/batches'
 import { parseHyperparams } from '../../../../../src/shared/fields'
@@ -37,6 +38,32 @@ describe('the first convolution, its max-pool and ReLU backward at once', () => 
     expect(fused(custom([c(4, 3), act, pool(), dense, act]))).toEqual([]) // ReLU below the pool
     expect(fused(custom([c(4, 3), pool(3), act, dense, act]))).toEqual([]) // a 3x3 pool
     expect(fused(custom([c(4, 4), pool(), act, dense, act]))).toEqual([]) // 11x11: the pool drops a row and a column
+  })
+
+  // Every pooled value positive (the first biases set to 5) and every gradient nonzero: full
+  // density, where one by one the sparse and the dense filter gradient tie (an 8x8 output, 16
+  // tiles x 10 filters listed, 8 values a kernel row, x 3: 3840; 5 x 1 x 12 lanes x 64 pixels:
+  // 3840), and the tie must go to the sparse form, as the fused pass always takes it.
+  it('gives the same bits where every tile carries a value', () => {
+    const input = { rows: 12, cols: 12, numClasses: 4 }
+    const hp = parseHyperparams({ architecture: { preset: 'custom', layers: [c(10, 5), pool(), act, dense] }, dropout: 0 })
+    const { logits, plan } = buildBoth(hp, input)
+    const [kernel, bias] = logits.layers[0].getWeights()
+    logits.layers[0].setWeights([kernel, tf.fill(bias.shape, 5)])
+    const split = syntheticSplit(input, 12, 3)
+    for (const variant of VARIANTS) {
+      const [apart, fused] = [false, true].map((on) => engineFor(plan, logits, hp, 16, { ...variant, fusedBackward: on }))
+      const sums = [apart, fused].map((net) => {
+        net.zeroGrads()
+        net.accumulate(split, range(0, 12), 1)
+        return Array.from(net.grads())
+      })
+      expect(sums[1], variantName(variant)).toEqual(sums[0])
+      // Full density: every first-layer tile gave a value, so each filter's bias sum is nonzero.
+      const firstBiases = fused.gradientsAsWeights()[1]
+      expect(Array.from(firstBiases).every((g) => g !== 0)).toBe(true)
+    }
+    logits.dispose()
   })
 
   const CASES: { name: string; hp: HyperparamsInput; input: typeof MNIST }[] = [

@@ -87,9 +87,9 @@ const CASES: { name: string; input: InputSpec; layers: LayerSpec[]; ink?: number
     winograd: [2]
   },
   {
-    // F(4x4, 5x5) on a 12x4 output: 3 tiles, the last alone.
-    name: 'conv k3 x5, conv k5 x9 (Winograd: 3 tiles of 4x4), dense 6',
-    input: { rows: 18, cols: 10, numClasses: 3 },
+    // F(4x4, 5x5) on a 12x12 output: 3 x 3 tiles, the last alone.
+    name: 'conv k3 x5, conv k5 x9 (Winograd: 9 tiles of 4x4), dense 6',
+    input: { rows: 18, cols: 18, numClasses: 3 },
     layers: [c(5, 3), act, c(9, 5), act, { type: 'dense', units: 6 }, act],
     winograd: [2]
   },

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { range } from '../../../../../src/main/lab/data/batches'
 import { parseHyperparams } from '../../../../../src/shared/fields'
-import type { LayerSpec } from '../../../../../src/shared/hyperparams'
+import type { HyperparamsInput, LayerSpec } from '../../../../../src/shared/hyperparams'
 import { buildBoth, engineFor, relativeError, syntheticSplit } from '../../../../helpers/fastnet'
 
 const c = (filters: number, kernelSize: number): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding: 'valid' })
@@ -12,8 +12,8 @@ const act: LayerSpec = { type: 'activation' }
 // 5 channels into the 5x5 convolution, `out` out of it, a 10x14 output: 35 tiles of 2x2 (the sides
 // are not multiples of 4), the last alone.
 const INPUT = { rows: 16, cols: 20, numClasses: 4 }
-// A 12x4 output: 3 tiles of 4x4, the last alone.
-const INPUT4 = { rows: 18, cols: 10, numClasses: 4 }
+// A 12x12 output: 3 x 3 tiles of 4x4, the last alone.
+const INPUT4 = { rows: 18, cols: 18, numClasses: 4 }
 const layers = (out: number): LayerSpec[] => [c(5, 3), act, c(out, 5), act, { type: 'maxPool', poolSize: 2 }, { type: 'dense', units: 6 }, act]
 
 describe("Winograd's form of a 5x5 convolution", () => {
@@ -31,6 +31,23 @@ describe("Winograd's form of a 5x5 convolution", () => {
     expect(net.c.winogradLayers).toEqual([3])
     expect(net.c.winogradTiles).toEqual([4])
     logits.dispose()
+    // 64 channels in and out on an 8x8 output: 4x4 tiles' scratch (64 transformed positions per
+    // kernel) would pass the megabyte, 2x2 tiles' does not. The engine must agree on the side, or
+    // it would run past the area program.ts sized: so the outputs are checked too.
+    const wide: HyperparamsInput = { architecture: { preset: 'custom', layers: [c(64, 5), act, c(64, 5), act, { type: 'dense', units: 6 }] } }
+    const fallback = buildBoth(wide, { rows: 16, cols: 16, numClasses: 4 })
+    expect(fallback.net.c.winogradLayers).toEqual([2])
+    expect(fallback.net.c.winogradTiles).toEqual([2])
+    const direct = engineFor(fallback.plan, fallback.logits, parseHyperparams(wide), 8, { build: 'simd128', path: 'batched', winograd: false })
+    const split = syntheticSplit({ rows: 16, cols: 16, numClasses: 4 }, 8, 9)
+    const rows = (n: typeof direct) => {
+      const out = new Float32Array(8 * 5)
+      n.evaluate(split, 0, 8, out)
+      return out
+    }
+    expect(relativeError(rows(fallback.net), rows(direct))).toBeLessThan(1e-5)
+    expect(relativeError(fallback.net.layerOutput(2), direct.layerOutput(2))).toBeLessThan(1e-5)
+    fallback.logits.dispose()
     expect(winogradLayers([c(5, 3), act, c(9, 3), act, { type: 'dense', units: 6 }])).toEqual([]) // 3x3
     expect(winogradLayers([c(3, 3), act, c(9, 5), act, { type: 'dense', units: 6 }])).toEqual([]) // 3 channels in
     expect(winogradLayers(layers(7))).toEqual([]) // 7 channels out
