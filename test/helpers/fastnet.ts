@@ -10,7 +10,7 @@ import { FastNet } from '../../src/main/lab/fastnet/net'
 import type { EnginePath } from '../../src/main/lab/fastnet/program'
 import { planFromModel, type Plan } from '../../src/main/lab/fastnet/net-plan'
 import { buildModel, type InputSpec } from '../../src/main/lab/model/build'
-import { seededRandom } from '../../src/main/lab/data/batches'
+import { range, seededRandom } from '../../src/main/lab/data/batches'
 import { parseHyperparams } from '../../src/shared/fields'
 import type { Hyperparams, HyperparamsInput } from '../../src/shared/hyperparams'
 
@@ -96,4 +96,26 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     scale = Math.max(scale, Math.abs(b[i]))
   }
   return diff / scale
+}
+
+/** One training step's loss sum and gradient sums (before the update), for one engine instance. */
+export interface StepTaken {
+  loss: number
+  sums: number[]
+}
+
+/**
+ * Three training steps (batches of 13, 17 and 10 examples of `split`'s first 40) on each of `nets`
+ * in turn, each step's dropout seeded `seed` + its number: per step, what each net computed.
+ */
+export function stepsSideBySide(nets: FastNet[], split: Split, seed: number): StepTaken[][] {
+  return [range(0, 13), range(13, 30), range(30, 40)].map((batch, step) =>
+    nets.map((net) => {
+      net.zeroGrads()
+      const t = net.accumulate(split, batch, seed + step)
+      const sums = Array.from(net.grads())
+      net.update(batch.length)
+      return { loss: t.lossSum, sums }
+    })
+  )
 }

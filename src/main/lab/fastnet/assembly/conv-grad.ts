@@ -288,9 +288,14 @@ let listed3 = 0
  * tiles it: at most one value of each 2x2 tile is nonzero (the pool gives its gradient to the
  * first maximum only), so a tile's sum is that value, bit for bit, and it is listed with its
  * pixel. A quarter of the iterations, each on a vector of 4 channels; channel j's list starts
- * at list + j*cap bytes. The counts go to listed0..listed3.
+ * at list + j*cap bytes. The counts go to listed0..listed3. PH x PW tiles.
+ *
+ * POOLED (convPoolReluGrad, below): dy is the ReLU's above the pool instead, one value per tile,
+ * which goes where the pooled value `py` is positive, to the pool's first maximum in its input
+ * `cy`: the same lists, without the unpooled gradient. The tiles' values are also summed into gb,
+ * as biasGradCountTiles sums them.
  */
-@inline function listTiles4(dy: usize, ds: usize, OH: i32, OW: i32, pixel: u32, rowStep: u32, list: usize, cap: usize): void {
+@inline function listTiles4(dy: usize, ds: usize, PH: i32, PW: i32, pixel: u32, rowStep: u32, list: usize, cap: usize, POOLED: bool, cy: usize, py: usize, gb: usize): void {
   const zero = f32x4.splat(0)
   const l1 = list + cap
   const l2 = l1 + cap
@@ -299,21 +304,41 @@ let listed3 = 0
   let n1 = 0
   let n2 = 0
   let n3 = 0
-  const dRow = <usize>OW * ds
-  for (let oy = 0; oy + 1 < OH; oy += 2) {
-    let d = dy + <usize>oy * dRow
-    let at = <u32>oy * rowStep
-    for (let ox = 0; ox + 1 < OW; ox += 2) {
-      const d0 = v128.load(d)
-      const d1 = v128.load(d + ds)
-      const d2 = v128.load(d + dRow)
-      const d3 = v128.load(d + dRow + ds)
+  let a0 = zero
+  let a1 = zero
+  let a2 = zero
+  let a3 = zero
+  // A row of the unpooled gradient (POOLED: of the pool's input); two per row of tiles.
+  const wideRow = <usize>(PW << 1) * ds
+  let o: usize = 0
+  for (let ty = 0; ty < PH; ty++) {
+    let d = (POOLED ? cy : dy) + <usize>(ty << 1) * wideRow
+    let at = <u32>(ty << 1) * rowStep
+    for (let tx = 0; tx < PW; tx++) {
+      let v = zero
+      let h0 = zero
+      let h1 = zero
+      let h2 = zero
+      if (POOLED) {
+        const m = v128.load(py + o)
+        // The ReLU's backward pass, then the pool's: the first maximum in row-major order gets it.
+        v = v128.and(v128.load(dy + o), f32x4.gt(m, zero))
+        h0 = f32x4.eq(v128.load(d), m)
+        h1 = f32x4.eq(v128.load(d + ds), m)
+        h2 = f32x4.eq(v128.load(d + wideRow), m)
+      } else {
+        const d0 = v128.load(d)
+        const d1 = v128.load(d + ds)
+        const d2 = v128.load(d + wideRow)
+        v = f32x4.add(f32x4.add(f32x4.add(d0, d1), d2), v128.load(d + wideRow + ds))
+        h0 = f32x4.ne(d0, zero)
+        h1 = f32x4.ne(d1, zero)
+        h2 = f32x4.ne(d2, zero)
+      }
       const below = at + rowStep
-      const right = i32x4.splat(below + pixel)
-      const w2 = v128.bitselect(i32x4.splat(below), right, f32x4.ne(d2, zero))
-      const w1 = v128.bitselect(i32x4.splat(at + pixel), w2, f32x4.ne(d1, zero))
-      const where = v128.bitselect(i32x4.splat(at), w1, f32x4.ne(d0, zero))
-      const v = f32x4.add(f32x4.add(f32x4.add(d0, d1), d2), d3)
+      const w2 = v128.bitselect(i32x4.splat(below), i32x4.splat(below + pixel), h2)
+      const w1 = v128.bitselect(i32x4.splat(at + pixel), w2, h1)
+      const where = v128.bitselect(i32x4.splat(at), w1, h0)
       const listed = f32x4.ne(v, zero)
       // Each lane's pair goes to its channel's list; its count moves on only if it is nonzero.
       listAt(list, n0, f32x4.extract_lane(v, 0), i32x4.extract_lane(where, 0))
@@ -324,14 +349,23 @@ let listed3 = 0
       n2 -= i32x4.extract_lane(listed, 2)
       listAt(l3, n3, f32x4.extract_lane(v, 3), i32x4.extract_lane(where, 3))
       n3 -= i32x4.extract_lane(listed, 3)
+      if (POOLED) {
+        const t = f32x4.add(a0, v)
+        a0 = a1
+        a1 = a2
+        a2 = a3
+        a3 = t
+      }
       d += ds + ds
       at += pixel + pixel
+      o += ds
     }
   }
   listed0 = n0
   listed1 = n1
   listed2 = n2
   listed3 = n3
+  if (POOLED) v128.store(gb, f32x4.add(v128.load(gb), tileSums(a0, a1, a2, a3, (PH * PW) & 3)))
 }
 
 /** gwT rows of one output channel (at g) += the filter gradient of its n listed values. */
@@ -364,7 +398,7 @@ function accumulateChannel(x: usize, list: usize, n: i32, g: usize, run: usize, 
   }
 }
 
-/** The 4 lists of listTiles4 or listPooled4 (cap bytes apart) into 4 channels' gwT rows (channelBytes apart, from g). */
+/** The 4 lists of listTiles4 (cap bytes apart) into 4 channels' gwT rows (channelBytes apart, from g). */
 @inline function accumulateListed(x: usize, list: usize, cap: usize, g: usize, channelBytes: usize, run: usize, rowStep: usize, K: i32): void {
   if (listed0) accumulateChannel(x, list, listed0, g, run, rowStep, K)
   if (listed1) accumulateChannel(x, list + cap, listed1, g + channelBytes, run, rowStep, K)
@@ -393,7 +427,7 @@ export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP:
     // A quarter of the positions per channel: 4 channels' lists fit where one position's 2 words go.
     const cap = <usize>(OH * OW) << 1
     for (let c = 0; c < Cout; c += 4) {
-      listTiles4(dy + (<usize>c << 2), ds, OH, OW, pixel, rowStep, list, cap)
+      listTiles4(dy + (<usize>c << 2), ds, OH >> 1, OW >> 1, pixel, rowStep, list, cap, false, 0, 0, 0)
       accumulateListed(x, list, cap, gwT + <usize>c * channelBytes, channelBytes, run, rowStep, K)
     }
     return
@@ -465,62 +499,6 @@ export function biasGradCountTiles(dy: usize, OH: i32, OW: i32, CoP: i32, gb: us
 }
 
 /**
- * listTiles4's lists and counts for 4 channels, from the pool's input `cy`, its output `py` and
- * the ReLU's `dy` (rows of CoP floats); and their bias sums, as biasGradCountTiles's, into gb.
- */
-@inline function listPooled4(cy: usize, py: usize, dy: usize, ds: usize, PH: i32, PW: i32, pixel: u32, rowStep: u32, list: usize, cap: usize, gb: usize): void {
-  const zero = f32x4.splat(0)
-  const l1 = list + cap
-  const l2 = l1 + cap
-  const l3 = l2 + cap
-  let n0 = 0
-  let n1 = 0
-  let n2 = 0
-  let n3 = 0
-  let a0 = zero
-  let a1 = zero
-  let a2 = zero
-  let a3 = zero
-  const cRow = <usize>(PW << 1) * ds
-  let o: usize = 0
-  for (let ty = 0; ty < PH; ty++) {
-    let c = cy + <usize>(ty << 1) * cRow
-    let at = <u32>(ty << 1) * rowStep
-    for (let tx = 0; tx < PW; tx++) {
-      const m = v128.load(py + o)
-      // The ReLU's backward pass, then the pool's: the first maximum in row-major order gets it.
-      const v = v128.and(v128.load(dy + o), f32x4.gt(m, zero))
-      const below = at + rowStep
-      const w2 = v128.bitselect(i32x4.splat(below), i32x4.splat(below + pixel), f32x4.eq(v128.load(c + cRow), m))
-      const w1 = v128.bitselect(i32x4.splat(at + pixel), w2, f32x4.eq(v128.load(c + ds), m))
-      const where = v128.bitselect(i32x4.splat(at), w1, f32x4.eq(v128.load(c), m))
-      const listed = f32x4.ne(v, zero)
-      listAt(list, n0, f32x4.extract_lane(v, 0), i32x4.extract_lane(where, 0))
-      n0 -= i32x4.extract_lane(listed, 0)
-      listAt(l1, n1, f32x4.extract_lane(v, 1), i32x4.extract_lane(where, 1))
-      n1 -= i32x4.extract_lane(listed, 1)
-      listAt(l2, n2, f32x4.extract_lane(v, 2), i32x4.extract_lane(where, 2))
-      n2 -= i32x4.extract_lane(listed, 2)
-      listAt(l3, n3, f32x4.extract_lane(v, 3), i32x4.extract_lane(where, 3))
-      n3 -= i32x4.extract_lane(listed, 3)
-      const t = f32x4.add(a0, v)
-      a0 = a1
-      a1 = a2
-      a2 = a3
-      a3 = t
-      c += ds + ds
-      at += pixel + pixel
-      o += ds
-    }
-  }
-  listed0 = n0
-  listed1 = n1
-  listed2 = n2
-  listed3 = n3
-  v128.store(gb, f32x4.add(v128.load(gb), tileSums(a0, a1, a2, a3, (PH * PW) & 3)))
-}
-
-/**
  * The filter and bias gradients of a convolution (input x, output cy: OH x OW x CoP) followed by
  * a tiling 2x2 max-pool (output py) and a ReLU whose dy is given; see above.
  */
@@ -539,7 +517,7 @@ export function convPoolReluGrad(x: usize, H: i32, W: i32, CSi: i32, K: i32, cy:
   const cap = <usize>(OH * OW) << 1
   for (let c = 0; c < Cout; c += 4) {
     const at = <usize>c << 2
-    listPooled4(cy + at, py + at, dy + at, ds, OH >> 1, OW >> 1, pixel, rowStep, list, cap, gb + at)
+    listTiles4(dy + at, ds, OH >> 1, OW >> 1, pixel, rowStep, list, cap, true, cy + at, py + at, gb + at)
     accumulateListed(x, list, cap, gwT + <usize>c * channelBytes, channelBytes, run, rowStep, K)
   }
 }

@@ -3,11 +3,10 @@
 // build and path at a time: the same outputs, gradient sums and training, bit for bit, and taken
 // only where program.ts says.
 import { describe, expect, it } from 'vitest'
-import { range } from '../../../../../src/main/lab/data/batches'
 import { loadDataset } from '../../../../../src/main/lab/data/datasets'
 import { parseHyperparams } from '../../../../../src/shared/fields'
 import type { HyperparamsInput, LayerSpec } from '../../../../../src/shared/hyperparams'
-import { buildBoth, engineFor, VARIANTS, variantName } from '../../../../helpers/fastnet'
+import { buildBoth, engineFor, stepsSideBySide, VARIANTS, variantName } from '../../../../helpers/fastnet'
 
 const MNIST = { rows: 28, cols: 28, numClasses: 10 }
 const c = (filters: number, kernelSize: number): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding: 'valid' })
@@ -69,14 +68,7 @@ describe("the first convolution's blank windows", () => {
         // 5x5 windows, about a sixth of the 22x22 ones for 7x7; blocks with any ink are summed).
         expect(summed.takeBlankFilled()).toBe(0)
         expect(taken.takeBlankFilled() / (40 * 576)).toBeGreaterThan(0.1)
-        for (const [step, batch] of [range(0, 13), range(13, 30), range(30, 40)].entries()) {
-          const [a, b] = [summed, taken].map((net) => {
-            net.zeroGrads()
-            const t = net.accumulate(split, batch, 900 + step)
-            const sums = Array.from(net.grads())
-            net.update(batch.length)
-            return { loss: t.lossSum, sums }
-          })
+        for (const [step, [a, b]] of stepsSideBySide([summed, taken], split, 900).entries()) {
           expect(b.loss, `loss of step ${step}`).toBe(a.loss)
           expect(b.sums, `gradient sums of step ${step}`).toEqual(a.sums)
         }

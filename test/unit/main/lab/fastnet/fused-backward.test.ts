@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { range } from '../../../../../src/main/lab/data/batches'
 import { parseHyperparams } from '../../../../../src/shared/fields'
 import type { HyperparamsInput, LayerSpec } from '../../../../../src/shared/hyperparams'
-import { buildBoth, engineFor, syntheticSplit, VARIANTS, variantName } from '../../../../helpers/fastnet'
+import { buildBoth, engineFor, stepsSideBySide, syntheticSplit, VARIANTS, variantName } from '../../../../helpers/fastnet'
 
 const c = (filters: number, kernelSize: number): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding: 'valid' })
 const pool = (poolSize = 2): LayerSpec => ({ type: 'maxPool', poolSize })
@@ -87,14 +87,7 @@ describe('the first convolution, its max-pool and ReLU backward at once', () => 
         const [apart, fused] = [false, true].map((on) => engineFor(plan, logits, hp, 32, { ...variant, fusedBackward: on }))
         expect(apart.c.fusedBackward).toEqual([])
         expect(fused.c.fusedBackward).toEqual([2])
-        for (const [step, batch] of [range(0, 13), range(13, 30), range(30, 40)].entries()) {
-          const [a, b] = [apart, fused].map((net) => {
-            net.zeroGrads()
-            const t = net.accumulate(split, batch, 700 + step)
-            const sums = Array.from(net.grads())
-            net.update(batch.length)
-            return { loss: t.lossSum, sums }
-          })
+        for (const [step, [a, b]] of stepsSideBySide([apart, fused], split, 700).entries()) {
           expect(b.loss, `loss of step ${step}`).toBe(a.loss)
           expect(b.sums, `gradient sums of step ${step}`).toEqual(a.sums)
           expect(a.sums.some((g, i) => g !== 0 && i < 10)).toBe(true)
