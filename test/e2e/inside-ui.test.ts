@@ -407,10 +407,11 @@ describe('inside the network', () => {
 
   it('shows the points of a run still training, says the map comes at the end, and draws it when the run ends', async () => {
     await open('#/runs')
+    // Long enough to be seen training: 2 x 20,000 examples once ended before the header showed it.
     const { runId } = await api('startRun', {
       name: 'still training',
       epochs: 2,
-      limitTrain: 20000,
+      limitTrain: 60000,
       limitTest: 500,
       batchSize: 32,
       optimizer: 'adam',

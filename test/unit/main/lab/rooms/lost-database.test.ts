@@ -162,7 +162,13 @@ describe('a database file cut short under a lab', () => {
       )
     )
     await expect(lab.startRun(shortRun)).rejects.toThrow(`${lost}. New runs are refused`)
-    lab.stopRun(runId)
+    // The run may already have ended by itself, failing on a page that is gone: then there is
+    // nothing to stop, and the lab says so.
+    try {
+      lab.stopRun(runId)
+    } catch (err) {
+      expect(String(err)).toMatch(`run ${runId} is not training in this lab`)
+    }
     // Whatever SQLite makes of the pages that are gone, the run ends and says how.
     const ended = await lab.waitForRun(runId)
     expect(['stopped', 'failed']).toContain(ended.status)
