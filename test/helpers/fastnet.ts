@@ -7,7 +7,7 @@ import type { Split } from '../../src/main/lab/data/datasets'
 import { fastnetModule, type FastnetBuild } from '../../src/main/lab/fastnet/loader'
 import { readModelWeights } from '../../src/main/lab/fastnet/model-weights'
 import { FastNet } from '../../src/main/lab/fastnet/net'
-import type { EnginePath } from '../../src/main/lab/fastnet/program'
+import type { Compiled, EnginePath, Forms } from '../../src/main/lab/fastnet/program'
 import { planFromModel, type Plan } from '../../src/main/lab/fastnet/net-plan'
 import { buildModel, type InputSpec } from '../../src/main/lab/model/build'
 import { range, seededRandom } from '../../src/main/lab/data/batches'
@@ -21,15 +21,9 @@ export const NORM = { mean: 0.3, std: 0.4 }
 setFlagsFromString('--experimental-wasm-relaxed-simd')
 
 /** Which module and which path: every combination must give the same results within the tolerances. */
-export interface EngineVariant {
+export interface EngineVariant extends Forms {
   build: FastnetBuild
   path: EnginePath
-  /** false: every convolution by the direct sum (unset: Winograd's form where program.ts says it pays). */
-  winograd?: boolean
-  /** false: the first convolution's pool and ReLU backward one by one (unset: at once where program.ts fuses them). */
-  fusedBackward?: boolean
-  /** false: the first convolution sums its blank windows too (unset: from one sum, where program.ts says). */
-  blankWindows?: boolean
 }
 export const VARIANTS: EngineVariant[] = (['simd128', 'relaxed'] as const).flatMap((build) =>
   (['per-example', 'batched'] as const).map((path) => ({ build, path }))
@@ -64,6 +58,13 @@ export function buildBoth(hp: HyperparamsInput, input: InputSpec, maxExamples = 
   return { model, logits, plan: planned.plan, net }
 }
 
+/** The engine's layout and choices (program.ts) for `hp` on `input`, with some faster forms turned off. */
+export function compiledFor(hp: HyperparamsInput, input: InputSpec, off: Forms = {}): Compiled {
+  const { net, logits } = buildBoth(hp, input, 32, { build: 'simd128', path: 'batched', ...off })
+  logits.dispose()
+  return net.c
+}
+
 /** Another engine instance for the same model and initial weights: `variant`'s build and path. */
 export function engineFor(
   plan: Plan,
@@ -72,15 +73,14 @@ export function engineFor(
   maxExamples: number,
   variant?: EngineVariant
 ): FastNet {
-  const net = new FastNet(fastnetModule(variant?.build ?? 'simd128'), plan, {
+  const { build, path, ...forms }: Partial<EngineVariant> = variant ?? {}
+  const net = new FastNet(fastnetModule(build ?? 'simd128'), plan, {
     optimizer: params.optimizer,
     learningRate: params.learningRate,
     maxExamples,
     norm: NORM,
-    ...(variant ? { path: variant.path } : {}),
-    ...(variant?.winograd === false ? { winograd: false } : {}),
-    ...(variant?.fusedBackward === false ? { fusedBackward: false } : {}),
-    ...(variant?.blankWindows === false ? { blankWindows: false } : {})
+    ...(path ? { path } : {}),
+    ...forms
   })
   net.setWeights(readModelWeights(logits, plan))
   return net

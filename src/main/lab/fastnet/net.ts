@@ -6,7 +6,7 @@ import type { Normaliser, Split } from '../data/datasets'
 import type { Plan } from './net-plan'
 import { instantiate, type WasmMemory, type WasmModule } from './loader'
 import { profile } from './profile'
-import { compile, type Compiled, type EnginePath } from './program'
+import { compile, type Compiled, type EnginePath, type Forms } from './program'
 
 interface Exports {
   memory: WasmMemory
@@ -46,7 +46,8 @@ const BETA2 = 0.999
 const DECAY = 0.9
 const EPSILON = 1e-7
 
-export interface NetOptions {
+/** Forms: faster forms of some layers, each on unless set false (tests and bench:engine compare them with the plain ones). */
+export interface NetOptions extends Forms {
   optimizer: OptimizerName
   learningRate: number
   /** The most examples one call stages at once (a batch, or a chunk of an evaluation). */
@@ -54,12 +55,6 @@ export interface NetOptions {
   norm: Normaliser
   /** Instead of program.ts's choice of which layers run on the whole batch (tests and the bench compare the paths). */
   path?: EnginePath
-  /** false: every convolution by the direct sum, none by Winograd's form (tests and npm run bench:engine compare the two). */
-  winograd?: boolean
-  /** false: the first convolution's max-pool and ReLU backward one by one, not at once with it (tests compare the two). */
-  fusedBackward?: boolean
-  /** false: the first convolution sums every window, blank ones too (tests compare the two). */
-  blankWindows?: boolean
 }
 
 export interface Totals {
@@ -85,11 +80,7 @@ export class FastNet {
     private readonly options: NetOptions
   ) {
     this.x = instantiate(module) as Exports
-    this.c = compile(plan, this.x.heapBase(), Math.max(1, options.maxExamples), options.path, {
-      winograd: options.winograd,
-      fusedBackward: options.fusedBackward,
-      blankWindows: options.blankWindows
-    })
+    this.c = compile(plan, this.x.heapBase(), Math.max(1, options.maxExamples), options.path, options)
     const memory = this.x.memory
     const missing = this.c.at.end - memory.buffer.byteLength
     if (missing > 0) memory.grow(Math.ceil(missing / 65536))

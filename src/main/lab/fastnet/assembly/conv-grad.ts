@@ -412,6 +412,11 @@ function accumulateChannel(x: usize, list: usize, n: i32, g: usize, run: usize, 
  * values). `tiles`: dy comes from a 2x2 max-pool that tiles it (see listTiles4).
  */
 export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, H: i32, W: i32, CSi: i32, K: i32, list: usize, gwT: usize, xc: usize, tiles: bool): void {
+  sparseFilterGrad(x, dy, OH, OW, CoP, Cout, H, W, CSi, K, list, gwT, xc, tiles, false, 0, 0, 0)
+}
+
+/** convFilterGradSparse's body; POOLED (with tiles): convPoolReluGrad's, dy the ReLU's above the pool (see listTiles4). */
+@inline function sparseFilterGrad(x: usize, dy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, H: i32, W: i32, CSi: i32, K: i32, list: usize, gwT: usize, xc: usize, tiles: bool, POOLED: bool, cy: usize, py: usize, gb: usize): void {
   const compact = xc != 0
   if (compact) {
     const from = <usize>CSi << 2
@@ -427,7 +432,8 @@ export function convFilterGradSparse(x: usize, dy: usize, OH: i32, OW: i32, CoP:
     // A quarter of the positions per channel: 4 channels' lists fit where one position's 2 words go.
     const cap = <usize>(OH * OW) << 1
     for (let c = 0; c < Cout; c += 4) {
-      listTiles4(dy + (<usize>c << 2), ds, OH >> 1, OW >> 1, pixel, rowStep, list, cap, false, 0, 0, 0)
+      const at = <usize>c << 2
+      listTiles4(dy + at, ds, OH >> 1, OW >> 1, pixel, rowStep, list, cap, POOLED, cy + at, py + at, gb + at)
       accumulateListed(x, list, cap, gwT + <usize>c * channelBytes, channelBytes, run, rowStep, K)
     }
     return
@@ -503,23 +509,7 @@ export function biasGradCountTiles(dy: usize, OH: i32, OW: i32, CoP: i32, gb: us
  * a tiling 2x2 max-pool (output py) and a ReLU whose dy is given; see above.
  */
 export function convPoolReluGrad(x: usize, H: i32, W: i32, CSi: i32, K: i32, cy: usize, OH: i32, OW: i32, CoP: i32, Cout: i32, py: usize, dy: usize, list: usize, gwT: usize, xc: usize, gb: usize): void {
-  const compact = xc != 0
-  if (compact) {
-    const from = <usize>CSi << 2
-    for (let i = 0; i < H * W; i++) store<f32>(xc + (<usize>i << 2), load<f32>(x + <usize>i * from))
-    x = xc
-  }
-  const pixel = <u32>(compact ? 1 : CSi) << 2
-  const rowStep = <u32>W * pixel
-  const run = <usize>sparseRun(K, CSi, compact) << 2
-  const channelBytes = <usize>K * run
-  const ds = <usize>CoP << 2
-  const cap = <usize>(OH * OW) << 1
-  for (let c = 0; c < Cout; c += 4) {
-    const at = <usize>c << 2
-    listTiles4(dy + at, ds, OH >> 1, OW >> 1, pixel, rowStep, list, cap, true, cy + at, py + at, gb + at)
-    accumulateListed(x, list, cap, gwT + <usize>c * channelBytes, channelBytes, run, rowStep, K)
-  }
+  sparseFilterGrad(x, dy, OH, OW, CoP, Cout, H, W, CSi, K, list, gwT, xc, true, true, cy, py, gb)
 }
 
 /** gw[(ky, kx, ci)][co] += gwT[co][ky][kx * pixelValues + ci] (rows of `run` values); gwT back to 0. */

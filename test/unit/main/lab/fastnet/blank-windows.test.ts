@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { loadDataset } from '../../../../../src/main/lab/data/datasets'
 import { parseHyperparams } from '../../../../../src/shared/fields'
 import type { HyperparamsInput, LayerSpec } from '../../../../../src/shared/hyperparams'
-import { buildBoth, engineFor, stepsSideBySide, VARIANTS, variantName } from '../../../../helpers/fastnet'
+import { buildBoth, compiledFor, engineFor, stepsSideBySide, VARIANTS, variantName } from '../../../../helpers/fastnet'
 
 const MNIST = { rows: 28, cols: 28, numClasses: 10 }
 const c = (filters: number, kernelSize: number): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding: 'valid' })
@@ -15,11 +15,7 @@ const dense: LayerSpec = { type: 'dense', units: 10 }
 
 describe("the first convolution's blank windows", () => {
   it('are taken from one sum where the first layer is a convolution over an image up to 32 wide and 64 high', () => {
-    const blank = (hp: HyperparamsInput, input = MNIST, blankWindows?: false) => {
-      const { net, logits } = buildBoth(hp, input, 32, { build: 'simd128', path: 'batched', ...(blankWindows === false ? { blankWindows } : {}) })
-      logits.dispose()
-      return net.c.blankWindows
-    }
+    const blank = (hp: HyperparamsInput, input = MNIST, blankWindows?: false) => compiledFor(hp, input, { blankWindows }).blankWindows
     expect(blank({})).toBe(true)
     expect(blank({}, MNIST, false)).toBe(false)
     expect(blank({ architecture: { preset: 'mlp', hidden: [20] } })).toBe(false) // no convolution first

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { range } from '../../../../../src/main/lab/data/batches'
 import { parseHyperparams } from '../../../../../src/shared/fields'
 import type { HyperparamsInput, LayerSpec } from '../../../../../src/shared/hyperparams'
-import { buildBoth, engineFor, stepsSideBySide, syntheticSplit, VARIANTS, variantName } from '../../../../helpers/fastnet'
+import { buildBoth, compiledFor, engineFor, stepsSideBySide, syntheticSplit, VARIANTS, variantName } from '../../../../helpers/fastnet'
 
 const c = (filters: number, kernelSize: number): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding: 'valid' })
 const pool = (poolSize = 2): LayerSpec => ({ type: 'maxPool', poolSize })
@@ -18,11 +18,7 @@ const SMALL = { rows: 14, cols: 14, numClasses: 4 }
 
 describe('the first convolution, its max-pool and ReLU backward at once', () => {
   it('is taken for a ReLU over a tiling 2x2 max-pool over the first convolution, and nowhere else', () => {
-    const fused = (hp: HyperparamsInput, input = SMALL, fusedBackward?: false) => {
-      const { net, logits } = buildBoth(hp, input, 32, { build: 'simd128', path: 'batched', ...(fusedBackward === false ? { fusedBackward } : {}) })
-      logits.dispose()
-      return net.c.fusedBackward
-    }
+    const fused = (hp: HyperparamsInput, input = SMALL, fusedBackward?: false) => compiledFor(hp, input, { fusedBackward }).fusedBackward
     const custom = (layers: LayerSpec[], activation?: 'tanh') => ({
       architecture: { preset: 'custom' as const, layers },
       ...(activation ? { activation } : {})

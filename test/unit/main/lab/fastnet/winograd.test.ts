@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { range } from '../../../../../src/main/lab/data/batches'
 import { parseHyperparams } from '../../../../../src/shared/fields'
 import type { HyperparamsInput, LayerSpec } from '../../../../../src/shared/hyperparams'
-import { buildBoth, engineFor, relativeError, syntheticSplit } from '../../../../helpers/fastnet'
+import { buildBoth, compiledFor, engineFor, relativeError, syntheticSplit } from '../../../../helpers/fastnet'
 
 const c = (filters: number, kernelSize: number): LayerSpec => ({ type: 'conv2d', filters, kernelSize, stride: 1, padding: 'valid' })
 const act: LayerSpec = { type: 'activation' }
@@ -18,11 +18,7 @@ const layers = (out: number): LayerSpec[] => [c(5, 3), act, c(out, 5), act, { ty
 
 describe("Winograd's form of a 5x5 convolution", () => {
   it('is taken for 5x5 kernels with an even output and channels to share, and nowhere else', () => {
-    const winogradLayers = (list: LayerSpec[], input = INPUT) => {
-      const { net, logits } = buildBoth({ architecture: { preset: 'custom', layers: list } }, input)
-      logits.dispose()
-      return net.c.winogradLayers
-    }
+    const winogradLayers = (list: LayerSpec[], input = INPUT) => compiledFor({ architecture: { preset: 'custom', layers: list } }, input).winogradLayers
     expect(winogradLayers(layers(9))).toEqual([2])
     // The course's CNN: its second convolution (10 channels in), not its first (the image alone),
     // in 4x4 tiles (an 8x8 output).
