@@ -9,6 +9,13 @@ export const ACT_LEAKY = 3
 export const ACT_ELU = 4
 
 // ---- pooling (valid padding; window p x p, stride s) ---------------------------------------
+//
+// Maxima by f32x4.pmax (b where a < b, else a): one maxps where f32x4.max, which orders -0 below
+// +0 and propagates NaN from either side, is about eight instructions in V8. Over finite values
+// the two give the same maximum; at a tie between 0 and -0 pmax keeps the first, as tfjs's cpu
+// backend does (a later value replaces the maximum only where it is greater). A NaN still
+// propagates from the first value of a window, and a diverged model shows NaN or infinity at the
+// loss either way (a NaN weight makes every value of its channel NaN).
 
 // The course's pools are 2x2 with stride 2: their windows tile the input without overlapping, so
 // they get loops of their own, unrolled (the general ones spend more on loop control than on the
@@ -22,9 +29,9 @@ export const ACT_ELU = 4
     for (let ox = 0; ox < OW; ox++) {
       const b = a + rb
       for (let c: usize = 0; c < bytes; c += 16) {
-        const top = f32x4.max(v128.load(a + c), v128.load(a + bytes + c))
-        const bottom = f32x4.max(v128.load(b + c), v128.load(b + bytes + c))
-        v128.store(yp + c, f32x4.max(top, bottom))
+        const top = f32x4.pmax(v128.load(a + c), v128.load(a + bytes + c))
+        const bottom = f32x4.pmax(v128.load(b + c), v128.load(b + bytes + c))
+        v128.store(yp + c, f32x4.pmax(top, bottom))
       }
       a += bytes << 1
       yp += bytes
@@ -77,7 +84,7 @@ export function maxPoolForward(x: usize, W: i32, CS: i32, p: i32, s: i32, y: usi
         let m = v128.load(base + c)
         for (let i = 0; i < p; i++) {
           const row = base + <usize>(i * W) * bytes + c
-          for (let j = 0; j < p; j++) m = f32x4.max(m, v128.load(row + <usize>j * bytes))
+          for (let j = 0; j < p; j++) m = f32x4.pmax(m, v128.load(row + <usize>j * bytes))
         }
         v128.store(yp + c, m)
       }
@@ -165,8 +172,10 @@ export function avgPoolBackward(H: i32, W: i32, CS: i32, p: i32, s: i32, dy: usi
 export function activationForward(kind: i32, alpha: f32, x: usize, y: usize, n: i32): void {
   const bytes = <usize>n << 2
   if (kind == ACT_RELU) {
+    // x < 0 ? 0 : x by pmax, one maxps (see pooling, above): NaN passes; -0 stays -0 where
+    // tfjs's cpu backend (Math.max) gives +0, a zero either way that no sum or mask tells apart.
     const z = f32x4.splat(0)
-    for (let i: usize = 0; i < bytes; i += 16) v128.store(y + i, f32x4.max(v128.load(x + i), z))
+    for (let i: usize = 0; i < bytes; i += 16) v128.store(y + i, f32x4.pmax(v128.load(x + i), z))
   } else if (kind == ACT_LEAKY) {
     const z = f32x4.splat(0)
     const a = f32x4.splat(alpha)
