@@ -13,9 +13,11 @@ export const ACT_ELU = 4
 // Maxima by f32x4.pmax (b where a < b, else a): one maxps where f32x4.max, which orders -0 below
 // +0 and propagates NaN from either side, is about eight instructions in V8. Over finite values
 // the two give the same maximum; at a tie between 0 and -0 pmax keeps the first, as tfjs's cpu
-// backend does (a later value replaces the maximum only where it is greater). A NaN still
-// propagates from the first value of a window, and a diverged model shows NaN or infinity at the
-// loss either way (a NaN weight makes every value of its channel NaN).
+// backend does (a later value replaces the maximum only where it is greater). A NaN propagates
+// from the first value of a window only: a NaN kernel weight still reaches the loss (it makes its
+// whole channel NaN, so every window over it; non-finite.test.ts), but a NaN that arises alone at
+// a later position of a window is dropped here, where f32x4.max kept it (tfjs's cpu backend drops
+// every NaN from its max-pools).
 
 // The course's pools are 2x2 with stride 2: their windows tile the input without overlapping, so
 // they get loops of their own, unrolled (the general ones spend more on loop control than on the

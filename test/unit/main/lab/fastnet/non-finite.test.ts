@@ -1,6 +1,8 @@
 // A diverged model must show at the loss (the training loop ends such a run as diverged): a NaN
-// weight in any layer of the course's CNN reaches every example's loss through the max-pools and
-// ReLUs, whose maxima (f32x4.pmax in layers.ts) pass a NaN on only from their first operand.
+// kernel weight in any layer of the course's CNN reaches every example's loss through the
+// max-pools and ReLUs. It makes its whole channel NaN, so every pool window over it is NaN
+// whichever way its maxima are taken; the ReLU must pass NaN on (pmax(x, 0) in layers.ts does,
+// pmax(0, x) would not).
 import { afterAll, describe, expect, it } from 'vitest'
 import { readModelWeights } from '../../../../../src/main/lab/fastnet/model-weights'
 import { buildBoth, engineFor, syntheticSplit, variantName, VARIANTS } from '../../../../helpers/fastnet'
