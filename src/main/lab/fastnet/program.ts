@@ -153,6 +153,8 @@ interface LayerRecord {
 const ROW_FIELDS = 28
 /** A conv record's field 27: its Winograd scratch area, 0 where it takes the direct sum. */
 const WINOGRAD_FIELD = 27
+/** An activation record's field 8: 1 where it goes backward with the pool and convolution below (poolReluFused). */
+const FUSED_FIELD = 8
 
 /**
  * Whether a convolution's forward pass goes by Winograd's minimal filtering (../assembly/winograd.ts):
@@ -169,7 +171,7 @@ function winogradPays(kernel: number, input: Shape, output: Shape): boolean {
   return shape && input.channels >= 4 && output.channels >= 8 && winogradFloats(winogradTile(input, output), input, output) <= WINOGRAD_SCRATCH
 }
 
-/** The most floats a Winograd scratch may take (WINOGRAD_SCRATCH_BYTES in ../assembly/winograd.ts). */
+/** The most floats a Winograd scratch may take (SCRATCH_BYTES in ../assembly/winograd.ts, in bytes). */
 const WINOGRAD_SCRATCH = 1 << 18
 
 /**
@@ -305,7 +307,7 @@ export function compile(
     batchedFrom: from,
     winogradLayers,
     winogradTiles: winogradLayers.map((i) => winogradTile(shapes[i], shapes[i + 1])),
-    fusedBackward: layers.flatMap((layer, i) => (layer.kind === 'activation' && words[i * OP_WORDS + 8] ? [i] : [])),
+    fusedBackward: layers.flatMap((layer, i) => (layer.kind === 'activation' && words[i * OP_WORDS + FUSED_FIELD] ? [i] : [])),
     blankWindows: blankWindows && blankWindowsFit(plan, words),
     words,
     ops: layers.length,
@@ -544,7 +546,7 @@ function writePad(layer: LayerOf<'pad'>, { words, input, output, inputStride }: 
 function writeActivation(layer: LayerOf<'activation'>, { words, floats, input, fusedBackward }: LayerRecord): void {
   words.set([floatsOf(input), ACTIVATION[layer.fn]], 5)
   floats[7] = layer.alpha
-  words[8] = fusedBackward ? 1 : 0
+  words[FUSED_FIELD] = fusedBackward ? 1 : 0
 }
 
 function writeMaxout(layer: LayerOf<'maxout'>, { words, input, output, inputStride }: LayerRecord): void {
