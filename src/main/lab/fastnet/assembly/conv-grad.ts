@@ -297,23 +297,26 @@ let listed3 = 0
  */
 @inline function listTiles4(dy: usize, ds: usize, PH: i32, PW: i32, pixel: u32, rowStep: u32, list: usize, cap: usize, POOLED: bool, cy: usize, py: usize, gb: usize): void {
   const zero = f32x4.splat(0)
-  const l1 = list + cap
-  const l2 = l1 + cap
-  const l3 = l2 + cap
-  let n0 = 0
-  let n1 = 0
-  let n2 = 0
-  let n3 = 0
+  // Where each channel's next pair goes: its count is how far that has moved.
+  let e0 = list
+  let e1 = list + cap
+  let e2 = e1 + cap
+  let e3 = e2 + cap
   let a0 = zero
   let a1 = zero
   let a2 = zero
   let a3 = zero
   // A row of the unpooled gradient (POOLED: of the pool's input); two per row of tiles.
   const wideRow = <usize>(PW << 1) * ds
+  // A tile's pixels relative to its first, in x: right, below, below right.
+  const right = i32x4.splat(pixel)
+  const below = i32x4.splat(rowStep)
+  const belowRight = i32x4.splat(rowStep + pixel)
+  const nextTile = i32x4.splat(pixel + pixel)
   let o: usize = 0
   for (let ty = 0; ty < PH; ty++) {
     let d = (POOLED ? cy : dy) + <usize>(ty << 1) * wideRow
-    let at = <u32>(ty << 1) * rowStep
+    let at = i32x4.splat(<u32>(ty << 1) * rowStep)
     for (let tx = 0; tx < PW; tx++) {
       let v = zero
       let h0 = zero
@@ -335,20 +338,21 @@ let listed3 = 0
         h1 = f32x4.ne(d1, zero)
         h2 = f32x4.ne(d2, zero)
       }
-      const below = at + rowStep
-      const w2 = v128.bitselect(i32x4.splat(below), i32x4.splat(below + pixel), h2)
-      const w1 = v128.bitselect(i32x4.splat(at + pixel), w2, h1)
-      const where = v128.bitselect(i32x4.splat(at), w1, h0)
-      const listed = f32x4.ne(v, zero)
-      // Each lane's pair goes to its channel's list; its count moves on only if it is nonzero.
-      listAt(list, n0, f32x4.extract_lane(v, 0), i32x4.extract_lane(where, 0))
-      n0 -= i32x4.extract_lane(listed, 0)
-      listAt(l1, n1, f32x4.extract_lane(v, 1), i32x4.extract_lane(where, 1))
-      n1 -= i32x4.extract_lane(listed, 1)
-      listAt(l2, n2, f32x4.extract_lane(v, 2), i32x4.extract_lane(where, 2))
-      n2 -= i32x4.extract_lane(listed, 2)
-      listAt(l3, n3, f32x4.extract_lane(v, 3), i32x4.extract_lane(where, 3))
-      n3 -= i32x4.extract_lane(listed, 3)
+      const where = i32x4.add(at, v128.andnot(v128.bitselect(right, v128.bitselect(below, belowRight, h2), h1), h0))
+      // Each lane's (value, pixel) pair goes to its channel's list as one 8-byte store, and its
+      // count moves on only if the value is nonzero: shuffles and a bit mask rather than a lane
+      // extracted at a time, which kept the shuffle port busy.
+      const lo = i32x4.shuffle(v, where, 0, 4, 1, 5)
+      const hi = i32x4.shuffle(v, where, 2, 6, 3, 7)
+      const listed = i32x4.bitmask(f32x4.ne(v, zero))
+      v128.store64_lane(e0, lo, 0)
+      v128.store64_lane(e1, lo, 1)
+      v128.store64_lane(e2, hi, 0)
+      v128.store64_lane(e3, hi, 1)
+      e0 += <usize>(listed & 1) << 3
+      e1 += <usize>(listed & 2) << 2
+      e2 += <usize>(listed & 4) << 1
+      e3 += <usize>(listed & 8)
       if (POOLED) {
         const t = f32x4.add(a0, v)
         a0 = a1
@@ -357,27 +361,32 @@ let listed3 = 0
         a3 = t
       }
       d += ds + ds
-      at += pixel + pixel
+      at = i32x4.add(at, nextTile)
       o += ds
     }
   }
-  listed0 = n0
-  listed1 = n1
-  listed2 = n2
-  listed3 = n3
+  listed0 = <i32>((e0 - list) >> 3)
+  listed1 = <i32>((e1 - list - cap) >> 3)
+  listed2 = <i32>((e2 - list - cap * 2) >> 3)
+  listed3 = <i32>((e3 - list - cap * 3) >> 3)
   if (POOLED) v128.store(gb, f32x4.add(v128.load(gb), tileSums(a0, a1, a2, a3, (PH * PW) & 3)))
 }
 
 /** gwT rows of one output channel (at g) += the filter gradient of its n listed values. */
 function accumulateChannel(x: usize, list: usize, n: i32, g: usize, run: usize, rowStep: usize, K: i32): void {
-  // Short rows (a compact input's: up to 2 vectors) are summed 5 rows at a time.
+  // Short rows (a compact input's: up to 2 vectors) are summed several rows at a time: 5 of 1
+  // vector, 3 of 2, so that a pass's sums and the values it loads fit x64's 16 vector registers
+  // (V8 loads all of an iteration's values before it multiplies; 5 rows of 2 spilled 3 sums and
+  // 3 values to the stack on every listed value).
   const V = <i32>(run >> 4)
   if (V <= 2) {
-    for (let ky = 0; ky < K; ky += 5) {
+    const per = V == 2 ? 3 : 5
+    for (let ky = 0; ky < K; ky += per) {
       const at = <usize>ky * rowStep
       const gr = g + <usize>ky * run
-      if (V == 2) rowsOf(x, list, n, at, rowStep, gr, run, K - ky, 2)
-      else rowsOf(x, list, n, at, rowStep, gr, run, K - ky, 1)
+      const R = min(per, K - ky)
+      if (V == 2) rowsOf(x, list, n, at, rowStep, gr, run, R, 2)
+      else rowsOf(x, list, n, at, rowStep, gr, run, R, 1)
     }
     return
   }
