@@ -38,6 +38,7 @@ import {
 import { Lab } from '../src/main/lab/lab'
 import { parseHyperparams } from '../src/shared/fields'
 import { BENCH_MODELS as MODELS } from './bench-models'
+import { CoreProbe, describeSharing, SHARED_BELOW } from './core-sharing'
 import type { Hyperparams } from '../src/shared/hyperparams'
 import type { BackendInfo, BatchMetric, EpochMetric } from '../src/shared/run-types'
 
@@ -409,6 +410,7 @@ const uptime = () =>
     .map((l) => l.toFixed(2))
     .join(', ')}`
 const uptimeAtStart = uptime()
+let probe: CoreProbe | null = null
 
 try {
   out(`uptime               ${uptimeAtStart}`)
@@ -421,6 +423,18 @@ try {
     out('refusing to measure (--require-quiet)')
     process.exit(2)
   }
+  probe = await CoreProbe.start()
+  const coresBefore = probe ? await probe.measure() : null
+  if (coresBefore !== null) {
+    out(`cores before         ${describeSharing(coresBefore)}`)
+    if (coresBefore < SHARED_BELOW) {
+      out("!!! SHARED CORES before: the lab's two threads lose more on one shared core than PyTorch's do.")
+      if (values['require-quiet']) {
+        out('refusing to measure (--require-quiet)')
+        process.exit(2)
+      }
+    }
+  }
   const load = await loadTimes()
   out(`MNIST load           parse ${s(load.parse)} + normalise ${s(load.normalise)} = ${s(load.parse + load.normalise)} (target <= 0.30 s)`)
   const blas = torchBlas()
@@ -430,23 +444,29 @@ try {
   if (blas && limitTrain) out('torch                not run: --limit-train trains the lab on a subset, the references on all of MNIST')
   const results = []
   const roundLines: string[] = []
+  const sharedRounds: string[] = []
+  let roundsProbed = 0
   for (const model of modelNames) {
     const label = MODELS[model].label
     const tries = []
     for (let round = 0; round < rounds; round++) {
+      // The machine can change from minute to minute: each round says which kind it ran on.
+      const cores = probe ? await probe.measure() : null
       // Every other round PyTorch goes first: neither side always runs on the machine the other left.
       const torchFirst = compare && round % 2 === 1
       const first = torchFirst ? benchTorch(model) : null
       const run = await benchLab(hpFor(model), label)
       const torch = torchFirst ? first : compare ? benchTorch(model) : null
-      tries.push({ run, torch, ratio: torch ? run.epochSeconds / (torch.train + torch.test) : run.epochSeconds })
+      tries.push({ run, torch, cores, ratio: torch ? run.epochSeconds / (torch.train + torch.test) : run.epochSeconds })
+      if (cores !== null && cores < SHARED_BELOW) sharedRounds.push(`${label} ${round + 1}`)
+      roundsProbed += cores === null ? 0 : 1
     }
     const middle = [...tries].sort((a, b) => a.ratio - b.ratio)[(rounds - 1) / 2]
     roundLines.push(
       `  ${label.padEnd(18)}${tries
         .map(
           (t, i) =>
-            `${i + 1}: ${s(t.run.epochSeconds / epochs)}${t.torch ? ` / ${s((t.torch.train + t.torch.test) / epochs)} = ${t.ratio.toFixed(2)}x` : ''}${t === middle && rounds > 1 ? ' (in the table)' : ''}`
+            `${i + 1}: ${s(t.run.epochSeconds / epochs)}${t.torch ? ` / ${s((t.torch.train + t.torch.test) / epochs)} = ${t.ratio.toFixed(2)}x` : ''}${t.cores !== null && t.cores < SHARED_BELOW ? ' (shared cores)' : ''}${t === middle && rounds > 1 ? ' (in the table)' : ''}`
         )
         .join(';  ')}`
     )
@@ -505,6 +525,10 @@ try {
       `each round, lab${compare ? ' / PyTorch, run one after the other (the lab first in rounds 1, 3, ...)' : ''} (the table shows the round with the median ${compare ? 'ratio' : 'time'}):`,
       ...roundLines
     )
+  if (roundsProbed > 0)
+    lines.push(
+      `  cores before each round: shared in ${sharedRounds.length} of ${roundsProbed}${sharedRounds.length ? ` (${sharedRounds.join(', ')})` : ''} (two busy threads at once each under ${SHARED_BELOW}x the speed of one alone)`
+    )
   if (blas && !blas.ok) lines.push(`  !!! ${blas.text}`)
   lines.push('', `the first model below: ${results[0].label}`)
   if (plain) {
@@ -550,5 +574,6 @@ try {
   out(lines.join('\n'))
   warnIfBusy(after, 'while measuring')
 } finally {
+  await probe?.close()
   rmSync(dir, { recursive: true, force: true })
 }
