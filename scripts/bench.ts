@@ -427,7 +427,7 @@ try {
   const coresBefore = probe ? await probe.measure() : null
   if (coresBefore !== null) {
     out(`cores before         ${describeSharing(coresBefore)}`)
-    if (coresBefore < SHARED_BELOW) {
+    if (coresBefore.ratio < SHARED_BELOW) {
       out("!!! SHARED CORES before: the lab's two threads lose more on one shared core than PyTorch's do.")
       if (values['require-quiet']) {
         out('refusing to measure (--require-quiet)')
@@ -458,7 +458,7 @@ try {
       const run = await benchLab(hpFor(model), label)
       const torch = torchFirst ? first : compare ? benchTorch(model) : null
       tries.push({ run, torch, cores, ratio: torch ? run.epochSeconds / (torch.train + torch.test) : run.epochSeconds })
-      if (cores !== null && cores < SHARED_BELOW) sharedRounds.push(`${label} ${round + 1}`)
+      if (cores !== null && cores.ratio < SHARED_BELOW) sharedRounds.push(`${label} ${round + 1}`)
       roundsProbed += cores === null ? 0 : 1
     }
     const middle = [...tries].sort((a, b) => a.ratio - b.ratio)[(rounds - 1) / 2]
@@ -466,7 +466,7 @@ try {
       `  ${label.padEnd(18)}${tries
         .map(
           (t, i) =>
-            `${i + 1}: ${s(t.run.epochSeconds / epochs)}${t.torch ? ` / ${s((t.torch.train + t.torch.test) / epochs)} = ${t.ratio.toFixed(2)}x` : ''}${t.cores !== null && t.cores < SHARED_BELOW ? ' (shared cores)' : ''}${t === middle && rounds > 1 ? ' (in the table)' : ''}`
+            `${i + 1}: ${s(t.run.epochSeconds / epochs)}${t.torch ? ` / ${s((t.torch.train + t.torch.test) / epochs)} = ${t.ratio.toFixed(2)}x` : ''}${t.cores === null ? '' : ` (loop ${t.cores.aloneMs.toFixed(0)} ms${t.cores.ratio < SHARED_BELOW ? ', shared cores' : ''})`}${t === middle && rounds > 1 ? ' (in the table)' : ''}`
         )
         .join(';  ')}`
     )
@@ -527,7 +527,7 @@ try {
     )
   if (roundsProbed > 0)
     lines.push(
-      `  cores before each round: shared in ${sharedRounds.length} of ${roundsProbed}${sharedRounds.length ? ` (${sharedRounds.join(', ')})` : ''} (two busy threads at once each under ${SHARED_BELOW}x the speed of one alone)`
+      `  before each round, the loop's time alone (the core's own speed); cores shared in ${sharedRounds.length} of ${roundsProbed} rounds${sharedRounds.length ? ` (${sharedRounds.join(', ')})` : ''} (two busy threads at once each under ${SHARED_BELOW}x the speed of one alone)`
     )
   if (blas && !blas.ok) lines.push(`  !!! ${blas.text}`)
   lines.push('', `the first model below: ${results[0].label}`)

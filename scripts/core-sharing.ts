@@ -47,10 +47,11 @@ export class CoreProbe {
   }
 
   /**
-   * One busy thread's speed when another runs beside it, as a fraction of its speed alone (the
-   * best of a few tries of each): about 1 on separate cores, about 0.6 on one shared core.
+   * `ratio`: one busy thread's speed when another runs beside it, as a fraction of its speed alone
+   * (the best of a few tries of each): about 1 on separate cores, about 0.6 on one shared core.
+   * `aloneMs`: the loop's time alone, which shows the core's own speed (its clock) moving.
    */
-  async measure(): Promise<number> {
+  async measure(): Promise<{ ratio: number; aloneMs: number }> {
     let alone = Infinity
     let together = Infinity
     for (let t = 0; t < TRIALS; t++) {
@@ -58,7 +59,7 @@ export class CoreProbe {
       const both = await Promise.all(this.workers.map((w) => this.run(w)))
       together = Math.min(together, (both[0] + both[1]) / 2)
     }
-    return alone / together
+    return { ratio: alone / together, aloneMs: alone }
   }
 
   async close(): Promise<void> {
@@ -67,7 +68,7 @@ export class CoreProbe {
 }
 
 /** The measure in words, for the bench's report. */
-export function describeSharing(ratio: number): string {
-  const pace = `two busy threads at once each ran at ${ratio.toFixed(2)}x the speed of one alone`
+export function describeSharing({ ratio, aloneMs }: { ratio: number; aloneMs: number }): string {
+  const pace = `a loop of multiplies took ${aloneMs.toFixed(0)} ms on one thread alone; two at once each ran at ${ratio.toFixed(2)}x that speed`
   return ratio < SHARED_BELOW ? `${pace}: the two cores share one physical core's arithmetic` : `${pace}: separate cores`
 }
