@@ -38,7 +38,7 @@ import {
 import { Lab } from '../src/main/lab/lab'
 import { parseHyperparams } from '../src/shared/fields'
 import { BENCH_MODELS as MODELS } from './bench-models'
-import { CoreProbe, describeSharing, SHARED_BELOW } from './core-sharing'
+import { CoreProbe, describeSharing, SHARED_BELOW, sharedCores } from './core-sharing'
 import type { Hyperparams } from '../src/shared/hyperparams'
 import type { BackendInfo, BatchMetric, EpochMetric } from '../src/shared/run-types'
 
@@ -419,21 +419,14 @@ try {
   const started = snapshot()
   const before = quiet(start, started, true)
   warnIfBusy(before, 'before')
-  if (!before.ok && values['require-quiet']) {
-    out('refusing to measure (--require-quiet)')
-    process.exit(2)
-  }
   probe = await CoreProbe.start()
   const coresBefore = probe ? await probe.measure() : null
-  if (coresBefore !== null) {
-    out(`cores before         ${describeSharing(coresBefore)}`)
-    if (coresBefore.ratio < SHARED_BELOW) {
-      out("!!! SHARED CORES before: the lab's two threads lose more on one shared core than PyTorch's do.")
-      if (values['require-quiet']) {
-        out('refusing to measure (--require-quiet)')
-        process.exit(2)
-      }
-    }
+  const sharedBefore = coresBefore !== null && sharedCores(coresBefore)
+  if (coresBefore !== null) out(`cores before         ${describeSharing(coresBefore)}`)
+  if (sharedBefore) out("!!! SHARED CORES before: the lab's two threads lose more on one shared core than PyTorch's do.")
+  if ((!before.ok || sharedBefore) && values['require-quiet']) {
+    out('refusing to measure (--require-quiet)')
+    process.exit(2)
   }
   const load = await loadTimes()
   out(`MNIST load           parse ${s(load.parse)} + normalise ${s(load.normalise)} = ${s(load.parse + load.normalise)} (target <= 0.30 s)`)
@@ -458,7 +451,7 @@ try {
       const run = await benchLab(hpFor(model), label)
       const torch = torchFirst ? first : compare ? benchTorch(model) : null
       tries.push({ run, torch, cores, ratio: torch ? run.epochSeconds / (torch.train + torch.test) : run.epochSeconds })
-      if (cores !== null && cores.ratio < SHARED_BELOW) sharedRounds.push(`${label} ${round + 1}`)
+      if (cores !== null && sharedCores(cores)) sharedRounds.push(`${label} ${round + 1}`)
       roundsProbed += cores === null ? 0 : 1
     }
     const middle = [...tries].sort((a, b) => a.ratio - b.ratio)[(rounds - 1) / 2]
@@ -466,7 +459,7 @@ try {
       `  ${label.padEnd(18)}${tries
         .map(
           (t, i) =>
-            `${i + 1}: ${s(t.run.epochSeconds / epochs)}${t.torch ? ` / ${s((t.torch.train + t.torch.test) / epochs)} = ${t.ratio.toFixed(2)}x` : ''}${t.cores === null ? '' : ` (loop ${t.cores.aloneMs.toFixed(0)} ms${t.cores.ratio < SHARED_BELOW ? ', shared cores' : ''})`}${t === middle && rounds > 1 ? ' (in the table)' : ''}`
+            `${i + 1}: ${s(t.run.epochSeconds / epochs)}${t.torch ? ` / ${s((t.torch.train + t.torch.test) / epochs)} = ${t.ratio.toFixed(2)}x` : ''}${t.cores === null ? '' : ` (loop ${t.cores.aloneMs.toFixed(0)} ms${sharedCores(t.cores) ? ', shared cores' : ''})`}${t === middle && rounds > 1 ? ' (in the table)' : ''}`
         )
         .join(';  ')}`
     )

@@ -10,6 +10,18 @@ import { Worker } from 'node:worker_threads'
 /** Below this, two busy threads slow each other: the cores share their arithmetic. */
 export const SHARED_BELOW = 0.85
 
+/**
+ * `ratio`: one busy thread's speed when another runs beside it, as a fraction of its speed alone
+ * (the best of a few tries of each): about 1 on separate cores, about 0.6 on one shared core.
+ * `aloneMs`: the loop's time alone, which shows the core's own speed (its clock) moving.
+ */
+export interface CoreMeasure {
+  ratio: number
+  aloneMs: number
+}
+
+export const sharedCores = (m: CoreMeasure): boolean => m.ratio < SHARED_BELOW
+
 // Eight independent chains of multiplies: throughput-bound on the floating-point ports, so a
 // thread on the same physical core takes half of them.
 const LOOP = `
@@ -46,12 +58,8 @@ export class CoreProbe {
     return ms
   }
 
-  /**
-   * `ratio`: one busy thread's speed when another runs beside it, as a fraction of its speed alone
-   * (the best of a few tries of each): about 1 on separate cores, about 0.6 on one shared core.
-   * `aloneMs`: the loop's time alone, which shows the core's own speed (its clock) moving.
-   */
-  async measure(): Promise<{ ratio: number; aloneMs: number }> {
+  /** See CoreMeasure. */
+  async measure(): Promise<CoreMeasure> {
     let alone = Infinity
     let together = Infinity
     for (let t = 0; t < TRIALS; t++) {
@@ -68,7 +76,7 @@ export class CoreProbe {
 }
 
 /** The measure in words, for the bench's report. */
-export function describeSharing({ ratio, aloneMs }: { ratio: number; aloneMs: number }): string {
-  const pace = `a loop of multiplies took ${aloneMs.toFixed(0)} ms on one thread alone; two at once each ran at ${ratio.toFixed(2)}x that speed`
-  return ratio < SHARED_BELOW ? `${pace}: the two cores share one physical core's arithmetic` : `${pace}: separate cores`
+export function describeSharing(m: CoreMeasure): string {
+  const pace = `a loop of multiplies took ${m.aloneMs.toFixed(0)} ms on one thread alone; two at once each ran at ${m.ratio.toFixed(2)}x that speed`
+  return sharedCores(m) ? `${pace}: the two cores share one physical core's arithmetic` : `${pace}: separate cores`
 }
