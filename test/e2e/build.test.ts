@@ -71,7 +71,7 @@ describe('the build', () => {
     const inside: string[] = []
     const outcome = await new Promise<{ status: string }>((resolve, reject) => {
       worker.on('message', (m: WorkerMessage) => {
-        if (m.kind === 'event') events.push(m.event)
+        if (m.kind === 'events') events.push(...m.events)
         else if (m.kind === 'inside') inside.push(m.event.type)
         else resolve(m.outcome)
       })

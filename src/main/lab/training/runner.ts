@@ -32,9 +32,11 @@ export function startTraining(
     let outcome: TrainOutcome | null = null
     let finishedSeen = false
     worker.on('message', (msg: WorkerMessage) => {
-      if (msg.kind === 'event') {
-        finishedSeen ||= msg.event.type === 'finished'
-        onEvent(msg.event)
+      if (msg.kind === 'events') {
+        for (const event of msg.events) {
+          finishedSeen ||= event.type === 'finished'
+          onEvent(event)
+        }
       } else if (msg.kind === 'inside') onInside(msg.event)
       else outcome = msg.outcome
     })

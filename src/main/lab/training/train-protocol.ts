@@ -13,4 +13,5 @@ export interface WorkerInput {
   control: SharedArrayBuffer
 }
 
-export type WorkerMessage = { kind: 'event'; event: EngineEvent } | { kind: 'inside'; event: InsideEvent } | { kind: 'outcome'; outcome: TrainOutcome }
+/** Engine events come a run of them at a time, in order (event-batcher.ts). */
+export type WorkerMessage = { kind: 'events'; events: EngineEvent[] } | { kind: 'inside'; event: InsideEvent } | { kind: 'outcome'; outcome: TrainOutcome }

@@ -71,7 +71,9 @@ describe('training engine', () => {
     // which these tests do not measure.
     const workers = spawned.filter((s) => s.entry === 'trainer' && (s.workerData as WorkerInput).runId === runId)
     expect(workers).toHaveLength(1)
-    const posted = (workers[0].messages as WorkerMessage[]).flatMap((m) => (m.kind === 'event' && m.event.type === 'batch' ? [m.event.metric] : []))
+    const posted = (workers[0].messages as WorkerMessage[]).flatMap((m) =>
+      m.kind === 'events' ? m.events.flatMap((e) => (e.type === 'batch' ? [e.metric] : [])) : []
+    )
     expect(posted).toEqual(batches.map((b) => (b.type === 'batch' ? b.metric : null)))
 
     // Everything landed in SQLite.
