@@ -22,6 +22,13 @@ export const TRAINER = 0
 export const HELPER = 1
 const ERROR_BYTES = 1024
 const TIMEOUT_MS = 120_000
+/**
+ * How long a thread spins before it sleeps. Measured through the lab (the course's CNN, one epoch,
+ * runs alternating in one process, 12 pairs): 1 ms made the epoch 0.888x (per-round median) of
+ * the 4,000 looks (about 30-100 us) spun before; 3 ms was level with 1 ms (0.989x). Not where both
+ * threads share one core (DIGIT_LAB_REPLICAS=2 there): a spin would hold up the very thread it waits for.
+ */
+const SPIN_MS = availableParallelism() >= 2 ? 1 : 0
 
 /** A split in shared memory: the helper reads the trainer's data without a copy of its own. */
 export interface SharedSplit {
@@ -75,9 +82,14 @@ export function openSplit(s: SharedSplit): Split {
  * the helper waits as long as it takes (a paused run).
  */
 export function waitFor(ctrl: Int32Array, slot: number, seq: number, check?: () => void): void {
-  // A short spin first: the other thread is usually a few microseconds away, and waking from
-  // Atomics.wait costs more than that.
-  for (let i = 0; i < 4000; i++) if (Atomics.load(ctrl, slot) >= seq) return
+  // A spin of up to SPIN_MS first: within a step the other thread is usually under a millisecond
+  // away (its half of the batch ends a little earlier or later; the trainer's bookkeeping between
+  // steps takes 0.1-0.3 ms), and a thread asleep in Atomics.wait starts later than one spinning.
+  // The clock is read once per 64 looks.
+  const until = performance.now() + SPIN_MS
+  do {
+    for (let i = 0; i < 64; i++) if (Atomics.load(ctrl, slot) >= seq) return
+  } while (performance.now() < until)
   const deadline = performance.now() + TIMEOUT_MS
   for (let now = Atomics.load(ctrl, slot); now < seq; now = Atomics.load(ctrl, slot)) {
     if (check) {
