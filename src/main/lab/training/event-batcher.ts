@@ -1,7 +1,7 @@
 // The training worker's events, coalesced into few messages. One message per step cost the
 // trainer a structured clone and a wake-up of the main thread every few milliseconds, while the
-// lab engine's helper thread waited for the trainer's next step (README, "Speed": about 0.1 ms a
-// step of the course's CNN). Every event still arrives, in order: batch events wait until
+// lab engine's helper thread waited for the trainer's next step (about 0.1 ms a step of the
+// course's CNN: README, the threads' handshake). Every event still arrives, in order: batch events wait until
 // `everyMs` have passed since the last message, and any other event (a status, an epoch, the end)
 // goes at once with the batches before it. Slow steps (each over `everyMs`) go one at a time, as
 // before: the clock only runs while events come, since a busy training thread runs no timers.

@@ -22,7 +22,7 @@ function setUp(everyMs = 100) {
 }
 
 describe('the training worker coalescing its events', () => {
-  it('sends fast steps a few messages apart, every batch in order, none waiting longer than the interval', () => {
+  it('sends fast steps a message per 100 ms of them, every batch in order', () => {
     const { batcher, messages, advance } = setUp(100)
     const sent: EngineEvent[] = []
     for (let step = 1; step <= 100; step++) {
