@@ -156,10 +156,44 @@ export function gemmGrad(X: usize, M: i32, K: i32, ldx: i32, DY: usize, N: i32, 
   else if (r == 1) gradRows(X + (<usize>k << 2), lx, M, DY, ly, N, G + <usize>k * lg, lg, 1)
 }
 
-/** WT (N x KP, pad columns 0) = the transpose of W (K x N): the input gradient's right-hand side. */
+/**
+ * WT (N x KP, pad columns 0) = the transpose of W (K x N): the input gradient's right-hand side.
+ * Every step, after the update: 4 x 4 blocks by shuffles, over strips of 64 columns so that the
+ * 64 rows of WT a strip writes stay in cache while 4 rows of W at a time fill them. Written one
+ * float at a time, the stores 4 * KP bytes apart each missed the cache: 2.1 ms a step for MLP
+ * 512,512's second layer, a fifth of its step on one thread.
+ */
 export function transpose(W: usize, K: i32, N: i32, WT: usize, KP: i32): void {
-  for (let k = 0; k < K; k++) {
-    const row = W + (<usize>(k * N) << 2)
-    for (let n = 0; n < N; n++) store<f32>(WT + (<usize>(n * KP + k) << 2), load<f32>(row + (<usize>n << 2)))
+  const lw = <usize>N << 2
+  const lt = <usize>KP << 2
+  const K4 = K & ~3
+  for (let n0 = 0; n0 < N; n0 += 64) {
+    const n1 = min(n0 + 64, N)
+    for (let k = 0; k < K4; k += 4) {
+      const w = W + <usize>k * lw
+      const t = WT + (<usize>k << 2)
+      let n = n0
+      for (; n + 4 <= n1; n += 4) {
+        const o = <usize>n << 2
+        const a = v128.load(w + o)
+        const b = v128.load(w + lw + o)
+        const c = v128.load(w + 2 * lw + o)
+        const d = v128.load(w + 3 * lw + o)
+        const ab01 = v128.shuffle<f32>(a, b, 0, 4, 1, 5)
+        const ab23 = v128.shuffle<f32>(a, b, 2, 6, 3, 7)
+        const cd01 = v128.shuffle<f32>(c, d, 0, 4, 1, 5)
+        const cd23 = v128.shuffle<f32>(c, d, 2, 6, 3, 7)
+        const r = t + <usize>n * lt
+        v128.store(r, v128.shuffle<f32>(ab01, cd01, 0, 1, 4, 5))
+        v128.store(r + lt, v128.shuffle<f32>(ab01, cd01, 2, 3, 6, 7))
+        v128.store(r + 2 * lt, v128.shuffle<f32>(ab23, cd23, 0, 1, 4, 5))
+        v128.store(r + 3 * lt, v128.shuffle<f32>(ab23, cd23, 2, 3, 6, 7))
+      }
+      // N is a multiple of 4 (padded rows); kept general for the tail all the same.
+      for (; n < n1; n++) for (let j = 0; j < 4; j++) store<f32>(t + <usize>n * lt + (<usize>j << 2), load<f32>(w + <usize>j * lw + (<usize>n << 2)))
+    }
+    for (let k = K4; k < K; k++) {
+      for (let n = n0; n < n1; n++) store<f32>(WT + (<usize>(n * KP + k) << 2), load<f32>(W + (<usize>(k * N + n) << 2)))
+    }
   }
 }

@@ -98,6 +98,13 @@ const CASES: { name: string; input: InputSpec; layers: LayerSpec[]; ink?: number
     name: 'an MLP: dense 13, dropout (rate 0 here), dense 6',
     input: { rows: 7, cols: 6, numClasses: 10 },
     layers: [{ type: 'dense', units: 13 }, act, { type: 'dropout' }, { type: 'dense', units: 6 }, act]
+  },
+  {
+    // The input gradient reads each kernel transposed: 13 x 72 (70 padded) takes two strips of
+    // 64 columns, 4 x 4 blocks and one row left over.
+    name: 'an MLP: dense 13, dense 70, dense 6',
+    input: { rows: 7, cols: 6, numClasses: 10 },
+    layers: [{ type: 'dense', units: 13 }, act, { type: 'dense', units: 70 }, act, { type: 'dense', units: 6 }, act]
   }
 ]
 
