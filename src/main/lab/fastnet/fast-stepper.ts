@@ -143,18 +143,21 @@ export class FastStepper implements TrainStepper {
     return this.look(split, indices, layers, new Float32Array((this.net.plan.classes + 1) * indices.length)).outputs
   }
 
-  /** Examples `indices` one at a time: each one's probabilities and loss into `rows`, the layers' outputs copied. */
+  /**
+   * Examples `indices`: each one's probabilities and loss into `rows`, the layers' outputs copied.
+   * As many at a time as evaluating takes where every layer keeps each example's output (one at a
+   * time, a dense layer read its whole kernel per example: MLP 512,512's look at the embedding's
+   * 2,000 digits took longer than evaluating the other 8,000), else one at a time.
+   */
   private look(split: Split, indices: ArrayLike<number>, layers: number[], rows: Float32Array): { outputs: Float32Array[]; lossSum: number } {
-    const stride = this.net.plan.classes + 1
     const at = layers.map((l) => this.net.plan.sources.lastIndexOf(l))
     if (at.some((i) => i < 0)) throw new Error(`the lab engine has no layer ${layers[at.findIndex((i) => i < 0)]}`)
     const sizes = at.map((i) => this.net.outputSize(i))
     const outputs = sizes.map((n) => new Float32Array(n * indices.length))
-    let lossSum = 0
-    for (let e = 0; e < indices.length; e++) {
-      lossSum += this.net.evaluate(split, indices[e], 1, rows.subarray(e * stride, (e + 1) * stride)).lossSum
-      at.forEach((i, k) => this.net.outputInto(i, outputs[k], e * sizes[k]))
-    }
+    const chunk = this.net.keepsEveryExample ? Infinity : 1
+    const { lossSum } = this.net.evaluateEach(split, (e) => indices[e], indices.length, rows, chunk, (from, n) => {
+      for (let e = 0; e < n; e++) at.forEach((i, k) => this.net.outputInto(i, outputs[k], (from + e) * sizes[k], e))
+    })
     return { outputs, lossSum }
   }
 

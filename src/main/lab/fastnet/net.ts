@@ -173,12 +173,13 @@ export class FastNet {
   }
 
   /**
-   * Layer `i`'s output for the last example trained or evaluated, without the SIMD padding, as
-   * tfjs lays it out ([positions][units], channels last), written into `into` from `offset`.
+   * Layer `i`'s output for the last example trained or evaluated (or, where every layer keeps a
+   * row per example, for `example` of the last call), without the SIMD padding, as tfjs lays it
+   * out ([positions][units], channels last), written into `into` from `offset`.
    */
-  outputInto(i: number, into: Float32Array, offset: number): void {
+  outputInto(i: number, into: Float32Array, offset: number, example = this.lastRow): void {
     const { at, units, positions, stride, row } = this.c.outputs[i]
-    const base = (at + this.lastRow * row) / 4
+    const base = (at + example * row) / 4
     const f32 = this.f32
     if (stride === units || positions === 1) return into.set(f32.subarray(base, base + units * positions), offset)
     // A plain loop: a subarray per pixel would cost more than the copy.
@@ -269,18 +270,33 @@ export class FastNet {
    * probabilities then the loss, written into `out` ((classes + 1) floats per example).
    */
   evaluate(split: Split, start: number, count: number, out: Float32Array): Totals {
-    const { classes, maxExamples, at } = this.c
+    return this.evaluateEach(split, (e) => start + e, count, out)
+  }
+
+  /** Whether every layer keeps each example's output of a call, not only the last one's (so whenever some layers run on the whole batch). */
+  get keepsEveryExample(): boolean {
+    return this.c.outputs.every((o) => o.row > 0)
+  }
+
+  /**
+   * As evaluate, over examples indexOf(0..count-1) of `split`, at most `chunk` of them a call;
+   * after each call, `seen(from, n)` for its examples from..from+n-1 (outputInto reads them).
+   */
+  evaluateEach(split: Split, indexOf: (e: number) => number, count: number, out: Float32Array, chunk = Infinity, seen?: (from: number, n: number) => void): Totals {
+    const { classes, at } = this.c
+    const most = Math.max(1, Math.min(chunk, this.c.maxExamples))
     const row = classes + 1
     this.prepare()
     let lossSum = 0
     let correct = 0
-    for (let from = 0; from < count; from += maxExamples) {
-      const n = Math.min(maxExamples, count - from)
-      this.stage(split, (e) => start + from + e, n)
+    for (let from = 0; from < count; from += most) {
+      const n = Math.min(most, count - from)
+      this.stage(split, (e) => indexOf(from + e), n)
       lossSum += this.x.evalExamples(at.images, at.labels, n, at.out)
       this.lastRow = n - 1
       correct += this.x.lastCorrect()
       out.set(this.f32.subarray(at.out / 4, at.out / 4 + n * row), from * row)
+      seen?.(from, n)
     }
     return { lossSum, correct }
   }
