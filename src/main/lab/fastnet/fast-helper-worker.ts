@@ -45,8 +45,7 @@ try {
       Atomics.store(ctrl, SLOT.helperPosted, seq)
       Atomics.notify(ctrl, SLOT.helperPosted)
       waitFor(ctrl, SLOT.trainerPosted, seq)
-      net.addGradients(gradSlot(grads, size, seq, TRAINER))
-      net.update(batch.length)
+      net.update(batch.length, gradSlot(grads, size, seq, TRAINER))
     } else {
       if (command === COMMAND.evaluate) {
         const t = net.evaluate(test, ctrl[SLOT.start], ctrl[SLOT.count], out)

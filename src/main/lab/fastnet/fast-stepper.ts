@@ -94,9 +94,13 @@ export class FastStepper implements TrainStepper {
         const t0 = performance.now()
         const helperHalf = partner.exchange(this.net.grads())
         const t1 = performance.now()
-        this.net.addGradients(helperHalf.gradient)
-        if (before) seen()
-        this.net.update(n)
+        // An inspected step shows the summed gradient, so it adds the halves first; the others
+        // add them in the optimizer's pass.
+        if (before) {
+          this.net.addGradients(helperHalf.gradient)
+          seen()
+          this.net.update(n)
+        } else this.net.update(n, helperHalf.gradient)
         if (profile.enabled) this.count(t0, t1)
         return this.result((trainerHalf.lossSum + helperHalf.lossSum) / n, trainerHalf.correct + helperHalf.correct, before, gradient)
       } catch {

@@ -35,7 +35,7 @@ interface Exports {
   profiledForward(): number
   profiledBackward(): number
   addInto(a: number, b: number, n: number): void
-  update(kind: number, w: number, g: number, s1: number, s2: number, n: number, count: number, ...c: number[]): void
+  update(kind: number, w: number, g: number, other: number, s1: number, s2: number, n: number, count: number, ...c: number[]): void
 }
 
 const OPTIMIZER: Record<OptimizerName, number> = { sgd: 0, momentum: 1, adam: 2, rmsprop: 3 }
@@ -236,8 +236,12 @@ export class FastNet {
     this.x.addInto(this.c.at.grads, this.c.at.other, this.size)
   }
 
-  /** One optimizer step with the mean gradient: the sums divided by `count` examples. */
-  update(count: number): void {
+  /**
+   * One optimizer step with the mean gradient: the sums divided by `count` examples. With `other`
+   * (another replica's sums, same layout), the sums of both, added in the same pass as the step
+   * (the same bits as addGradients then update; the sums here are left as they were).
+   */
+  update(count: number, other?: Float32Array): void {
     const { at } = this.c
     const o = this.options
     const lr = o.learningRate
@@ -257,7 +261,8 @@ export class FastNet {
         break
     }
     while (c.length < 8) c.push(0)
-    this.x.update(OPTIMIZER[o.optimizer], at.params, at.grads, at.state1, at.state2, this.size, count, ...c)
+    if (other) this.f32.set(other, at.other / 4)
+    this.x.update(OPTIMIZER[o.optimizer], at.params, at.grads, other ? at.other : 0, at.state1, at.state2, this.size, count, ...c)
     if (o.optimizer === 'adam') {
       this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(BETA1))
       this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(BETA2))

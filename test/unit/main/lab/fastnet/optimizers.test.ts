@@ -6,7 +6,8 @@ import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { range } from '../../../../../src/main/lab/data/batches'
 import { OPTIMIZERS, type LayerSpec } from '../../../../../src/shared/hyperparams'
-import { buildBoth, syntheticSplit } from '../../../../helpers/fastnet'
+import { buildBoth, engineFor, syntheticSplit } from '../../../../helpers/fastnet'
+import { parseHyperparams } from '../../../../../src/shared/fields'
 
 const INPUT = { rows: 8, cols: 9, numClasses: 4 }
 const LAYERS: LayerSpec[] = [
@@ -57,6 +58,32 @@ describe('fast engine optimizers', () => {
         vars.forEach((v, i) => expect(Array.from(mine[i].values), `step ${step}, weight ${i}`).toEqual(Array.from(v.dataSync())))
       }
       opt.dispose()
+      logits.dispose()
+    })
+
+    it(`${optimizer}: another replica's sums added in the update's pass give the weights that adding them first gives`, () => {
+      const hp = { architecture: { preset: 'custom' as const, layers: LAYERS }, optimizer, learningRate: 0.05, dropout: 0 }
+      const { logits, plan } = buildBoth(hp, INPUT)
+      const [first, fused, replica] = [0, 1, 2].map(() => engineFor(plan, logits, parseHyperparams(hp), 32, { build: 'relaxed', path: 'batched' }))
+      const split = syntheticSplit(INPUT, 40)
+      for (let step = 0; step < 3; step++) {
+        const [mine, theirs] = [range(step * 8, step * 8 + 5), range(step * 8 + 5, (step + 1) * 8)]
+        replica.zeroGrads()
+        replica.accumulate(split, theirs, step, 5)
+        const other = replica.grads().slice()
+        for (const net of [first, fused]) {
+          net.zeroGrads()
+          net.accumulate(split, mine, step)
+        }
+        const own = fused.grads().slice()
+        first.addGradients(other)
+        first.update(8)
+        fused.update(8, other)
+        replica.update(8, own)
+        expect(Array.from(fused.grads()), `step ${step}: its own sums stay`).toEqual(Array.from(own))
+        expect(Array.from(fused.params()), `step ${step}`).toEqual(Array.from(first.params()))
+        expect(Array.from(replica.params()), `step ${step}: the replica, adding the other way round`).toEqual(Array.from(first.params()))
+      }
       logits.dispose()
     })
   }
