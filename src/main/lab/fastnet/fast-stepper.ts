@@ -133,8 +133,8 @@ export class FastStepper implements TrainStepper {
 
   /**
    * The whole test split, split between the threads; the same numbers tfjs's evaluate gives, up to
-   * float rounding. A `look` at examples this thread evaluates costs nothing extra: they go through
-   * one at a time (as all do in this engine) and their layer outputs are copied on the way.
+   * float rounding. A `look` at examples this thread evaluates costs only the copies: they go
+   * through as evaluating takes them (see look) and their layer outputs are copied on the way.
    */
   evaluate(_batchSize?: number, look?: Look): Evaluation {
     const t0 = performance.now()

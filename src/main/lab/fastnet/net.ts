@@ -179,6 +179,7 @@ export class FastNet {
    */
   outputInto(i: number, into: Float32Array, offset: number, example = this.lastRow): void {
     const { at, units, positions, stride, row } = this.c.outputs[i]
+    if (example !== this.lastRow && row === 0) throw new Error(`layer ${i} keeps only the last example's output`)
     const base = (at + example * row) / 4
     const f32 = this.f32
     if (stride === units || positions === 1) return into.set(f32.subarray(base, base + units * positions), offset)

@@ -22,8 +22,9 @@ export function addInto(a: usize, b: usize, n: i32): void {
 /**
  * One optimizer step over n floats. `other` (0 for none): another replica's gradient sums, added
  * to gsum's in the same pass (gsum + other, as addInto would, then divided by count); gsum is
- * left as it was. One pass rather than two: the two sums and the weights of MLP 512,512 are 2.7 MB
- * each, read from beyond the L2 by both threads at once.
+ * left as it was. This saves addInto's own pass, which read gsum and other and wrote gsum back
+ * for the step to read again: for MLP 512,512 each is 2.7 MB, streamed from beyond the L2 by both
+ * threads at once.
  */
 export function update(kind: i32, w: usize, gsum: usize, other: usize, s1: usize, s2: usize, n: i32, count: f32, c0: f32, c1: f32, c2: f32, c3: f32, c4: f32, c5: f32, c6: f32, c7: f32): void {
   const bytes = <usize>n << 2

@@ -186,6 +186,19 @@ describe.each([
     expect(projectEmbedding(again.embedding(1, looking.looked))).toEqual(e) // 150 looked at, 400 wanted: not used
     again.dispose()
   })
+
+  it('looks at layer outputs a call of examples at a time, each example exactly as it is looked at alone', () => {
+    if (onTfjs) return expect(stepper.layerOutputs).toBeUndefined()
+    // More examples than one call takes (100 here), out of order: the chunks split them unevenly.
+    const indices = Uint32Array.from(range(0, 130), (i) => (i * 37) % r.test.count)
+    // The ReLU below the split (one example at a time) and the dense layer above it (the batch).
+    const layers = [r.logits.layers.findIndex((l) => l.getClassName() === 'Activation'), r.logits.layers.length - 2]
+    const together = stepper.layerOutputs!(r.test, indices, layers)
+    indices.forEach((index, e) => {
+      const alone = stepper.layerOutputs!(r.test, [index], layers)
+      alone.forEach((a, k) => expect(Array.from(together[k].subarray(e * a.length, (e + 1) * a.length)), `example ${e}, layer ${layers[k]}`).toEqual(Array.from(a)))
+    })
+  })
 })
 
 describe('recording is best effort', () => {
