@@ -194,9 +194,9 @@ export function gemmGrad(X: usize, M: i32, K: i32, ldx: i32, DY: usize, N: i32, 
  * WT (N x KP, pad columns 0) = the transpose of W (K x N): the input gradient's right-hand side.
  * Every step, after the update: 4 x 4 blocks by shuffles, over strips of 64 columns so that the
  * 64 rows of WT a strip writes stay in cache while each group of 4 rows of W fills 16 bytes of
- * each (a line over 4 groups). Written one
- * float at a time, the stores 4 * KP bytes apart each missed the cache: 2.1 ms a step for MLP
- * 512,512's second layer, a fifth of its step on one thread.
+ * each (a line over 4 groups). Written one float at a time, the stores 4 * KP bytes apart each
+ * missed the cache: 2.1 ms a step for MLP 512,512's second layer, a fifth of its step on one
+ * thread.
  */
 export function transpose(W: usize, K: i32, N: i32, WT: usize, KP: i32): void {
   const lw = <usize>N << 2
