@@ -159,9 +159,16 @@ export class FastStepper implements TrainStepper {
     const sizes = at.map((i) => this.net.outputSize(i))
     const outputs = sizes.map((n) => new Float32Array(n * indices.length))
     const chunk = this.net.keepsEveryExample ? Infinity : 1
-    const { lossSum } = this.net.evaluateEach(split, (e) => indices[e], indices.length, rows, chunk, (from, n) => {
-      for (let e = 0; e < n; e++) at.forEach((i, k) => this.net.outputInto(i, outputs[k], (from + e) * sizes[k], e))
-    })
+    const { lossSum } = this.net.evaluateEach(
+      split,
+      (e) => indices[e],
+      indices.length,
+      rows,
+      chunk,
+      (from, n) => {
+        for (let e = 0; e < n; e++) at.forEach((i, k) => this.net.outputInto(i, outputs[k], (from + e) * sizes[k], e))
+      }
+    )
     return { outputs, lossSum }
   }
 

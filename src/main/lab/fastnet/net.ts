@@ -288,7 +288,14 @@ export class FastNet {
    * As evaluate, over examples indexOf(0..count-1) of `split`, at most `chunk` of them a call;
    * after each call, `seen(from, n)` for its examples from..from+n-1 (outputInto reads them).
    */
-  evaluateEach(split: Split, indexOf: (e: number) => number, count: number, out: Float32Array, chunk = Infinity, seen?: (from: number, n: number) => void): Totals {
+  evaluateEach(
+    split: Split,
+    indexOf: (e: number) => number,
+    count: number,
+    out: Float32Array,
+    chunk = Infinity,
+    seen?: (from: number, n: number) => void
+  ): Totals {
     const { classes, at } = this.c
     const most = Math.max(1, Math.min(chunk, this.c.maxExamples))
     const row = classes + 1

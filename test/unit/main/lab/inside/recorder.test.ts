@@ -196,7 +196,9 @@ describe.each([
     const together = stepper.layerOutputs!(r.test, indices, layers)
     indices.forEach((index, e) => {
       const alone = stepper.layerOutputs!(r.test, [index], layers)
-      alone.forEach((a, k) => expect(Array.from(together[k].subarray(e * a.length, (e + 1) * a.length)), `example ${e}, layer ${layers[k]}`).toEqual(Array.from(a)))
+      alone.forEach((a, k) =>
+        expect(Array.from(together[k].subarray(e * a.length, (e + 1) * a.length)), `example ${e}, layer ${layers[k]}`).toEqual(Array.from(a))
+      )
     })
   })
 })
